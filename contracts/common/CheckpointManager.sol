@@ -1,0 +1,496 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.30;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {Address} from "@openzeppelin/contracts/utils/Address.sol";
+import {BlockHeader} from "@openzeppelin/contracts/utils/BlockHeader.sol";
+import {Memory} from "@openzeppelin/contracts/utils/Memory.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {ICheckpointManager} from "../interfaces/ICheckpointManager.sol";
+import {IValidatorSet} from "../interfaces/IValidatorSet.sol";
+import {CheckpointTree} from "../libraries/CheckpointTree.sol";
+
+/// @title CheckpointManager
+/// @notice Keeps optimistic checkpoints of another chain's blocks. A bonded proposer submits each
+/// checkpoint with its validators' signatures; the signatures are committed to, not verified, and
+/// anyone may prove fraud until the challenge period ends. After that the checkpoint is final
+/// without any further transaction.
+/// @dev Trust: a final checkpoint is correct if a quorum of the source chain's validators signs only
+/// real, final blocks, or if one honest watcher challenges every fraud it can prove in time.
+/// A successful challenge reverts the fraudulent checkpoint and every later one (they build on it),
+/// slashes the fraudulent proposer's whole bond, pays part of it to the challenger and keeps the rest.
+/// Ids are positions in the chain of checkpoints: after a revert they are reused by the resubmissions.
+contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, ReentrancyGuardTransient, EIP712 {
+    using Memory for Memory.Slice;
+
+    /// @notice Version of this contract's interface and storage.
+    string public constant version = "0.1.0";
+
+    /// @notice May pause submissions in an emergency; pausing never moves funds.
+    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
+
+    /// @notice EIP-712 type of what validators sign.
+    bytes32 public constant CHECKPOINT_TYPEHASH =
+        keccak256("Checkpoint(uint256 sourceChainId,uint64 startBlock,uint64 endBlock,bytes32 blockRoot)");
+
+    uint256 private constant SIGNATURE_LENGTH = 65;
+    uint16 private constant MAX_BPS = 10_000;
+
+    /// @dev One slot: the range and when the checkpoint becomes final.
+    struct Range {
+        uint64 startBlock;
+        uint64 endBlock;
+        uint64 finalizesAt;
+    }
+
+    struct StoredCheckpoint {
+        Range range;
+        bytes32 blockRoot;
+        // keccak256(abi.encode(proposer, validatorSetHash, keccak256(signers), keccak256(signatures)))
+        bytes32 attestationHash;
+    }
+
+    /// @dev One slot, written once per submission.
+    struct Head {
+        uint64 count;
+        uint64 nextStartBlock;
+        uint64 lastFinalizesAt;
+    }
+
+    /// @dev One slot per proposer.
+    struct Bond {
+        uint128 amount;
+        uint64 lockedUntil;
+    }
+
+    /// @notice The chain whose blocks are checkpointed here.
+    uint256 public immutable sourceChainId;
+
+    /// @notice The source chain's validators.
+    IValidatorSet public immutable validatorSet;
+
+    mapping(uint256 id => StoredCheckpoint) private _checkpoints;
+    Head private _head;
+    mapping(address proposer => Bond) private _bonds;
+
+    /// @notice Seconds during which a new checkpoint can be challenged.
+    uint64 public challengePeriod;
+
+    /// @notice Share of a slashed bond paid to the challenger, in basis points.
+    uint16 public challengerRewardBps;
+
+    /// @notice Bond a proposer must hold to submit.
+    uint256 public minBond;
+
+    /// @notice Slashed funds kept by this contract.
+    uint256 public slashedFunds;
+
+    /// @param admin Governance: sets the parameters, grants roles, unpauses.
+    /// @param guardian May pause submissions.
+    /// @param sourceChainId_ Chain id of the checkpointed chain.
+    /// @param validatorSet_ The source chain's validator set.
+    /// @param firstBlock First block the first checkpoint must start at.
+    /// @param challengePeriod_ Seconds a checkpoint stays challengeable.
+    /// @param minBond_ Bond needed to submit.
+    /// @param challengerRewardBps_ Share of a slashed bond for the challenger.
+    constructor(
+        address admin,
+        address guardian,
+        uint256 sourceChainId_,
+        IValidatorSet validatorSet_,
+        uint64 firstBlock,
+        uint64 challengePeriod_,
+        uint256 minBond_,
+        uint16 challengerRewardBps_
+    ) EIP712("sidechain-kit CheckpointManager", "1") {
+        if (admin == address(0) || address(validatorSet_) == address(0)) revert CheckpointManagerZeroAddress();
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        if (guardian != address(0)) _grantRole(GUARDIAN_ROLE, guardian);
+        sourceChainId = sourceChainId_;
+        validatorSet = validatorSet_;
+        _head.nextStartBlock = firstBlock;
+        _setChallengePeriod(challengePeriod_);
+        _setMinBond(minBond_);
+        _setChallengerReward(challengerRewardBps_);
+    }
+
+    // ---------------------------------------------------------------- bonds
+
+    /// @inheritdoc ICheckpointManager
+    function depositBond() external payable {
+        Bond storage bond = _bonds[msg.sender];
+        uint256 balance = bond.amount + msg.value;
+        bond.amount = uint128(balance);
+        emit BondDeposited(msg.sender, msg.value, balance);
+    }
+
+    /// @inheritdoc ICheckpointManager
+    function withdrawBond(address payable to, uint256 amount) external nonReentrant {
+        if (to == address(0)) revert CheckpointManagerZeroAddress();
+        Bond storage bond = _bonds[msg.sender];
+        // A bond backs every checkpoint of its proposer until the last one is final.
+        if (block.timestamp < bond.lockedUntil) revert CheckpointManagerBondLocked(msg.sender, bond.lockedUntil);
+        if (amount > bond.amount) revert CheckpointManagerBondInsufficient(msg.sender, bond.amount, amount);
+        bond.amount -= uint128(amount);
+        emit BondWithdrawn(msg.sender, to, amount);
+        Address.sendValue(to, amount);
+    }
+
+    /// @notice A proposer's bond and the time until which it is locked.
+    /// @param proposer The proposer.
+    /// @return amount Bond held.
+    /// @return lockedUntil Unix time from which it can be withdrawn.
+    function bondOf(address proposer) external view returns (uint256 amount, uint64 lockedUntil) {
+        Bond memory bond = _bonds[proposer];
+        return (bond.amount, bond.lockedUntil);
+    }
+
+    // ---------------------------------------------------------------- submission
+
+    /// @inheritdoc ICheckpointManager
+    function submitCheckpoint(
+        CheckpointInput calldata checkpoint,
+        bytes32[] calldata validators,
+        bytes calldata signers,
+        bytes calldata signatures
+    ) external whenNotPaused returns (uint256 id) {
+        bytes32 setHash = _checkQuorum(validators, signers, signatures);
+        uint64 finalizesAt;
+        (id, finalizesAt) = _append(checkpoint, _attestationHash(msg.sender, setHash, signers, signatures));
+        emit CheckpointSubmitted(
+            id,
+            msg.sender,
+            checkpoint.startBlock,
+            checkpoint.endBlock,
+            checkpoint.blockRoot,
+            finalizesAt,
+            signers,
+            signatures
+        );
+    }
+
+    /// @dev Checks the caller's bond and the range, stores the checkpoint and locks the bond.
+    function _append(CheckpointInput calldata checkpoint, bytes32 attestationHash)
+        private
+        returns (uint256 id, uint64 finalizesAt)
+    {
+        Bond storage bond = _bonds[msg.sender];
+        if (bond.amount < minBond) revert CheckpointManagerBondTooLow(msg.sender, bond.amount, minBond);
+        Head memory head = _head;
+        if (checkpoint.startBlock != head.nextStartBlock) {
+            revert CheckpointManagerNotContiguous(head.nextStartBlock, checkpoint.startBlock);
+        }
+        if (checkpoint.endBlock < checkpoint.startBlock) {
+            revert CheckpointManagerEmptyRange(checkpoint.startBlock, checkpoint.endBlock);
+        }
+        if (checkpoint.blockRoot == bytes32(0)) revert CheckpointManagerZeroBlockRoot();
+
+        // Finality never goes backwards along the chain, even if the period is shortened.
+        finalizesAt = uint64(block.timestamp) + challengePeriod;
+        if (finalizesAt < head.lastFinalizesAt) finalizesAt = head.lastFinalizesAt;
+
+        id = head.count;
+        StoredCheckpoint storage stored = _checkpoints[id];
+        stored.range = Range(checkpoint.startBlock, checkpoint.endBlock, finalizesAt);
+        stored.blockRoot = checkpoint.blockRoot;
+        stored.attestationHash = attestationHash;
+        _head = Head(uint64(id + 1), checkpoint.endBlock + 1, finalizesAt);
+        bond.lockedUntil = finalizesAt;
+    }
+
+    /// @dev Signers must be distinct members of the current set whose power reaches the threshold.
+    function _checkQuorum(bytes32[] calldata validators, bytes calldata signers, bytes calldata signatures)
+        private
+        view
+        returns (bytes32 setHash)
+    {
+        uint256 threshold;
+        (setHash, threshold) = validatorSet.quorum();
+        bytes32 actualHash = keccak256(abi.encodePacked(validators));
+        if (actualHash != setHash) revert CheckpointManagerValidatorSetMismatch(setHash, actualHash);
+        if (signatures.length != signers.length * SIGNATURE_LENGTH) {
+            revert CheckpointManagerSignatureCountMismatch(signers.length, signatures.length);
+        }
+        uint256 power;
+        uint256 previous;
+        for (uint256 position = 0; position < signers.length; ++position) {
+            uint256 index = uint8(signers[position]);
+            if (index >= validators.length) {
+                revert CheckpointManagerSignerOutOfRange(position, index, validators.length);
+            }
+            if (position > 0 && index <= previous) {
+                if (index == previous) revert CheckpointManagerDuplicateSigner(position, index);
+                revert CheckpointManagerSignersUnsorted(position, index);
+            }
+            power += uint96(uint256(validators[index]));
+            previous = index;
+        }
+        if (power < threshold) revert CheckpointManagerQuorumNotReached(power, threshold);
+    }
+
+    // ---------------------------------------------------------------- challenges
+
+    /// @inheritdoc ICheckpointManager
+    function challengeSignature(uint256 id, Attestation calldata attestation, uint256 position)
+        external
+        nonReentrant
+    {
+        StoredCheckpoint storage stored = _pendingCheckpoint(id);
+        _checkAttestation(id, stored, attestation);
+        uint256 signerCount = attestation.signers.length;
+        if (position >= signerCount) revert CheckpointManagerSignaturePositionOutOfRange(position, signerCount);
+
+        address validator = address(uint160(uint256(attestation.validators[uint8(attestation.signers[position])]) >> 96));
+        bytes calldata signature =
+            attestation.signatures[position * SIGNATURE_LENGTH:(position + 1) * SIGNATURE_LENGTH];
+        (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecoverCalldata(
+            checkpointDigest(stored.range.startBlock, stored.range.endBlock, stored.blockRoot),
+            signature
+        );
+        if (err == ECDSA.RecoverError.NoError && recovered == validator) {
+            revert CheckpointManagerSignatureValid(id, position);
+        }
+        _revertFrom(id, attestation.proposer, Fraud.BadSignature);
+    }
+
+    /// @inheritdoc ICheckpointManager
+    function challengeHeader(uint256 id, Attestation calldata attestation, RevealedBlock calldata revealed)
+        external
+        nonReentrant
+    {
+        StoredCheckpoint storage stored = _pendingCheckpoint(id);
+        _checkAttestation(id, stored, attestation);
+        _checkCommitted(id, stored, revealed.leaf, revealed.proof);
+        (, bool matches) = _parseRevealed(revealed);
+        if (matches) revert CheckpointManagerNoFraud(id);
+        _revertFrom(id, attestation.proposer, Fraud.HeaderMismatch);
+    }
+
+    /// @inheritdoc ICheckpointManager
+    function challengeHeaderChain(
+        uint256 id,
+        Attestation calldata attestation,
+        RevealedBlock calldata parent,
+        RevealedBlock calldata child
+    ) external nonReentrant {
+        StoredCheckpoint storage stored = _pendingCheckpoint(id);
+        _checkAttestation(id, stored, attestation);
+        uint256 parentNumber = parent.leaf.number;
+        if (child.leaf.number != parentNumber + 1) {
+            revert CheckpointManagerNotConsecutive(parentNumber, child.leaf.number);
+        }
+        _checkCommitted(id, stored, child.leaf, child.proof);
+        if (parentNumber >= stored.range.startBlock) {
+            _checkCommitted(id, stored, parent.leaf, parent.proof);
+        } else {
+            // Across the boundary the parent is the previous checkpoint's last block, final or not:
+            // a checkpoint is reverted when it does not continue the chain it was submitted on.
+            if (id == 0) revert CheckpointManagerNoPreviousCheckpoint(id);
+            _checkCommitted(id - 1, _checkpoints[id - 1], parent.leaf, parent.proof);
+        }
+
+        (, bool parentMatches) = _parseRevealed(parent);
+        (Memory.Slice[] memory childFields, bool childMatches) = _parseRevealed(child);
+        bool linked = BlockHeader.getParentHash(childFields) == parent.leaf.hash;
+        if (parentMatches && childMatches && linked) revert CheckpointManagerNoFraud(id);
+        _revertFrom(id, attestation.proposer, Fraud.BrokenHeaderChain);
+    }
+
+    /// @dev The header must be the committed block (its keccak is the leaf's hash); it matches when
+    /// its number and receipts root are the leaf's too.
+    function _parseRevealed(RevealedBlock calldata revealed)
+        private
+        pure
+        returns (Memory.Slice[] memory fields, bool matches)
+    {
+        bytes32 headerHash = keccak256(revealed.header);
+        if (headerHash != revealed.leaf.hash) {
+            revert CheckpointManagerHeaderHashMismatch(revealed.leaf.number, revealed.leaf.hash, headerHash);
+        }
+        fields = BlockHeader.parseHeader(revealed.header);
+        matches =
+            BlockHeader.getNumber(fields) == revealed.leaf.number &&
+            BlockHeader.getReceiptsRoot(fields) == revealed.leaf.receiptsRoot;
+    }
+
+    function _checkAttestation(uint256 id, StoredCheckpoint storage stored, Attestation calldata attestation)
+        private
+        view
+    {
+        bytes32 setHash = keccak256(abi.encodePacked(attestation.validators));
+        bytes32 expected = _attestationHash(attestation.proposer, setHash, attestation.signers, attestation.signatures);
+        if (expected != stored.attestationHash) revert CheckpointManagerAttestationMismatch(id);
+    }
+
+    function _checkCommitted(
+        uint256 id,
+        StoredCheckpoint storage stored,
+        BlockLeaf calldata leaf,
+        bytes32[] calldata leafProof
+    ) private view {
+        if (!_isCommitted(stored, leaf, leafProof)) revert CheckpointManagerBlockNotInCheckpoint(id, leaf.number);
+    }
+
+    function _isCommitted(StoredCheckpoint storage stored, BlockLeaf calldata leaf, bytes32[] calldata leafProof)
+        private
+        view
+        returns (bool)
+    {
+        Range memory range = stored.range;
+        return
+            leaf.number >= range.startBlock &&
+            leaf.number <= range.endBlock &&
+            CheckpointTree.contains(leafProof, stored.blockRoot, leaf.number, leaf.hash, leaf.receiptsRoot);
+    }
+
+    function _pendingCheckpoint(uint256 id) private view returns (StoredCheckpoint storage stored) {
+        stored = _existingCheckpoint(id);
+        uint64 finalizesAt = stored.range.finalizesAt;
+        if (block.timestamp >= finalizesAt) revert CheckpointManagerChallengeWindowClosed(id, finalizesAt);
+    }
+
+    function _existingCheckpoint(uint256 id) private view returns (StoredCheckpoint storage) {
+        uint256 count = _head.count;
+        if (id >= count) revert CheckpointManagerUnknownCheckpoint(id, count);
+        return _checkpoints[id];
+    }
+
+    /// @dev Drops checkpoint `id` and all later ones, slashes the proposer, pays the challenger.
+    function _revertFrom(uint256 id, address proposer, Fraud fraud) private {
+        Head memory head = _head;
+        uint64 previousFinalizesAt = id == 0 ? 0 : _checkpoints[id - 1].range.finalizesAt;
+        _head = Head(uint64(id), _checkpoints[id].range.startBlock, previousFinalizesAt);
+        // Storage of the reverted ids is left in place: ids >= count are unknown, and resubmissions overwrite it.
+
+        Bond storage bond = _bonds[proposer];
+        uint256 slashed = bond.amount;
+        uint256 reward = (slashed * challengerRewardBps) / MAX_BPS;
+        bond.amount = 0;
+        slashedFunds += slashed - reward;
+
+        emit CheckpointsReverted(id, head.count, msg.sender, fraud);
+        emit BondSlashed(proposer, msg.sender, slashed, reward);
+        if (reward > 0) Address.sendValue(payable(msg.sender), reward);
+    }
+
+    function _attestationHash(address proposer, bytes32 setHash, bytes calldata signers, bytes calldata signatures)
+        private
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(proposer, setHash, keccak256(signers), keccak256(signatures)));
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @inheritdoc ICheckpointManager
+    function checkFinalBlock(uint256 id, BlockLeaf calldata leaf, bytes32[] calldata leafProof) external view {
+        StoredCheckpoint storage stored = _existingCheckpoint(id);
+        uint64 finalizesAt = stored.range.finalizesAt;
+        if (block.timestamp < finalizesAt) revert CheckpointManagerNotFinal(id, finalizesAt);
+        _checkCommitted(id, stored, leaf, leafProof);
+    }
+
+    /// @inheritdoc ICheckpointManager
+    function isBlockCommitted(uint256 id, BlockLeaf calldata leaf, bytes32[] calldata leafProof)
+        external
+        view
+        returns (bool)
+    {
+        return id < _head.count && _isCommitted(_checkpoints[id], leaf, leafProof);
+    }
+
+    /// @inheritdoc ICheckpointManager
+    function checkpointStatus(uint256 id) external view returns (CheckpointStatus status, uint64 finalizesAt) {
+        if (id >= _head.count) return (CheckpointStatus.None, 0);
+        finalizesAt = _checkpoints[id].range.finalizesAt;
+        status = block.timestamp >= finalizesAt ? CheckpointStatus.Final : CheckpointStatus.Pending;
+    }
+
+    /// @notice A checkpoint's range, root and finality time.
+    /// @param id The checkpoint; reverts when unknown.
+    /// @return startBlock First block.
+    /// @return endBlock Last block.
+    /// @return blockRoot Merkle root of the blocks.
+    /// @return finalizesAt Unix time from which it is final.
+    function getCheckpoint(uint256 id)
+        external
+        view
+        returns (uint64 startBlock, uint64 endBlock, bytes32 blockRoot, uint64 finalizesAt)
+    {
+        StoredCheckpoint storage stored = _existingCheckpoint(id);
+        Range memory range = stored.range;
+        return (range.startBlock, range.endBlock, stored.blockRoot, range.finalizesAt);
+    }
+
+    /// @notice The number of live checkpoints; the next one gets this id.
+    /// @return The count.
+    function checkpointCount() external view returns (uint256) {
+        return _head.count;
+    }
+
+    /// @notice The block the next checkpoint must start at.
+    /// @return The block number.
+    function nextStartBlock() external view returns (uint64) {
+        return _head.nextStartBlock;
+    }
+
+    /// @notice The EIP-712 digest validators sign for a checkpoint of this contract.
+    /// @param startBlock First block.
+    /// @param endBlock Last block.
+    /// @param blockRoot Merkle root of the blocks.
+    /// @return The digest.
+    function checkpointDigest(uint64 startBlock, uint64 endBlock, bytes32 blockRoot) public view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(CHECKPOINT_TYPEHASH, sourceChainId, startBlock, endBlock, blockRoot)));
+    }
+
+    // ---------------------------------------------------------------- governance
+
+    /// @notice Stops new submissions; challenges and finality go on.
+    function pause() external onlyRole(GUARDIAN_ROLE) {
+        _pause();
+    }
+
+    /// @notice Allows submissions again.
+    function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _unpause();
+    }
+
+    /// @notice Sets the challenge period for checkpoints submitted from now on.
+    /// @param newChallengePeriod Seconds, non-zero.
+    function setChallengePeriod(uint64 newChallengePeriod) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setChallengePeriod(newChallengePeriod);
+    }
+
+    /// @notice Sets the bond needed to submit.
+    /// @param newMinBond Amount of native currency.
+    function setMinBond(uint256 newMinBond) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setMinBond(newMinBond);
+    }
+
+    /// @notice Sets the challenger's share of a slashed bond.
+    /// @param rewardBps Basis points, at most 10,000.
+    function setChallengerReward(uint16 rewardBps) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setChallengerReward(rewardBps);
+    }
+
+    function _setChallengePeriod(uint64 newChallengePeriod) private {
+        if (newChallengePeriod == 0) revert CheckpointManagerZeroChallengePeriod();
+        challengePeriod = newChallengePeriod;
+        emit ChallengePeriodUpdated(newChallengePeriod);
+    }
+
+    function _setMinBond(uint256 newMinBond) private {
+        minBond = newMinBond;
+        emit MinBondUpdated(newMinBond);
+    }
+
+    function _setChallengerReward(uint16 rewardBps) private {
+        if (rewardBps > MAX_BPS) revert CheckpointManagerInvalidRewardBps(rewardBps);
+        challengerRewardBps = rewardBps;
+        emit ChallengerRewardUpdated(rewardBps);
+    }
+}

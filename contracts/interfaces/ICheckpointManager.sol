@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.30;
+
+/// @title ICheckpointManager
+/// @notice Optimistic checkpoints of another chain's blocks, final after a challenge period.
+interface ICheckpointManager {
+    /// @notice A checkpoint as proposed: a contiguous block range and the Merkle root of its blocks.
+    struct CheckpointInput {
+        uint64 startBlock;
+        uint64 endBlock;
+        bytes32 blockRoot;
+    }
+
+    /// @notice What a proposer submitted beside the checkpoint; committed to, verified only when challenged.
+    /// @param proposer The account that submitted and bonded the checkpoint.
+    /// @param validators The validator set at submission, as packed entries (`address << 96 | power`).
+    /// @param signers One byte per signature: the signer's index in `validators`, strictly ascending.
+    /// @param signatures 65-byte signatures (r, s, v), concatenated, in the order of `signers`.
+    struct Attestation {
+        address proposer;
+        bytes32[] validators;
+        bytes signers;
+        bytes signatures;
+    }
+
+    /// @notice One committed block: the leaf of a checkpoint's block tree.
+    struct BlockLeaf {
+        uint256 number;
+        bytes32 hash;
+        bytes32 receiptsRoot;
+    }
+
+    /// @notice A committed block revealed: its leaf, the leaf's Merkle proof and the RLP header.
+    /// @param leaf The committed leaf.
+    /// @param proof Merkle proof of `leaf` in the block root of the checkpoint that commits it.
+    /// @param header RLP-encoded block header whose keccak256 is `leaf.hash`.
+    struct RevealedBlock {
+        BlockLeaf leaf;
+        bytes32[] proof;
+        bytes header;
+    }
+
+    /// @notice Where a checkpoint id stands.
+    enum CheckpointStatus {
+        None,
+        Pending,
+        Final
+    }
+
+    /// @notice Which rule a successful challenge proved broken.
+    enum Fraud {
+        BadSignature,
+        HeaderMismatch,
+        BrokenHeaderChain
+    }
+
+    event CheckpointSubmitted(
+        uint256 indexed id,
+        address indexed proposer,
+        uint64 startBlock,
+        uint64 endBlock,
+        bytes32 blockRoot,
+        uint64 finalizesAt,
+        bytes signers,
+        bytes signatures
+    );
+    event CheckpointsReverted(uint256 indexed fromId, uint256 toId, address indexed challenger, Fraud fraud);
+    event BondDeposited(address indexed proposer, uint256 amount, uint256 balance);
+    event BondWithdrawn(address indexed proposer, address indexed to, uint256 amount);
+    event BondSlashed(address indexed proposer, address indexed challenger, uint256 amount, uint256 reward);
+    event ChallengePeriodUpdated(uint64 challengePeriod);
+    event MinBondUpdated(uint256 minBond);
+    event ChallengerRewardUpdated(uint16 rewardBps);
+
+    error CheckpointManagerBondTooLow(address proposer, uint256 bond, uint256 minBond);
+    error CheckpointManagerBondLocked(address proposer, uint64 lockedUntil);
+    error CheckpointManagerBondInsufficient(address proposer, uint256 bond, uint256 requested);
+    error CheckpointManagerNotContiguous(uint64 expectedStart, uint64 startBlock);
+    error CheckpointManagerEmptyRange(uint64 startBlock, uint64 endBlock);
+    error CheckpointManagerZeroBlockRoot();
+    error CheckpointManagerValidatorSetMismatch(bytes32 expected, bytes32 actual);
+    error CheckpointManagerSignatureCountMismatch(uint256 signers, uint256 signatureBytes);
+    error CheckpointManagerSignerOutOfRange(uint256 position, uint256 index, uint256 validatorCount);
+    error CheckpointManagerDuplicateSigner(uint256 position, uint256 index);
+    error CheckpointManagerSignersUnsorted(uint256 position, uint256 index);
+    error CheckpointManagerQuorumNotReached(uint256 power, uint256 threshold);
+    error CheckpointManagerUnknownCheckpoint(uint256 id, uint256 count);
+    error CheckpointManagerNotFinal(uint256 id, uint64 finalizesAt);
+    error CheckpointManagerChallengeWindowClosed(uint256 id, uint64 finalizesAt);
+    error CheckpointManagerBlockNotInCheckpoint(uint256 id, uint256 blockNumber);
+    error CheckpointManagerAttestationMismatch(uint256 id);
+    error CheckpointManagerSignaturePositionOutOfRange(uint256 position, uint256 signerCount);
+    error CheckpointManagerSignatureValid(uint256 id, uint256 position);
+    error CheckpointManagerHeaderHashMismatch(uint256 blockNumber, bytes32 committedHash, bytes32 headerHash);
+    error CheckpointManagerNoFraud(uint256 id);
+    error CheckpointManagerNotConsecutive(uint256 parentNumber, uint256 childNumber);
+    error CheckpointManagerNoPreviousCheckpoint(uint256 id);
+    error CheckpointManagerInvalidRewardBps(uint16 rewardBps);
+    error CheckpointManagerZeroChallengePeriod();
+    error CheckpointManagerZeroAddress();
+
+    /// @notice Adds the sent value to the caller's proposer bond.
+    function depositBond() external payable;
+
+    /// @notice Withdraws from the caller's bond once none of its checkpoints can still be challenged.
+    /// @param to Receiver of the funds.
+    /// @param amount Amount to withdraw.
+    function withdrawBond(address payable to, uint256 amount) external;
+
+    /// @notice Submits the next checkpoint with the validators' signatures, which are committed to, not verified.
+    /// @dev The caller must hold at least `minBond`. Signatures are EIP-712 over
+    /// `Checkpoint(uint256 sourceChainId,uint64 startBlock,uint64 endBlock,bytes32 blockRoot)` in this
+    /// contract's domain; a forged one can be challenged until the checkpoint is final.
+    /// @param checkpoint The block range, starting right after the previous checkpoint, and its block root.
+    /// @param validators The current validator set as packed entries.
+    /// @param signers Signer indices into `validators`, one byte each, strictly ascending.
+    /// @param signatures 65-byte signatures in the order of `signers`.
+    /// @return id The checkpoint's id.
+    function submitCheckpoint(
+        CheckpointInput calldata checkpoint,
+        bytes32[] calldata validators,
+        bytes calldata signers,
+        bytes calldata signatures
+    ) external returns (uint256 id);
+
+    /// @notice Proves that one of a checkpoint's signatures does not recover to its named validator.
+    /// @dev Reverts the checkpoint and every later one and slashes the proposer's bond.
+    /// @param id The checkpoint challenged.
+    /// @param attestation What the proposer submitted, as in the `CheckpointSubmitted` event.
+    /// @param position Position of the bad signature in `attestation.signers`.
+    function challengeSignature(uint256 id, Attestation calldata attestation, uint256 position) external;
+
+    /// @notice Proves that a committed block's header disagrees with its leaf (number or receipts root).
+    /// @param id The checkpoint that commits the block; it is the one reverted.
+    /// @param attestation What the proposer submitted, as in the `CheckpointSubmitted` event.
+    /// @param revealed The block's leaf, proof and header.
+    function challengeHeader(uint256 id, Attestation calldata attestation, RevealedBlock calldata revealed) external;
+
+    /// @notice Proves that two consecutive committed blocks do not link: the child's parent hash is
+    /// not the parent's hash (or either header disagrees with its leaf). The parent may sit in the
+    /// previous checkpoint.
+    /// @param id The checkpoint that commits the child block; it is the one reverted.
+    /// @param attestation What the proposer of `id` submitted.
+    /// @param parent The parent block, committed by `id`, or by `id - 1` across the boundary.
+    /// @param child The child block, numbered `parent.number + 1`, committed by `id`.
+    function challengeHeaderChain(
+        uint256 id,
+        Attestation calldata attestation,
+        RevealedBlock calldata parent,
+        RevealedBlock calldata child
+    ) external;
+
+    /// @notice Reverts unless `leaf` is committed by checkpoint `id` and that checkpoint is final.
+    /// @param id The checkpoint.
+    /// @param leaf The block.
+    /// @param leafProof Merkle proof of `leaf` in the checkpoint's block root.
+    function checkFinalBlock(uint256 id, BlockLeaf calldata leaf, bytes32[] calldata leafProof) external view;
+
+    /// @notice Whether `leaf` is committed by checkpoint `id`, final or not.
+    /// @param id The checkpoint.
+    /// @param leaf The block.
+    /// @param leafProof Merkle proof of `leaf` in the checkpoint's block root.
+    /// @return True when the checkpoint exists and commits the leaf.
+    function isBlockCommitted(uint256 id, BlockLeaf calldata leaf, bytes32[] calldata leafProof)
+        external
+        view
+        returns (bool);
+
+    /// @notice Where checkpoint `id` stands and when it becomes (or became) final.
+    /// @param id The checkpoint.
+    /// @return status None, Pending or Final.
+    /// @return finalizesAt Unix time from which it is final; 0 for None.
+    function checkpointStatus(uint256 id) external view returns (CheckpointStatus status, uint64 finalizesAt);
+
+    /// @notice The chain whose blocks these checkpoints commit.
+    /// @return The source chain id.
+    function sourceChainId() external view returns (uint256);
+}

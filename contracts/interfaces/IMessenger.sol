@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.30;
+
+/// @title IMessenger
+/// @notice Sends messages to the other chain and executes the other chain's messages once their
+/// block is committed by a final checkpoint.
+interface IMessenger {
+    /// @notice A message as its source chain emitted it; its id is derived from these fields only.
+    struct Message {
+        uint256 nonce;
+        address sender;
+        address target;
+        uint256 gasLimit;
+        bytes data;
+    }
+
+    /// @notice Merkle exit proof of one `MessageSent` log: block in checkpoint, receipt in block, log in receipt.
+    /// @param checkpointId Checkpoint that commits the block.
+    /// @param blockNumber Number of the block holding the transaction.
+    /// @param blockHash Hash of that block.
+    /// @param receiptsRoot Receipts root of that block.
+    /// @param blockProof Merkle proof of the block leaf in the checkpoint's block root.
+    /// @param receiptKey Trie key of the receipt: rlp(transaction index).
+    /// @param receiptProof Merkle-Patricia proof nodes of the receipt, root first.
+    /// @param logIndex Index of the log inside the receipt (not in the block).
+    struct ExitProof {
+        uint256 checkpointId;
+        uint256 blockNumber;
+        bytes32 blockHash;
+        bytes32 receiptsRoot;
+        bytes32[] blockProof;
+        bytes receiptKey;
+        bytes[] receiptProof;
+        uint256 logIndex;
+    }
+
+    /// @notice Where a message stands on its destination chain.
+    enum MessageStatus {
+        None,
+        Relayed,
+        Failed
+    }
+
+    /// @notice What `relayStatus` found for a proof.
+    enum RelayStatus {
+        Ready,
+        NotCheckpointed,
+        ChallengeWindow,
+        AlreadyRelayed,
+        FailedRetryable,
+        Invalid
+    }
+
+    event MessageSent(uint256 indexed nonce, address indexed sender, address indexed target, uint256 gasLimit, bytes data);
+    event MessageRelayed(bytes32 indexed messageId, uint256 indexed nonce, address indexed target);
+    event MessageFailed(bytes32 indexed messageId, uint256 indexed nonce, address indexed target);
+    event RemoteMessengerSet(address remoteMessenger);
+
+    error MessengerZeroAddress();
+    error MessengerRemoteAlreadySet(address remoteMessenger);
+    error MessengerRemoteNotSet();
+    error MessengerForbiddenTarget(address target);
+    error MessengerGasLimitTooHigh(uint256 gasLimit, uint256 max);
+    error MessengerWrongEmitter(address emitter, address expected);
+    error MessengerNotAMessage(bytes32 topic0, uint256 topicCount);
+    error MessengerAlreadyRelayed(bytes32 messageId);
+    error MessengerMessageFailed(bytes32 messageId);
+    error MessengerNotFailed(bytes32 messageId);
+    error MessengerInsufficientGas(bytes32 messageId, uint256 gasLeft, uint256 required);
+    error MessengerNoActiveMessage();
+
+    /// @notice Sends `data` to `target` on the other chain, to be called with `gasLimit` gas.
+    /// @dev Carries no value. The message executes at most once, and only after its block is in a
+    /// final checkpoint on the other chain.
+    /// @param target Contract called on the other chain.
+    /// @param data Calldata for `target`.
+    /// @param gasLimit Gas the call gets; a relayer cannot give it less.
+    /// @return messageId The message's id, as the other chain will compute it.
+    function sendMessage(address target, bytes calldata data, uint256 gasLimit) external returns (bytes32 messageId);
+
+    /// @notice Executes a message of the other chain, proven by a Merkle exit proof.
+    /// @dev Anyone may relay. A call that reverts marks the message failed, to be retried with `retryMessage`.
+    /// @param proof The exit proof of the `MessageSent` log.
+    /// @return messageId The message's id.
+    function relayMessage(ExitProof calldata proof) external returns (bytes32 messageId);
+
+    /// @notice Executes again a message whose call failed.
+    /// @param message The message fields, as in its `MessageSent` log.
+    /// @return messageId The message's id.
+    function retryMessage(Message calldata message) external returns (bytes32 messageId);
+
+    /// @notice Reverts with the precise reason unless `proof` can be relayed now; returns the message.
+    /// @param proof The exit proof.
+    /// @return messageId The message's id.
+    /// @return message The message proven.
+    function checkRelay(ExitProof calldata proof) external view returns (bytes32 messageId, Message memory message);
+
+    /// @notice Whether `proof` can be relayed now, and if not, why not, without reverting.
+    /// @param proof The exit proof.
+    /// @return status What stands in the way, or Ready.
+    /// @return messageId The message's id (zero when the proof is invalid).
+    /// @return finalizesAt When the checkpoint becomes final (for ChallengeWindow).
+    /// @return reason The revert data of the failed check (for Invalid).
+    function relayStatus(ExitProof calldata proof)
+        external
+        view
+        returns (RelayStatus status, bytes32 messageId, uint64 finalizesAt, bytes memory reason);
+
+    /// @notice The sender on the other chain of the message being executed.
+    /// @dev Reverts outside a message call, so a target cannot mistake a direct call for a message.
+    /// @return The remote sender.
+    function xDomainMessageSender() external view returns (address);
+
+    /// @notice The id of a message from the other chain to this one.
+    /// @param message The message fields.
+    /// @return The message id.
+    function incomingMessageId(Message calldata message) external view returns (bytes32);
+}

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.30;
+
+/// @title TokenMetadata
+/// @notice Reads an ERC20's name, symbol and decimals without trusting the token to implement them.
+/// @dev Metadata is optional in ERC-20: a call that reverts, returns nothing usable or burns its gas
+/// yields a default, so every token can be bridged. A `bytes32` name or symbol (as some early
+/// tokens return) is read up to its first zero byte.
+library TokenMetadata {
+    string internal constant DEFAULT_NAME = "Bridged Token";
+    string internal constant DEFAULT_SYMBOL = "BRIDGED";
+    uint8 internal constant DEFAULT_DECIMALS = 18;
+
+    /// @dev Caps each call so that a hostile token cannot take all of a deposit's gas.
+    uint256 private constant CALL_GAS = 50_000;
+
+    /// @notice The token's metadata, with defaults where it cannot be read.
+    /// @param token The ERC20.
+    /// @return name Name, or the default.
+    /// @return symbol Symbol, or the default.
+    /// @return decimals Decimals, or 18.
+    function read(address token) internal view returns (string memory name, string memory symbol, uint8 decimals) {
+        name = _readString(token, 0x06fdde03, DEFAULT_NAME); // name()
+        symbol = _readString(token, 0x95d89b41, DEFAULT_SYMBOL); // symbol()
+        decimals = _readDecimals(token);
+    }
+
+    function _readString(address token, bytes4 selector, string memory fallbackValue)
+        private
+        view
+        returns (string memory)
+    {
+        (bool ok, bytes memory data) = token.staticcall{gas: CALL_GAS}(abi.encodeWithSelector(selector));
+        if (!ok) return fallbackValue;
+        if (data.length == 32) return _bytes32ToString(bytes32(data), fallbackValue);
+        if (data.length < 64) return fallbackValue;
+        uint256 offset = uint256(bytes32(data));
+        if (offset > data.length - 32) return fallbackValue;
+        uint256 length;
+        // Bounds-check the ABI string before decoding it: a malformed one must fall back, not revert.
+        assembly ("memory-safe") {
+            length := mload(add(add(data, 0x20), offset))
+        }
+        if (length == 0 || length > data.length - 32 - offset) return fallbackValue;
+        return abi.decode(data, (string));
+    }
+
+    function _readDecimals(address token) private view returns (uint8) {
+        (bool ok, bytes memory data) = token.staticcall{gas: CALL_GAS}(abi.encodeWithSelector(0x313ce567)); // decimals()
+        if (!ok || data.length != 32) return DEFAULT_DECIMALS;
+        uint256 value = uint256(bytes32(data));
+        return value > type(uint8).max ? DEFAULT_DECIMALS : uint8(value);
+    }
+
+    function _bytes32ToString(bytes32 value, string memory fallbackValue) private pure returns (string memory) {
+        uint256 length;
+        while (length < 32 && value[length] != 0) ++length;
+        if (length == 0) return fallbackValue;
+        bytes memory out = new bytes(length);
+        for (uint256 i = 0; i < length; ++i) out[i] = value[i];
+        return string(out);
+    }
+}

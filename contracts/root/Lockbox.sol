@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.30;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Address} from "@openzeppelin/contracts/utils/Address.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {ILockbox} from "../interfaces/ILockbox.sol";
+
+/// @title Lockbox
+/// @notice Holds what is locked on the main chain for the child chain: every ERC20 and the native
+/// currency. Only its bridge moves funds out.
+/// @dev Deployed by `RootBridge`'s constructor, so the binding cannot be set by anyone else.
+/// Invariant, per root token: balance = child supply + deposits in flight - withdrawals in flight.
+contract Lockbox is ILockbox, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+
+    /// @notice Version of this contract's interface and storage.
+    string public constant version = "0.1.0";
+
+    address private constant NATIVE_TOKEN = 0xEeeeeEeeeEeEeeEeEeEeeEEEeeeeEeeeeeeeEEeE;
+
+    /// @inheritdoc ILockbox
+    address public immutable bridge;
+
+    modifier onlyBridge() {
+        if (msg.sender != bridge) revert LockboxOnlyBridge(msg.sender);
+        _;
+    }
+
+    constructor() {
+        bridge = msg.sender;
+    }
+
+    /// @notice Accepts native currency locked by the bridge.
+    /// @dev Anything sent by others would sit outside the bridge's accounting, so it is refused.
+    receive() external payable onlyBridge {}
+
+    /// @inheritdoc ILockbox
+    function release(address token, address to, uint256 amount) external onlyBridge nonReentrant {
+        emit Released(token, to, amount);
+        if (token == NATIVE_TOKEN) {
+            Address.sendValue(payable(to), amount);
+        } else {
+            IERC20(token).safeTransfer(to, amount);
+        }
+    }
+}
