@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
+// solhint-disable one-contract-per-file
 pragma solidity ^0.8.30;
 
-// solhint-disable one-contract-per-file
 
 import {IMessenger} from "../interfaces/IMessenger.sol";
 
