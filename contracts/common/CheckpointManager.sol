@@ -39,18 +39,17 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
     uint256 private constant SIGNATURE_LENGTH = 65;
     uint16 private constant MAX_BPS = 10_000;
 
-    /// @dev One slot: the range and when the checkpoint becomes final.
-    struct Range {
-        uint64 startBlock;
-        uint64 endBlock;
-        uint64 finalizesAt;
-    }
-
+    /// @dev Two slots per checkpoint, as submissions are the most frequent write. The attestation
+    /// hash is keccak256(abi.encode(proposer, validatorSetHash, keccak256(signers), keccak256(signatures)))
+    /// cut to 120 bits. It only has to resist second preimages: the attestation it commits to is
+    /// public, so forging another that matches (to slash an honest proposer, or to hide a forged
+    /// signature behind a valid one) takes about 2^120 hashes.
     struct StoredCheckpoint {
-        Range range;
+        uint48 startBlock;
+        uint48 endBlock;
+        uint40 finalizesAt;
+        bytes15 attestationHash;
         bytes32 blockRoot;
-        // keccak256(abi.encode(proposer, validatorSetHash, keccak256(signers), keccak256(signatures)))
-        bytes32 attestationHash;
     }
 
     /// @dev One slot, written once per submission.
@@ -76,14 +75,16 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
     Head private _head;
     mapping(address proposer => Bond) private _bonds;
 
+    // The three parameters share one slot, read together by every submission.
+
+    /// @notice Bond a proposer must hold to submit.
+    uint128 public minBond;
+
     /// @notice Seconds during which a new checkpoint can be challenged.
     uint64 public challengePeriod;
 
     /// @notice Share of a slashed bond paid to the challenger, in basis points.
     uint16 public challengerRewardBps;
-
-    /// @notice Bond a proposer must hold to submit.
-    uint256 public minBond;
 
     /// @notice Slashed funds kept by this contract.
     uint256 public slashedFunds;
@@ -103,7 +104,7 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
         IValidatorSet validatorSet_,
         uint64 firstBlock,
         uint64 challengePeriod_,
-        uint256 minBond_,
+        uint128 minBond_,
         uint16 challengerRewardBps_
     ) EIP712("sidechain-kit CheckpointManager", "1") {
         if (admin == address(0) || address(validatorSet_) == address(0)) revert CheckpointManagerZeroAddress();
@@ -173,7 +174,7 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
     }
 
     /// @dev Checks the caller's bond and the range, stores the checkpoint and locks the bond.
-    function _append(CheckpointInput calldata checkpoint, bytes32 attestationHash)
+    function _append(CheckpointInput calldata checkpoint, bytes15 attestationHash)
         private
         returns (uint256 id, uint64 finalizesAt)
     {
@@ -187,16 +188,20 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
             revert CheckpointManagerEmptyRange(checkpoint.startBlock, checkpoint.endBlock);
         }
         if (checkpoint.blockRoot == bytes32(0)) revert CheckpointManagerZeroBlockRoot();
+        if (checkpoint.endBlock > type(uint48).max) revert CheckpointManagerBlockNumberTooLarge(checkpoint.endBlock);
 
         // Finality never goes backwards along the chain, even if the period is shortened.
         finalizesAt = uint64(block.timestamp) + challengePeriod;
         if (finalizesAt < head.lastFinalizesAt) finalizesAt = head.lastFinalizesAt;
 
         id = head.count;
-        StoredCheckpoint storage stored = _checkpoints[id];
-        stored.range = Range(checkpoint.startBlock, checkpoint.endBlock, finalizesAt);
-        stored.blockRoot = checkpoint.blockRoot;
-        stored.attestationHash = attestationHash;
+        _checkpoints[id] = StoredCheckpoint(
+            uint48(checkpoint.startBlock),
+            uint48(checkpoint.endBlock),
+            uint40(finalizesAt),
+            attestationHash,
+            checkpoint.blockRoot
+        );
         _head = Head(uint64(id + 1), checkpoint.endBlock + 1, finalizesAt);
         bond.lockedUntil = finalizesAt;
     }
@@ -247,7 +252,7 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
         bytes calldata signature =
             attestation.signatures[position * SIGNATURE_LENGTH:(position + 1) * SIGNATURE_LENGTH];
         (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecoverCalldata(
-            checkpointDigest(stored.range.startBlock, stored.range.endBlock, stored.blockRoot),
+            checkpointDigest(stored.startBlock, stored.endBlock, stored.blockRoot),
             signature
         );
         if (err == ECDSA.RecoverError.NoError && recovered == validator) {
@@ -283,7 +288,7 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
             revert CheckpointManagerNotConsecutive(parentNumber, child.leaf.number);
         }
         _checkCommitted(id, stored, child.leaf, child.proof);
-        if (parentNumber >= stored.range.startBlock) {
+        if (parentNumber >= stored.startBlock) {
             _checkCommitted(id, stored, parent.leaf, parent.proof);
         } else {
             // Across the boundary the parent is the previous checkpoint's last block, final or not:
@@ -321,7 +326,7 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
         view
     {
         bytes32 setHash = keccak256(abi.encodePacked(attestation.validators));
-        bytes32 expected = _attestationHash(attestation.proposer, setHash, attestation.signers, attestation.signatures);
+        bytes15 expected = _attestationHash(attestation.proposer, setHash, attestation.signers, attestation.signatures);
         if (expected != stored.attestationHash) revert CheckpointManagerAttestationMismatch(id);
     }
 
@@ -339,16 +344,15 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
         view
         returns (bool)
     {
-        Range memory range = stored.range;
         return
-            leaf.number >= range.startBlock &&
-            leaf.number <= range.endBlock &&
+            leaf.number >= stored.startBlock &&
+            leaf.number <= stored.endBlock &&
             CheckpointTree.contains(leafProof, stored.blockRoot, leaf.number, leaf.hash, leaf.receiptsRoot);
     }
 
     function _pendingCheckpoint(uint256 id) private view returns (StoredCheckpoint storage stored) {
         stored = _existingCheckpoint(id);
-        uint64 finalizesAt = stored.range.finalizesAt;
+        uint64 finalizesAt = stored.finalizesAt;
         if (block.timestamp >= finalizesAt) revert CheckpointManagerChallengeWindowClosed(id, finalizesAt);
     }
 
@@ -361,8 +365,8 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
     /// @dev Drops checkpoint `id` and all later ones, slashes the proposer, pays the challenger.
     function _revertFrom(uint256 id, address proposer, Fraud fraud) private {
         Head memory head = _head;
-        uint64 previousFinalizesAt = id == 0 ? 0 : _checkpoints[id - 1].range.finalizesAt;
-        _head = Head(uint64(id), _checkpoints[id].range.startBlock, previousFinalizesAt);
+        uint64 previousFinalizesAt = id == 0 ? 0 : _checkpoints[id - 1].finalizesAt;
+        _head = Head(uint64(id), _checkpoints[id].startBlock, previousFinalizesAt);
         // Storage of the reverted ids is left in place: ids >= count are unknown, and resubmissions overwrite it.
 
         Bond storage bond = _bonds[proposer];
@@ -379,9 +383,9 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
     function _attestationHash(address proposer, bytes32 setHash, bytes calldata signers, bytes calldata signatures)
         private
         pure
-        returns (bytes32)
+        returns (bytes15)
     {
-        return keccak256(abi.encode(proposer, setHash, keccak256(signers), keccak256(signatures)));
+        return bytes15(keccak256(abi.encode(proposer, setHash, keccak256(signers), keccak256(signatures))));
     }
 
     // ---------------------------------------------------------------- views
@@ -389,7 +393,7 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
     /// @inheritdoc ICheckpointManager
     function checkFinalBlock(uint256 id, BlockLeaf calldata leaf, bytes32[] calldata leafProof) external view {
         StoredCheckpoint storage stored = _existingCheckpoint(id);
-        uint64 finalizesAt = stored.range.finalizesAt;
+        uint64 finalizesAt = stored.finalizesAt;
         if (block.timestamp < finalizesAt) revert CheckpointManagerNotFinal(id, finalizesAt);
         _checkCommitted(id, stored, leaf, leafProof);
     }
@@ -406,7 +410,7 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
     /// @inheritdoc ICheckpointManager
     function checkpointStatus(uint256 id) external view returns (CheckpointStatus status, uint64 finalizesAt) {
         if (id >= _head.count) return (CheckpointStatus.None, 0);
-        finalizesAt = _checkpoints[id].range.finalizesAt;
+        finalizesAt = _checkpoints[id].finalizesAt;
         status = block.timestamp >= finalizesAt ? CheckpointStatus.Final : CheckpointStatus.Pending;
     }
 
@@ -422,8 +426,7 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
         returns (uint64 startBlock, uint64 endBlock, bytes32 blockRoot, uint64 finalizesAt)
     {
         StoredCheckpoint storage stored = _existingCheckpoint(id);
-        Range memory range = stored.range;
-        return (range.startBlock, range.endBlock, stored.blockRoot, range.finalizesAt);
+        return (stored.startBlock, stored.endBlock, stored.blockRoot, stored.finalizesAt);
     }
 
     /// @notice The number of live checkpoints; the next one gets this id.
@@ -467,7 +470,7 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
 
     /// @notice Sets the bond needed to submit.
     /// @param newMinBond Amount of native currency.
-    function setMinBond(uint256 newMinBond) external onlyRole(DEFAULT_ADMIN_ROLE) {
+    function setMinBond(uint128 newMinBond) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setMinBond(newMinBond);
     }
 
@@ -483,7 +486,7 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
         emit ChallengePeriodUpdated(newChallengePeriod);
     }
 
-    function _setMinBond(uint256 newMinBond) private {
+    function _setMinBond(uint128 newMinBond) private {
         minBond = newMinBond;
         emit MinBondUpdated(newMinBond);
     }

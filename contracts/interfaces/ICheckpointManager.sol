@@ -78,6 +78,7 @@ interface ICheckpointManager {
     error CheckpointManagerNotContiguous(uint64 expectedStart, uint64 startBlock);
     error CheckpointManagerEmptyRange(uint64 startBlock, uint64 endBlock);
     error CheckpointManagerZeroBlockRoot();
+    error CheckpointManagerBlockNumberTooLarge(uint64 endBlock);
     error CheckpointManagerValidatorSetMismatch(bytes32 expected, bytes32 actual);
     error CheckpointManagerSignatureCountMismatch(uint256 signers, uint256 signatureBytes);
     error CheckpointManagerSignerOutOfRange(uint256 position, uint256 index, uint256 validatorCount);
