@@ -28,6 +28,7 @@ const config: HardhatUserConfig = {
     settings: {
       // OpenZeppelin 5.7 uses transient storage and mcopy.
       evmVersion: "cancun",
+      viaIR: true,
       optimizer: { enabled: true, runs: 10_000 },
     },
   },

@@ -5,6 +5,7 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
+import {BitMaps} from "@openzeppelin/contracts/utils/structs/BitMaps.sol";
 import {ICheckpointManager} from "../interfaces/ICheckpointManager.sol";
 import {IMessenger} from "../interfaces/IMessenger.sol";
 import {MessageCodec} from "../libraries/MessageCodec.sol";
@@ -18,6 +19,7 @@ import {ReceiptProof} from "../libraries/ReceiptProof.sol";
 /// a call that reverts is recorded as failed and may be retried by anyone. The relayer cannot
 /// starve a call of gas: relaying reverts unless the call can get the gas limit its sender set.
 contract Messenger is IMessenger, AccessControl, Pausable, ReentrancyGuardTransient {
+    using BitMaps for BitMaps.BitMap;
     using TransientSlot for bytes32;
     using TransientSlot for TransientSlot.AddressSlot;
 
@@ -48,8 +50,13 @@ contract Messenger is IMessenger, AccessControl, Pausable, ReentrancyGuardTransi
     /// @notice Nonce of the next message sent from this chain.
     uint256 public nextNonce;
 
-    /// @notice Where each incoming message stands.
-    mapping(bytes32 messageId => MessageStatus) public messageStatus;
+    // Replay protection is keyed by nonce: the remote messenger numbers its messages one by one,
+    // so a nonce names exactly one message, and 256 of them share a storage slot (a relay writes
+    // a warm bit, not a fresh slot). A proof of another message under a used nonce is refused too.
+    BitMaps.BitMap private _usedNonces;
+
+    /// @notice Incoming messages whose call reverted and that can be retried, by id.
+    mapping(bytes32 messageId => bool) public failedMessages;
 
     /// @param admin Governance: wires the remote messenger, grants roles, unpauses.
     /// @param guardian May pause.
@@ -94,13 +101,15 @@ contract Messenger is IMessenger, AccessControl, Pausable, ReentrancyGuardTransi
     function relayMessage(ExitProof calldata proof) external nonReentrant whenNotPaused returns (bytes32 messageId) {
         Message memory message;
         (messageId, message) = checkRelay(proof);
+        _usedNonces.set(message.nonce);
         _execute(messageId, message);
     }
 
     /// @inheritdoc IMessenger
     function retryMessage(Message calldata message) external nonReentrant whenNotPaused returns (bytes32 messageId) {
         messageId = incomingMessageId(message);
-        if (messageStatus[messageId] != MessageStatus.Failed) revert MessengerNotFailed(messageId);
+        if (!failedMessages[messageId]) revert MessengerNotFailed(messageId);
+        failedMessages[messageId] = false;
         _execute(messageId, message);
     }
 
@@ -112,7 +121,7 @@ contract Messenger is IMessenger, AccessControl, Pausable, ReentrancyGuardTransi
             proof.blockProof
         );
         (messageId, message) = _provenMessage(proof);
-        MessageStatus status = messageStatus[messageId];
+        MessageStatus status = _statusOf(messageId, message.nonce);
         if (status == MessageStatus.Relayed) revert MessengerAlreadyRelayed(messageId);
         if (status == MessageStatus.Failed) revert MessengerMessageFailed(messageId);
     }
@@ -142,12 +151,13 @@ contract Messenger is IMessenger, AccessControl, Pausable, ReentrancyGuardTransi
             return (RelayStatus.Invalid, bytes32(0), finalizesAt, reason);
         }
         // Malformed proof nodes can make the RLP decoder revert: contain that in a self-call.
-        try this.provenMessageId(proof) returns (bytes32 id) {
-            messageId = id;
+        uint256 nonce;
+        try this.provenMessageId(proof) returns (bytes32 id, uint256 provenNonce) {
+            (messageId, nonce) = (id, provenNonce);
         } catch (bytes memory revertData) {
             return (RelayStatus.Invalid, bytes32(0), finalizesAt, revertData);
         }
-        MessageStatus message = messageStatus[messageId];
+        MessageStatus message = _statusOf(messageId, nonce);
         if (message == MessageStatus.Relayed) status = RelayStatus.AlreadyRelayed;
         else if (message == MessageStatus.Failed) status = RelayStatus.FailedRetryable;
         else if (checkpoint == ICheckpointManager.CheckpointStatus.Pending) status = RelayStatus.ChallengeWindow;
@@ -158,8 +168,29 @@ contract Messenger is IMessenger, AccessControl, Pausable, ReentrancyGuardTransi
     /// @dev Reverts with the reason when the receipt proof or the log is invalid.
     /// @param proof The exit proof.
     /// @return messageId The message id.
-    function provenMessageId(ExitProof calldata proof) external view returns (bytes32 messageId) {
-        (messageId, ) = _provenMessage(proof);
+    /// @return nonce The message's nonce.
+    function provenMessageId(ExitProof calldata proof) external view returns (bytes32 messageId, uint256 nonce) {
+        Message memory message;
+        (messageId, message) = _provenMessage(proof);
+        nonce = message.nonce;
+    }
+
+    /// @inheritdoc IMessenger
+    function messageStatus(Message calldata message) external view returns (MessageStatus) {
+        return _statusOf(incomingMessageId(message), message.nonce);
+    }
+
+    /// @notice Whether the message with this nonce from the other chain has been executed (or failed).
+    /// @param nonce The message nonce.
+    /// @return True once a message with this nonce was relayed.
+    function isNonceUsed(uint256 nonce) external view returns (bool) {
+        return _usedNonces.get(nonce);
+    }
+
+    function _statusOf(bytes32 messageId, uint256 nonce) private view returns (MessageStatus) {
+        // A failed message always has its nonce used, so a fresh nonce needs no second read.
+        if (!_usedNonces.get(nonce)) return MessageStatus.None;
+        return failedMessages[messageId] ? MessageStatus.Failed : MessageStatus.Relayed;
     }
 
     /// @inheritdoc IMessenger
@@ -184,15 +215,15 @@ contract Messenger is IMessenger, AccessControl, Pausable, ReentrancyGuardTransi
         messageId = MessageCodec.id(remoteChainId, block.chainid, message);
     }
 
-    /// @dev Marks, then calls. The status is written before the call so that a reentrant relay of the
-    /// same id fails; a reverting call flips it to Failed, which only `retryMessage` accepts.
+    /// @dev Calls a message already marked: its nonce is set (first relay) or its failed flag cleared
+    /// (retry) before the call, so a reentrant relay or retry of it fails. A reverting call flags it
+    /// failed again, which only `retryMessage` accepts.
     function _execute(bytes32 messageId, Message memory message) private {
         // 63/64 of the gas left is all a call can receive (EIP-150): without this check a relayer
         // could pass just enough gas for the call to fail and the message to be marked failed.
         uint256 required = message.gasLimit + message.gasLimit / 63 + RELAY_GAS_RESERVE;
         if (gasleft() < required) revert MessengerInsufficientGas(messageId, gasleft(), required);
 
-        messageStatus[messageId] = MessageStatus.Relayed;
         X_DOMAIN_SENDER_SLOT.asAddress().tstore(message.sender);
         bool success = _call(message.target, message.gasLimit, message.data);
         X_DOMAIN_SENDER_SLOT.asAddress().tstore(address(0));
@@ -200,7 +231,7 @@ contract Messenger is IMessenger, AccessControl, Pausable, ReentrancyGuardTransi
         if (success) {
             emit MessageRelayed(messageId, message.nonce, message.target);
         } else {
-            messageStatus[messageId] = MessageStatus.Failed;
+            failedMessages[messageId] = true;
             emit MessageFailed(messageId, message.nonce, message.target);
         }
     }

@@ -111,6 +111,11 @@ interface IMessenger {
     /// @return The remote sender.
     function xDomainMessageSender() external view returns (address);
 
+    /// @notice Where an incoming message stands: None, Relayed (executed) or Failed (retryable).
+    /// @param message The message fields.
+    /// @return The status.
+    function messageStatus(Message calldata message) external view returns (MessageStatus);
+
     /// @notice The id of a message from the other chain to this one.
     /// @param message The message fields.
     /// @return The message id.

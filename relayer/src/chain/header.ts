@@ -77,6 +77,7 @@ export function encodeBlockHeader(block: BlockHeaderSource): string {
 
 /** Same as {@link encodeBlockHeader}, as bytes. */
 export function encodeBlockHeaderBytes(block: BlockHeaderSource): Uint8Array {
+  if (block === null || typeof block !== "object") throw new InvalidHeaderFieldError("block", block, "expected an object");
   const source = block as Readonly<Record<string, unknown>>;
   const items: Uint8Array[] = FRONTIER_FIELDS.map((field) => {
     const value = readField(source, field);

@@ -3,14 +3,22 @@
  * of single receipts in the format OpenZeppelin's `TrieProof.traverse(root, key, proof)` reads.
  *
  * Proof format: `proof[0]` is the root node, then every node on the path to the leaf, each one
- * fully RLP encoded. TrieProof accepts a node embedded in its parent (encoding < 32 bytes)
- * either listed as its own element or left out; ethereumjs lists it, and we keep that. In a
- * receipts trie such nodes never occur anyway: every leaf holds a 256-byte bloom, so every
- * child is referenced by hash.
+ * fully RLP encoded: the list ethereumjs' `createMerkleProof` gives. TrieProof accepts a node
+ * embedded in its parent (encoding < 32 bytes) either listed as its own element or left out;
+ * we list it, as ethereumjs does. In a receipts trie such nodes never occur anyway: every leaf
+ * holds a 256-byte bloom, so every child is referenced by hash.
  */
-import { createMPT, createMerkleProof, verifyMerkleProof, type MerklePatriciaTrie } from "@ethereumjs/mpt";
+import {
+  BranchMPTNode,
+  ExtensionMPTNode,
+  LeafMPTNode,
+  createMPT,
+  verifyMerkleProof,
+  type MPTNode,
+  type MerklePatriciaTrie,
+} from "@ethereumjs/mpt";
 import { RLP, type Input as RlpInput } from "@ethereumjs/rlp";
-import { getBytes, hexlify, isHexString } from "ethers";
+import { getBytes, hexlify, isHexString, keccak256 } from "ethers";
 
 import { InvalidReceiptError, InvalidReceiptProofError, ReceiptIndexOutOfRangeError, ReceiptOrderError } from "../errors";
 import { decodeData, decodeQuantity, quantityBytes, type InvalidValue, type RpcLog, type RpcReceipt } from "../chain/rpcValues";
@@ -75,15 +83,16 @@ export function receiptTrieKey(txIndex: number): string {
 }
 
 /**
- * The receipts trie of one block, built once; proofs for any number of receipts are then
- * read from it (each is a walk of ~5 nodes already in memory).
+ * The receipts trie of one block, built once. All proofs are collected in the same pass (one
+ * walk over the trie's nodes), so serving a proof is a map lookup: the executor and the API
+ * prove many logs of the same block.
  */
 export class ReceiptTrie {
-  private readonly proofCache = new Map<number, ReceiptProof>();
-
   private constructor(
-    private readonly trie: MerklePatriciaTrie,
-    private readonly encodedReceipts: readonly Uint8Array[],
+    /** Trie nodes (hex) on the path to each receipt, root first, by receipt index. */
+    private readonly pathNodes: readonly (readonly string[])[],
+    /** Leaf values (hex), by receipt index. */
+    private readonly encodedReceipts: readonly string[],
     /** Receipts trie root, 0x hex. The empty trie's root is keccak256(rlp("")) = 0x56e81f…b421. */
     readonly root: string,
   ) {}
@@ -105,12 +114,21 @@ export class ReceiptTrie {
   static async fromEncodedReceipts(encodedReceipts: readonly (string | Uint8Array)[]): Promise<ReceiptTrie> {
     const values = encodedReceipts.map((encoded, i) => {
       if (typeof encoded === "string" && !isHexString(encoded)) throw invalidReceipt(`[${i}]`, encoded, "expected hex");
-      return getBytes(encoded);
+      const bytes = getBytes(encoded);
+      // The trie treats an empty value as a deletion: the receipt would silently be missing.
+      if (bytes.length === 0) throw invalidReceipt(`[${i}]`, encoded, "an encoded receipt is never empty");
+      return bytes;
     });
     const trie = await createMPT();
-    // Nothing is pruned or persisted: the trie lives as long as this object and serves proofs.
     await trie.batch(values.map((value, i) => ({ type: "put" as const, key: RLP.encode(i), value })));
-    return new ReceiptTrie(trie, values, hexlify(trie.root()));
+    const pathsByKey = await collectPaths(trie);
+    const pathNodes = values.map((_, i) => {
+      const path = pathsByKey.get(hexlify(RLP.encode(i)));
+      // Unreachable unless the trie library lost a key it was just given.
+      if (path === undefined) throw new InvalidReceiptProofError(`receipt ${i} is not in the trie just built`);
+      return path;
+    });
+    return new ReceiptTrie(pathNodes, values.map((value) => hexlify(value)), hexlify(trie.root()));
   }
 
   /** Number of receipts (= transactions) in the block. */
@@ -121,25 +139,19 @@ export class ReceiptTrie {
   /** The trie leaf value of receipt `txIndex`: its EIP-2718 encoding. */
   encodedReceipt(txIndex: number): string {
     this.checkIndex(txIndex);
-    return hexlify(this.encodedReceipts[txIndex]);
+    return this.encodedReceipts[txIndex];
   }
 
   /** Merkle-Patricia proof of receipt `txIndex` against {@link root}. */
   async proof(txIndex: number): Promise<ReceiptProof> {
     this.checkIndex(txIndex);
-    const cached = this.proofCache.get(txIndex);
-    if (cached !== undefined) return copyProof(cached);
-    const key = RLP.encode(txIndex);
-    const nodes = await createMerkleProof(this.trie, key);
-    const proof: ReceiptProof = {
+    return {
       root: this.root,
-      key: hexlify(key),
-      proof: nodes.map((node) => hexlify(node)),
-      value: hexlify(this.encodedReceipts[txIndex]),
+      key: receiptTrieKey(txIndex),
+      proof: [...this.pathNodes[txIndex]],
+      value: this.encodedReceipts[txIndex],
       txIndex,
     };
-    this.proofCache.set(txIndex, proof);
-    return copyProof(proof);
   }
 
   private checkIndex(txIndex: number): void {
@@ -147,6 +159,40 @@ export class ReceiptTrie {
       throw new ReceiptIndexOutOfRangeError(txIndex, this.encodedReceipts.length);
     }
   }
+}
+
+/**
+ * Walks the whole trie once and returns, for each key (hex), the serialized nodes from the root
+ * to its value, the same list ethereumjs' `createMerkleProof` gives: embedded nodes (< 32
+ * bytes) appear as their own element, which TrieProof accepts. No visited-set: two identical
+ * subtrees under different paths must both be walked.
+ */
+async function collectPaths(trie: MerklePatriciaTrie): Promise<Map<string, string[]>> {
+  const paths = new Map<string, string[]>();
+  if (hexlify(trie.root()) === EMPTY_TRIE_ROOT) return paths;
+  const visit = async (node: MPTNode, nibbles: number[], above: string[]): Promise<void> => {
+    // Hex once per node, not once per proof: upper nodes are shared by every path below them.
+    const path = [...above, hexlify(node.serialize())];
+    if (node instanceof LeafMPTNode) {
+      paths.set(nibblesToHex([...nibbles, ...node.key()]), path);
+    } else if (node instanceof ExtensionMPTNode) {
+      const child = node.value() as Uint8Array | Uint8Array[];
+      await visit(await trie.lookupNode(child), [...nibbles, ...node.key()], path);
+    } else if (node instanceof BranchMPTNode) {
+      if (node.value() !== null && node.value()!.length > 0) paths.set(nibblesToHex(nibbles), path);
+      for (const [nibble, child] of node.getChildren()) {
+        await visit(await trie.lookupNode(child as Uint8Array | Uint8Array[]), [...nibbles, nibble], path);
+      }
+    }
+  };
+  await visit(await trie.lookupNode(trie.root()), [], []);
+  return paths;
+}
+
+const EMPTY_TRIE_ROOT = keccak256(RLP.encode(new Uint8Array()));
+
+function nibblesToHex(nibbles: readonly number[]): string {
+  return `0x${nibbles.map((nibble) => nibble.toString(16)).join("")}`;
 }
 
 /** Root of the receipts trie of these receipts (ordered by transaction index). */
@@ -185,14 +231,16 @@ export async function verifyReceiptProof(
 }
 
 function outcomeBytes(receipt: RpcReceipt): Uint8Array {
-  // Byzantium (EIP-658) replaced the post-state root by a status; a node returns one or the other.
+  // Byzantium (EIP-658) replaced the post-state root by a status. A root, when there is one, is
+  // what the receipt committed, even if the node also derives a status for it (some do); later
+  // receipts come with no root, or an empty one.
+  if (receipt.root !== undefined && receipt.root !== null && receipt.root !== "0x") {
+    return decodeData(receipt.root, "root", invalidReceipt, { exactLength: 32 });
+  }
   if (receipt.status !== undefined && receipt.status !== null) {
     const status = decodeQuantity(receipt.status, "status", invalidReceipt);
     if (status > 1n) throw invalidReceipt("status", receipt.status, "expected 0 or 1");
     return quantityBytes(status, "status", invalidReceipt);
-  }
-  if (receipt.root !== undefined && receipt.root !== null) {
-    return decodeData(receipt.root, "root", invalidReceipt, { exactLength: 32 });
   }
   throw invalidReceipt("status", receipt.status, "a receipt carries either status or a 32-byte root");
 }
@@ -206,8 +254,4 @@ function encodeLog(log: RpcLog, i: number): RlpInput[] {
     log.topics.map((topic, t) => decodeData(topic, `logs[${i}].topics[${t}]`, invalidReceipt, { exactLength: 32 })),
     decodeData(log.data, `logs[${i}].data`, invalidReceipt),
   ];
-}
-
-function copyProof(proof: ReceiptProof): ReceiptProof {
-  return { ...proof, proof: [...proof.proof] };
 }

@@ -1,0 +1,280 @@
+/**
+ * Gas benchmark of the bridge's user-facing and operator transactions (`npm run bench:gas`).
+ *
+ * Every number is the `gasUsed` of a mined transaction's receipt, never an estimate, measured on
+ * Hardhat's in-process network, which plays both chains as in the contract tests. Each scenario
+ * measures the steady state (a token already mapped, a depositor with balances, a proposer that
+ * has submitted before) unless its name says otherwise. Targets are printed, not asserted; a
+ * measured transaction that reverts (or a relayed message whose call fails) aborts the run.
+ *
+ * Output: a Markdown table, then bench-results/gas.json (flat `key -> gas`), whose absolute path
+ * is the last line printed.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { config, ethers, network } from "hardhat";
+import type { ContractTransactionResponse, TransactionReceipt, TransactionResponse } from "ethers";
+import { buildCheckpointTree, encodeBlockHeader, type CheckpointBlock, type CheckpointTree, type RpcBlock } from "../relayer/src";
+import {
+  attest,
+  checkpoint,
+  deliver,
+  deploySystem,
+  fetchBlocks,
+  makeValidators,
+  mineInOneBlock,
+  passChallengePeriod,
+  proveMessage,
+  treeOf,
+  type ChainSide,
+  type System,
+} from "../test/helpers/fixture";
+
+const KEYS = [
+  "depositETH",
+  "depositERC20First",
+  "depositERC20",
+  "withdraw",
+  "submitCheckpoint4",
+  "submitCheckpoint21",
+  "submitCheckpoint100",
+  "relayDeposit",
+  "relayWithdrawal",
+  "challengeSignature",
+  "challengeHeaderChain",
+] as const;
+type Key = (typeof KEYS)[number];
+
+const TARGETS: Partial<Record<Key, number>> = {
+  depositETH: 60_000,
+  depositERC20: 75_000,
+  submitCheckpoint21: 150_000,
+  relayWithdrawal: 200_000,
+};
+
+/** Blocks per checkpoint wherever the range affects gas (proof depth): a realistic batch. */
+const CHECKPOINT_BLOCKS = 256n;
+/** Other transactions in the block of the relayed deposit and withdrawal (deepens the receipt proof). */
+const FILLER_TXS = 100;
+const FILLER_SENDERS = 10;
+const TOKEN = ethers.parseEther("1");
+
+const gas: Partial<Record<Key, number>> = {};
+
+/** The receipt of a mined transaction; throws if it reverted. */
+async function mined(tx: Promise<ContractTransactionResponse | TransactionResponse>, what: string): Promise<TransactionReceipt> {
+  let receipt: TransactionReceipt | null;
+  try {
+    receipt = await (await tx).wait();
+  } catch (error) {
+    throw new Error(`${what} reverted`, { cause: error });
+  }
+  if (receipt === null || receipt.status !== 1) throw new Error(`${what} reverted (tx ${receipt?.hash})`);
+  return receipt;
+}
+
+async function measure(key: Key, tx: Promise<ContractTransactionResponse | TransactionResponse>): Promise<TransactionReceipt> {
+  const receipt = await mined(tx, key);
+  gas[key] = Number(receipt.gasUsed);
+  return receipt;
+}
+
+/** A relay that does not revert can still fail the message's call: that would measure the wrong path. */
+function assertRelayed(side: ChainSide, receipt: TransactionReceipt, key: Key): void {
+  const relayed = side.messenger.interface.getEvent("MessageRelayed").topicHash;
+  if (!receipt.logs.some((log) => log.topics[0] === relayed)) throw new Error(`${key}: the message's call failed`);
+}
+
+/**
+ * Mines empty blocks up to `block`, one `evm_mine` each: `hardhat_mine` with a count above a few
+ * "reserves" blocks whose parentHash is zero, which proveLog rightly rejects as a broken chain.
+ * Time moves a second per block: this network allows equal timestamps, and a submission in the
+ * same second as the previous one would skip rewriting the bond's lock, flattering the numbers.
+ */
+async function mineTo(block: bigint): Promise<void> {
+  const head = BigInt(await ethers.provider.getBlockNumber());
+  if (head >= block) return;
+  await network.provider.send("evm_increaseTime", [Number(block - head)]);
+  for (let n = head; n < block; n++) await network.provider.send("evm_mine", []);
+}
+
+/** The next CHECKPOINT_BLOCKS blocks to checkpoint on `side`, mined (empty) if need be. */
+async function nextRange(side: ChainSide): Promise<RpcBlock[]> {
+  const start = await side.checkpointManager.nextStartBlock();
+  await mineTo(start + CHECKPOINT_BLOCKS - 1n);
+  return fetchBlocks(start, start + CHECKPOINT_BLOCKS - 1n);
+}
+
+/** Submits `tree` signed by every wallet of `signers` (the validators, or impostors in their place). */
+async function submit(system: System, side: ChainSide, tree: CheckpointTree, signers = system.validators) {
+  const input = { startBlock: tree.startBlock, endBlock: tree.endBlock, blockRoot: tree.root };
+  const { packed, signers: indices, signatures } = await attest(side, signers, [...signers.keys()], input);
+  const id = await side.checkpointManager.checkpointCount();
+  const tx = side.checkpointManager.connect(system.proposer).submitCheckpoint(input, packed, indices, signatures);
+  const attestation = { proposer: system.proposer.address, validators: packed, signers: indices, signatures };
+  return { id, tx, attestation };
+}
+
+/** Deposits, withdrawal, and the relay of each from a crowded block in a 256-block checkpoint. */
+async function benchBridge(): Promise<string> {
+  const system = await deploySystem(4);
+  const [user, , ...fillerSenders] = system.users;
+  const { rootBridge, childBridge } = system;
+  const token = await ethers.deployContract("TestERC20", ["Bench Token", "BENCH", 18]);
+  await mined(token.mint(user.address, 1_000_000n * TOKEN), "mint");
+  // A finite allowance that outlives every deposit here: each deposit rewrites a non-zero slot.
+  await mined(token.connect(user).approve(rootBridge, 1_000n * TOKEN), "approve");
+
+  await mined(rootBridge.connect(user).depositETH(user.address, { value: TOKEN }), "first depositETH");
+  await measure("depositETH", rootBridge.connect(user).depositETH(user.address, { value: TOKEN }));
+  const first = await measure("depositERC20First", rootBridge.connect(user).depositERC20(token, user.address, 100n * TOKEN));
+  await measure("depositERC20", rootBridge.connect(user).depositERC20(token, user.address, 10n * TOKEN));
+
+  // The first deposit deploys the child token and gives the user a balance to withdraw from.
+  await deliver(system, system.main, system.child, first);
+  const childToken = await childBridge.childTokenOf(token);
+  const earlierWithdrawal = await measure("withdraw", childBridge.connect(user).withdraw(childToken, user.address, 10n * TOKEN));
+  // Steady state for the relays: each side has relayed a message before, as a running bridge has.
+  await deliver(system, system.child, system.main, earlierWithdrawal);
+
+  // Both checkpoint managers end at the same block, so the next 256-block range is the same on both.
+  const aligned = BigInt(await ethers.provider.getBlockNumber());
+  await checkpoint(system, system.main, aligned);
+  await checkpoint(system, system.child, aligned);
+
+  // One block: half the fillers, the deposit, the withdrawal, the other half (sent in order).
+  let deposit!: Promise<ContractTransactionResponse>;
+  let withdrawal!: Promise<ContractTransactionResponse>;
+  const sendFillers = async (from: number, to: number): Promise<void> => {
+    for (let i = from; i < to; i++) {
+      const [from, to] = [fillerSenders[i % FILLER_SENDERS], fillerSenders[(i + 1) % FILLER_SENDERS]];
+      await from.sendTransaction({ to: to.address, value: 1n, gasLimit: 21_000 });
+    }
+  };
+  await mineInOneBlock(() => [
+    (async () => {
+      await sendFillers(0, FILLER_TXS / 2);
+      // Explicit gas limits: the signers' default is fixed near the block gas limit, so few would fit.
+      deposit = rootBridge.connect(user).depositERC20(token, user.address, 10n * TOKEN, { gasLimit: 300_000 });
+      await deposit;
+      withdrawal = childBridge.connect(user).withdraw(childToken, user.address, 10n * TOKEN, { gasLimit: 300_000 });
+      await withdrawal;
+      await sendFillers(FILLER_TXS / 2, FILLER_TXS);
+    })(),
+  ]);
+  const depositReceipt = await mined(deposit, "crowded-block deposit");
+  const withdrawalReceipt = await mined(withdrawal, "crowded-block withdrawal");
+  const block = await ethers.provider.getBlock(depositReceipt.blockNumber);
+  if (block === null || block.transactions.length < FILLER_TXS || withdrawalReceipt.blockNumber !== block.number) {
+    throw new Error(`the relayed transactions are not in one block of ${FILLER_TXS}+ transactions`);
+  }
+
+  const end = aligned + CHECKPOINT_BLOCKS;
+  await mineTo(end);
+  const mainCheckpoint = await checkpoint(system, system.main, end);
+  const childCheckpoint = await checkpoint(system, system.child, end);
+  for (const { startBlock, endBlock } of [mainCheckpoint, childCheckpoint]) {
+    if (endBlock - startBlock + 1n !== CHECKPOINT_BLOCKS) throw new Error(`checkpoint ${startBlock}-${endBlock} is not ${CHECKPOINT_BLOCKS} blocks`);
+  }
+  await passChallengePeriod();
+
+  const depositProof = await proveMessage(system.main, depositReceipt, childCheckpoint);
+  const relayedDeposit = await measure("relayDeposit", system.child.messenger.relayMessage(depositProof));
+  assertRelayed(system.child, relayedDeposit, "relayDeposit");
+  const withdrawalProof = await proveMessage(system.child, withdrawalReceipt, mainCheckpoint);
+  const relayedWithdrawal = await measure("relayWithdrawal", system.main.messenger.relayMessage(withdrawalProof));
+  assertRelayed(system.main, relayedWithdrawal, "relayWithdrawal");
+
+  return (
+    `relays: block ${block.number} with ${block.transactions.length} txs (deposit #${depositReceipt.index}, ` +
+    `withdrawal #${withdrawalReceipt.index}) in checkpoints of blocks ${aligned + 1n}-${end}`
+  );
+}
+
+/** A steady-state submission (the proposer's second) signed by every validator of the set. */
+async function benchSubmit(validatorCount: number, key: Key): Promise<void> {
+  const system = await deploySystem(validatorCount);
+  await checkpoint(system, system.main);
+  const { tx } = await submit(system, system.main, treeOf(await nextRange(system.main)));
+  await measure(key, tx);
+}
+
+/** Successful challenges, each against a 256-block checkpoint signed by 4 validators. */
+async function benchChallenges(): Promise<void> {
+  const system = await deploySystem(4);
+  const challenger = system.users[0];
+
+  // challengeSignature: the last validator's signature is made by another key.
+  const forgedPosition = system.validators.length - 1;
+  const signers = [...system.validators];
+  signers[forgedPosition] = makeValidators(1, "bench impostor")[0];
+  const forged = await submit(system, system.main, treeOf(await nextRange(system.main)), signers);
+  await mined(forged.tx, "submit forged checkpoint");
+  await measure(
+    "challengeSignature",
+    system.main.checkpointManager.connect(challenger).challengeSignature(forged.id, forged.attestation, forgedPosition),
+  );
+
+  // challengeHeaderChain: leaf n+1 commits block n+2's hash and receipts root under number n+1,
+  // so the revealed child header does not link to block n (nor carry number n+1).
+  const blocks = await nextRange(system.child);
+  const start = BigInt(blocks[0].number);
+  const n = start + CHECKPOINT_BLOCKS / 2n;
+  const at = (number: bigint): RpcBlock => blocks[Number(number - start)];
+  const nPlus2 = at(n + 2n);
+  const leaves: CheckpointBlock[] = blocks.map((b) => ({ number: b.number, hash: b.hash, receiptsRoot: b.receiptsRoot }));
+  leaves[Number(n + 1n - start)] = { number: n + 1n, hash: nPlus2.hash, receiptsRoot: nPlus2.receiptsRoot };
+  const tree = buildCheckpointTree(leaves);
+  const broken = await submit(system, system.child, tree);
+  await mined(broken.tx, "submit broken checkpoint");
+  const reveal = (number: bigint, header: RpcBlock) => ({
+    leaf: tree.leafFor(number),
+    proof: tree.proofFor(number),
+    header: encodeBlockHeader(header),
+  });
+  await measure(
+    "challengeHeaderChain",
+    system.child.checkpointManager
+      .connect(challenger)
+      .challengeHeaderChain(broken.id, broken.attestation, reveal(n, at(n)), reveal(n + 1n, nPlus2)),
+  );
+}
+
+function printTable(): void {
+  const rows = KEYS.map((key) => {
+    const used = gas[key]!;
+    const target = TARGETS[key];
+    const status = target === undefined ? "-" : used <= target ? "ok" : "over";
+    return [key, used.toLocaleString("en-US"), target?.toLocaleString("en-US") ?? "-", status];
+  });
+  const header = ["name", "gas", "target", "status"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i === 0 || i === 3 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" | ")} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w, i) => (i === 1 || i === 2 ? "-".repeat(w + 1) + ":" : "-".repeat(w + 2))).join("|")}|`);
+  for (const row of rows) console.log(line(row));
+}
+
+async function main(): Promise<void> {
+  const context = await benchBridge();
+  await benchSubmit(4, "submitCheckpoint4");
+  await benchSubmit(21, "submitCheckpoint21");
+  await benchSubmit(100, "submitCheckpoint100");
+  await benchChallenges();
+
+  const missing = KEYS.filter((key) => gas[key] === undefined);
+  if (missing.length > 0) throw new Error(`not measured: ${missing.join(", ")}`);
+  console.log(context);
+  printTable();
+
+  const file = path.join(config.paths.root, "bench-results", "gas.json");
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(Object.fromEntries(KEYS.map((key) => [key, gas[key]])), null, 2)}\n`);
+  console.log(file);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
