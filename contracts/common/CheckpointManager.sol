@@ -6,6 +6,7 @@ import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {BlockHeader} from "@openzeppelin/contracts/utils/BlockHeader.sol";
 import {Memory} from "@openzeppelin/contracts/utils/Memory.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
@@ -124,7 +125,7 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
     function depositBond() external payable {
         Bond storage bond = _bonds[msg.sender];
         uint256 balance = bond.amount + msg.value;
-        bond.amount = uint128(balance);
+        bond.amount = SafeCast.toUint128(balance);
         emit BondDeposited(msg.sender, msg.value, balance);
     }
 
@@ -288,7 +289,8 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
             revert CheckpointManagerNotConsecutive(parentNumber, child.leaf.number);
         }
         _checkCommitted(id, stored, child.leaf, child.proof);
-        if (parentNumber >= stored.startBlock) {
+        bool parentInThisCheckpoint = parentNumber >= stored.startBlock;
+        if (parentInThisCheckpoint) {
             _checkCommitted(id, stored, parent.leaf, parent.proof);
         } else {
             // Across the boundary the parent is the previous checkpoint's last block, final or not:
@@ -300,6 +302,9 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
         (, bool parentMatches) = _parseRevealed(parent);
         (Memory.Slice[] memory childFields, bool childMatches) = _parseRevealed(child);
         bool linked = BlockHeader.getParentHash(childFields) == parent.leaf.hash;
+        // A parent leaf that disagrees with its header is the fault of the checkpoint holding it:
+        // across the boundary that is `id - 1`, to be challenged on its own with `challengeHeader`.
+        if (!parentInThisCheckpoint) parentMatches = true;
         if (parentMatches && childMatches && linked) revert CheckpointManagerNoFraud(id);
         _revertFrom(id, attestation.proposer, Fraud.BrokenHeaderChain);
     }

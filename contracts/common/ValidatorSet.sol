@@ -33,6 +33,7 @@ contract ValidatorSet is IValidatorSet, AccessControl {
         uint256[] memory initialPowers,
         uint256 initialThreshold
     ) {
+        if (admin == address(0)) revert ValidatorSetZeroAdmin();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _update(initialValidators, initialPowers, initialThreshold);
     }
@@ -108,7 +109,7 @@ contract ValidatorSet is IValidatorSet, AccessControl {
             previous = validator;
         }
         // More than half the power: two quorums always share a validator, who would have to sign both.
-        if (newThreshold * 2 <= total || newThreshold > total) revert ValidatorSetInvalidThreshold(newThreshold, total);
+        if (newThreshold > total || newThreshold * 2 <= total) revert ValidatorSetInvalidThreshold(newThreshold, total);
 
         bytes32 setHash = keccak256(abi.encodePacked(entries));
         _validators = newValidators;

@@ -138,8 +138,8 @@ interface ICheckpointManager {
     function challengeHeader(uint256 id, Attestation calldata attestation, RevealedBlock calldata revealed) external;
 
     /// @notice Proves that two consecutive committed blocks do not link: the child's parent hash is
-    /// not the parent's hash (or either header disagrees with its leaf). The parent may sit in the
-    /// previous checkpoint.
+    /// not the parent's hash, or a header disagrees with its leaf in checkpoint `id`. The parent may
+    /// sit in the previous checkpoint; its own leaf is then that checkpoint's business.
     /// @param id The checkpoint that commits the child block; it is the one reverted.
     /// @param attestation What the proposer of `id` submitted.
     /// @param parent The parent block, committed by `id`, or by `id - 1` across the boundary.

@@ -15,6 +15,7 @@ interface IValidatorSet {
         uint256 threshold
     );
 
+    error ValidatorSetZeroAdmin();
     error ValidatorSetEmpty();
     error ValidatorSetTooLarge(uint256 count, uint256 max);
     error ValidatorSetLengthMismatch(uint256 validators, uint256 powers);
