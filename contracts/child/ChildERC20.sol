@@ -28,7 +28,11 @@ contract ChildERC20 is IChildERC20, ERC20Permit {
         _;
     }
 
-    constructor() ERC20(_parameterName(), _parameterSymbol()) ERC20Permit(_parameterName()) {
+    /// @dev OpenZeppelin's EIP712 keeps its name in a ShortString (at most 31 bytes). Longer token
+    /// names are cut for the permit domain only; wallets read it from `eip712Domain()` (ERC-5267).
+    uint256 private constant MAX_DOMAIN_NAME_BYTES = 31;
+
+    constructor() ERC20(_parameterName(), _parameterSymbol()) ERC20Permit(_domainName()) {
         (, , uint8 decimals_, address rootToken_) = IChildBridge(msg.sender).childTokenParameters();
         bridge = msg.sender;
         rootToken = rootToken_;
@@ -53,6 +57,14 @@ contract ChildERC20 is IChildERC20, ERC20Permit {
 
     function _parameterName() private view returns (string memory name_) {
         (name_, , , ) = IChildBridge(msg.sender).childTokenParameters();
+    }
+
+    function _domainName() private view returns (string memory) {
+        bytes memory name_ = bytes(_parameterName());
+        if (name_.length <= MAX_DOMAIN_NAME_BYTES) return string(name_);
+        bytes memory cut = new bytes(MAX_DOMAIN_NAME_BYTES);
+        for (uint256 i = 0; i < MAX_DOMAIN_NAME_BYTES; ++i) cut[i] = name_[i];
+        return string(cut);
     }
 
     function _parameterSymbol() private view returns (string memory symbol_) {

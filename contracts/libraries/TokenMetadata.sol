@@ -14,14 +14,19 @@ library TokenMetadata {
     /// @dev Caps each call so that a hostile token cannot take all of a deposit's gas.
     uint256 private constant CALL_GAS = 50_000;
 
+    /// @dev Longer names and symbols are cut, so that storing them on the child chain fits in the
+    /// first deposit's gas limit whatever the token returns. A cut may split a UTF-8 character.
+    uint256 internal constant MAX_NAME_BYTES = 64;
+    uint256 internal constant MAX_SYMBOL_BYTES = 32;
+
     /// @notice The token's metadata, with defaults where it cannot be read.
     /// @param token The ERC20.
     /// @return name Name, or the default.
     /// @return symbol Symbol, or the default.
     /// @return decimals Decimals, or 18.
     function read(address token) internal view returns (string memory name, string memory symbol, uint8 decimals) {
-        name = _readString(token, 0x06fdde03, DEFAULT_NAME); // name()
-        symbol = _readString(token, 0x95d89b41, DEFAULT_SYMBOL); // symbol()
+        name = _cut(_readString(token, 0x06fdde03, DEFAULT_NAME), MAX_NAME_BYTES); // name()
+        symbol = _cut(_readString(token, 0x95d89b41, DEFAULT_SYMBOL), MAX_SYMBOL_BYTES); // symbol()
         decimals = _readDecimals(token);
     }
 
@@ -50,6 +55,14 @@ library TokenMetadata {
         if (!ok || data.length != 32) return DEFAULT_DECIMALS;
         uint256 value = uint256(bytes32(data));
         return value > type(uint8).max ? DEFAULT_DECIMALS : uint8(value);
+    }
+
+    function _cut(string memory value, uint256 maxBytes) private pure returns (string memory) {
+        bytes memory raw = bytes(value);
+        if (raw.length <= maxBytes) return value;
+        bytes memory cut = new bytes(maxBytes);
+        for (uint256 i = 0; i < maxBytes; ++i) cut[i] = raw[i];
+        return string(cut);
     }
 
     function _bytes32ToString(bytes32 value, string memory fallbackValue) private pure returns (string memory) {

@@ -11,7 +11,8 @@ import {ILockbox} from "../interfaces/ILockbox.sol";
 /// @notice Holds what is locked on the main chain for the child chain: every ERC20 and the native
 /// currency. Only its bridge moves funds out.
 /// @dev Deployed by `RootBridge`'s constructor, so the binding cannot be set by anyone else.
-/// Invariant, per root token: balance = child supply + deposits in flight - withdrawals in flight.
+/// Invariant, per root token: balance = child supply + deposits in flight + withdrawals in flight
+/// (a withdrawal burns on the child chain when sent and is released here only when relayed).
 contract Lockbox is ILockbox, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
