@@ -3,7 +3,7 @@
  *
  *   lockbox balance = child supply + deposits in flight + withdrawals in flight
  *
- * DESIGN §5 (and Lockbox.sol's @dev) write "− withdrawals in flight", which does not hold: a
+ * DESIGN §5 writes "− withdrawals in flight", which does not hold: a
  * withdrawal burns on the child chain when it is sent and releases on the main chain when it is
  * relayed, so while it is in flight the lockbox still holds what the child supply has lost. The
  * first generated run with a withdrawal in flight refutes the "−" form (lockbox 137, formula −97).
