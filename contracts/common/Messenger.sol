@@ -87,8 +87,11 @@ contract Messenger is IMessenger, AccessControl, Pausable, ReentrancyGuardTransi
         whenNotPaused
         returns (bytes32 messageId)
     {
-        // The remote messenger cannot be a target: it would act on a message's say-so.
-        if (target == address(0) || target == remoteMessenger) revert MessengerForbiddenTarget(target);
+        // Until the counterpart is wired nothing can be relayed, and the target check below could
+        // not recognise it: the remote messenger cannot be a target, it would act on a message's say-so.
+        address remote = remoteMessenger;
+        if (remote == address(0)) revert MessengerRemoteNotSet();
+        if (target == address(0) || target == remote) revert MessengerForbiddenTarget(target);
         if (gasLimit > MAX_GAS_LIMIT) revert MessengerGasLimitTooHigh(gasLimit, MAX_GAS_LIMIT);
         uint256 nonce = nextNonce++;
         messageId = MessageCodec.id(block.chainid, remoteChainId, Message(nonce, msg.sender, target, gasLimit, data));
@@ -132,6 +135,7 @@ contract Messenger is IMessenger, AccessControl, Pausable, ReentrancyGuardTransi
         view
         returns (RelayStatus status, bytes32 messageId, uint64 finalizesAt, bytes memory reason)
     {
+        if (paused()) return (RelayStatus.Paused, bytes32(0), 0, "");
         ICheckpointManager.CheckpointStatus checkpoint;
         (checkpoint, finalizesAt) = checkpointManager.checkpointStatus(proof.checkpointId);
         if (checkpoint == ICheckpointManager.CheckpointStatus.None) {

@@ -48,7 +48,8 @@ interface IMessenger {
         ChallengeWindow,
         AlreadyRelayed,
         FailedRetryable,
-        Invalid
+        Invalid,
+        Paused
     }
 
     event MessageSent(uint256 indexed nonce, address indexed sender, address indexed target, uint256 gasLimit, bytes data);
@@ -112,6 +113,8 @@ interface IMessenger {
     function xDomainMessageSender() external view returns (address);
 
     /// @notice Where an incoming message stands: None, Relayed (executed) or Failed (retryable).
+    /// @dev For a message that was really sent: replay protection is by nonce, so made-up fields
+    /// under a used nonce also read Relayed.
     /// @param message The message fields.
     /// @return The status.
     function messageStatus(Message calldata message) external view returns (MessageStatus);

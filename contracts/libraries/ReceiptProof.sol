@@ -8,7 +8,7 @@ import {TrieProof} from "@openzeppelin/contracts/utils/cryptography/TrieProof.so
 /// @title ReceiptProof
 /// @notice Proves one log of one transaction receipt against a block's receipts root.
 /// @dev Scope: the consensus encoding of receipts (EIP-2718). A typed receipt is its type byte
-/// (0x00-0x7f, any type, present or future) followed by `rlp([status, cumulativeGasUsed, logsBloom, logs])`;
+/// (0x00-0x7f, any type, present or future) followed by `rlp([status, cumulativeGasUsed, logsBloom, logs, ...])`;
 /// a legacy receipt is the RLP list alone. Only successful receipts (status 1) yield logs: a failed
 /// transaction's logs were never applied, and pre-Byzantium receipts, which carry a state root
 /// instead of a status, cannot show success and are rejected. Trie traversal is OpenZeppelin's
@@ -105,7 +105,9 @@ library ReceiptProof {
         if (first < RLP_LIST_PREFIX) return (log, 0, ProofError.InvalidReceiptEncoding);
 
         Memory.Slice[] memory fields = body.readList();
-        if (fields.length != RECEIPT_FIELDS) return (log, 0, ProofError.InvalidReceiptEncoding);
+        // Some chains append fields after the four standard ones (OP-stack deposit receipts carry
+        // depositNonce and depositReceiptVersion): they are committed by the root but not needed here.
+        if (fields.length < RECEIPT_FIELDS) return (log, 0, ProofError.InvalidReceiptEncoding);
         // Status 1 is the single byte 0x01; a failed receipt has 0x80 (empty) and a pre-Byzantium
         // one a 33-byte state root, neither of which is accepted.
         if (fields[0].length() != 1 || uint8(bytes1(fields[0].load(0))) != 1) {
