@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, mine } from "@nomicfoundation/hardhat-network-helpers";
-import { buildCheckpointTree, buildExitProof, proveLog } from "../../relayer/src";
+import { buildCheckpointTree, buildExitProof } from "../../relayer/src";
 import type { Messenger } from "../../typechain-types";
-import { checkpoint, fetchBlocks, passChallengePeriod } from "../helpers/fixture";
+import { fetchBlocks } from "../helpers/fixture";
 import { MessageStatus, messageIdOf, messengerFixture, proveOnChild, receiptTrieOf, sendFrom } from "../helpers/proofs";
 
 const HARDHAT_CHAIN_ID = 31337n;
