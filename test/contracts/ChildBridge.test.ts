@@ -49,50 +49,6 @@ describe("ChildBridge", function () {
       expect(await system.childBridge.FINALIZE_GAS_LIMIT()).to.equal(200_000n);
     });
 
-    it("rejects a zero admin", async function () {
-      const { system } = await loadFixture(bridgeFixture);
-      const factory = await ethers.getContractFactory("ChildBridge");
-      await expect(
-        factory.deploy(ethers.ZeroAddress, await system.child.messenger.getAddress()),
-      ).to.be.revertedWithCustomError(factory, "TokenBridgeZeroAddress");
-    });
-
-    it("rejects a zero messenger", async function () {
-      const { system } = await loadFixture(bridgeFixture);
-      const factory = await ethers.getContractFactory("ChildBridge");
-      await expect(factory.deploy(system.admin.address, ethers.ZeroAddress)).to.be.revertedWithCustomError(
-        factory,
-        "TokenBridgeZeroAddress",
-      );
-    });
-  });
-
-  describe("setCounterpart", function () {
-    it("wires the root bridge once and emits CounterpartSet", async function () {
-      const { system } = await loadFixture(bridgeFixture);
-      const bridge = await ethers.deployContract("ChildBridge", [system.admin.address, await system.child.messenger.getAddress()]);
-      const remote = await system.rootBridge.getAddress();
-      await expect(bridge.setCounterpart(remote)).to.emit(bridge, "CounterpartSet").withArgs(remote);
-      expect(await bridge.counterpart()).to.equal(remote);
-      await expect(bridge.setCounterpart(system.users[5].address))
-        .to.be.revertedWithCustomError(bridge, "TokenBridgeCounterpartAlreadySet")
-        .withArgs(remote);
-    });
-
-    it("rejects the zero address", async function () {
-      const { system } = await loadFixture(bridgeFixture);
-      const bridge = await ethers.deployContract("ChildBridge", [system.admin.address, await system.child.messenger.getAddress()]);
-      await expect(bridge.setCounterpart(ethers.ZeroAddress)).to.be.revertedWithCustomError(bridge, "TokenBridgeZeroAddress");
-    });
-
-    it("is reserved to the admin", async function () {
-      const { system, alice } = await loadFixture(bridgeFixture);
-      const bridge = await ethers.deployContract("ChildBridge", [system.admin.address, await system.child.messenger.getAddress()]);
-      await expect(bridge.connect(alice).setCounterpart(alice.address))
-        .to.be.revertedWithCustomError(bridge, "AccessControlUnauthorizedAccount")
-        .withArgs(alice.address, DEFAULT_ADMIN_ROLE);
-      expect(await bridge.counterpart()).to.equal(ethers.ZeroAddress);
-    });
   });
 
   describe("finalizeDeposit", function () {

@@ -32,53 +32,6 @@ describe("RootBridge", function () {
       expect(await system.rootBridge.NATIVE_TOKEN()).to.equal(NATIVE_TOKEN);
     });
 
-    it("rejects a zero admin", async function () {
-      const { system } = await loadFixture(bridgeFixture);
-      const factory = await ethers.getContractFactory("RootBridge");
-      await expect(
-        factory.deploy(ethers.ZeroAddress, await system.main.messenger.getAddress()),
-      ).to.be.revertedWithCustomError(factory, "TokenBridgeZeroAddress");
-    });
-
-    it("rejects a zero messenger", async function () {
-      const { system } = await loadFixture(bridgeFixture);
-      const factory = await ethers.getContractFactory("RootBridge");
-      await expect(factory.deploy(system.admin.address, ethers.ZeroAddress)).to.be.revertedWithCustomError(
-        factory,
-        "TokenBridgeZeroAddress",
-      );
-    });
-  });
-
-  describe("setCounterpart", function () {
-    it("wires the child bridge once and emits CounterpartSet", async function () {
-      const { system } = await loadFixture(bridgeFixture);
-      const bridge = await ethers.deployContract("RootBridge", [system.admin.address, await system.main.messenger.getAddress()]);
-      const remote = await system.childBridge.getAddress();
-      await expect(bridge.setCounterpart(remote)).to.emit(bridge, "CounterpartSet").withArgs(remote);
-      expect(await bridge.counterpart()).to.equal(remote);
-
-      await expect(bridge.setCounterpart(system.users[5].address))
-        .to.be.revertedWithCustomError(bridge, "TokenBridgeCounterpartAlreadySet")
-        .withArgs(remote);
-      expect(await bridge.counterpart()).to.equal(remote);
-    });
-
-    it("rejects the zero address", async function () {
-      const { system } = await loadFixture(bridgeFixture);
-      const bridge = await ethers.deployContract("RootBridge", [system.admin.address, await system.main.messenger.getAddress()]);
-      await expect(bridge.setCounterpart(ethers.ZeroAddress)).to.be.revertedWithCustomError(bridge, "TokenBridgeZeroAddress");
-      expect(await bridge.counterpart()).to.equal(ethers.ZeroAddress);
-    });
-
-    it("is reserved to the admin", async function () {
-      const { system, alice } = await loadFixture(bridgeFixture);
-      const bridge = await ethers.deployContract("RootBridge", [system.admin.address, await system.main.messenger.getAddress()]);
-      await expect(bridge.connect(alice).setCounterpart(alice.address))
-        .to.be.revertedWithCustomError(bridge, "AccessControlUnauthorizedAccount")
-        .withArgs(alice.address, DEFAULT_ADMIN_ROLE);
-      expect(await bridge.counterpart()).to.equal(ethers.ZeroAddress);
-    });
   });
 
   describe("depositETH", function () {
