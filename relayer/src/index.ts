@@ -39,3 +39,8 @@ export {
   type ProveLogArgs,
 } from "./proof/exitProof";
 export * from "./errors";
+// ---------------------------------------------------------------- relayer service
+export { loadConfig, parseConfig, ConfigError, type Config } from "./config";
+export { RelayerService, type ChallengerFactory, type ServiceOptions } from "./service";
+export { Store } from "./store";
+export type { MessageStatus } from "./store/messages";

@@ -1,0 +1,117 @@
+/**
+ * The contract functions and events the relayer service uses, as human-readable ABI. Kept here
+ * rather than read from Hardhat's artifacts/ so that the service runs from a built package.
+ */
+import { AbiCoder, Interface, keccak256 } from "ethers";
+
+const EXIT_PROOF = "(uint256 checkpointId, uint256 blockNumber, bytes32 blockHash, bytes32 receiptsRoot, bytes32[] blockProof, bytes receiptKey, bytes[] receiptProof, uint256 logIndex)";
+const MESSAGE = "(uint256 nonce, address sender, address target, uint256 gasLimit, bytes data)";
+
+export const checkpointManagerAbi = new Interface([
+  "function nextStartBlock() view returns (uint64)",
+  "function checkpointCount() view returns (uint256)",
+  "function sourceChainId() view returns (uint256)",
+  "function validatorSet() view returns (address)",
+  "function minBond() view returns (uint128)",
+  "function challengePeriod() view returns (uint64)",
+  "function bondOf(address proposer) view returns (uint256 amount, uint64 lockedUntil)",
+  "function checkpointStatus(uint256 id) view returns (uint8 status, uint64 finalizesAt)",
+  "function getCheckpoint(uint256 id) view returns (uint64 startBlock, uint64 endBlock, bytes32 blockRoot, uint64 finalizesAt)",
+  "function depositBond() payable",
+  "function submitCheckpoint((uint64 startBlock, uint64 endBlock, bytes32 blockRoot) checkpoint, bytes32[] validators, bytes signers, bytes signatures) returns (uint256 id)",
+  "event CheckpointSubmitted(uint256 indexed id, address indexed proposer, uint64 startBlock, uint64 endBlock, bytes32 blockRoot, uint64 finalizesAt, bytes signers, bytes signatures)",
+  "event CheckpointsReverted(uint256 indexed fromId, uint256 toId, address indexed challenger, uint8 fraud)",
+  "error CheckpointManagerNotContiguous(uint64 expectedStart, uint64 startBlock)",
+  "error CheckpointManagerBondTooLow(address proposer, uint256 bond, uint256 minBond)",
+  "error CheckpointManagerQuorumNotReached(uint256 power, uint256 threshold)",
+  "error CheckpointManagerValidatorSetMismatch(bytes32 expected, bytes32 actual)",
+]);
+
+export const validatorSetAbi = new Interface([
+  "function quorum() view returns (bytes32 setHash, uint256 threshold)",
+  "function packedValidators() view returns (bytes32[] entries)",
+  "function validators() view returns (address[] validators, uint256[] powers)",
+]);
+
+export const messengerAbi = new Interface([
+  "function remoteChainId() view returns (uint256)",
+  "function checkpointManager() view returns (address)",
+  `function relayMessage(${EXIT_PROOF} proof) returns (bytes32 messageId)`,
+  `function retryMessage(${MESSAGE} message) returns (bytes32 messageId)`,
+  `function checkRelay(${EXIT_PROOF} proof) view returns (bytes32 messageId, ${MESSAGE} message)`,
+  `function messageStatus(${MESSAGE} message) view returns (uint8)`,
+  "event MessageSent(uint256 indexed nonce, address indexed sender, address indexed target, uint256 gasLimit, bytes data)",
+  "event MessageRelayed(bytes32 indexed messageId, uint256 indexed nonce, address indexed target)",
+  "event MessageFailed(bytes32 indexed messageId, uint256 indexed nonce, address indexed target)",
+  "error MessengerAlreadyRelayed(bytes32 messageId)",
+  "error MessengerMessageFailed(bytes32 messageId)",
+  "error MessengerInsufficientGas(bytes32 messageId, uint256 gasLeft, uint256 required)",
+  "error CheckpointManagerNotFinal(uint256 id, uint64 finalizesAt)",
+  "error CheckpointManagerUnknownCheckpoint(uint256 id, uint256 count)",
+]);
+
+export const MESSAGE_SENT_TOPIC = messengerAbi.getEvent("MessageSent")!.topicHash;
+export const CHECKPOINT_SUBMITTED_TOPIC = checkpointManagerAbi.getEvent("CheckpointSubmitted")!.topicHash;
+export const CHECKPOINTS_REVERTED_TOPIC = checkpointManagerAbi.getEvent("CheckpointsReverted")!.topicHash;
+
+/** On-chain `Messenger.MessageStatus`. */
+export const MessageStatusOnChain = { None: 0, Relayed: 1, Failed: 2 } as const;
+/** On-chain `ICheckpointManager.CheckpointStatus`. */
+export const CheckpointStatusOnChain = { None: 0, Pending: 1, Final: 2 } as const;
+
+export interface MessageFields {
+  nonce: bigint;
+  sender: string;
+  target: string;
+  gasLimit: bigint;
+  data: string;
+}
+
+/** DESIGN §4 / protocol.md: the id binds both chain ids and the canonical fields only. */
+export function messageId(sourceChainId: bigint, destinationChainId: bigint, m: MessageFields): string {
+  return keccak256(
+    AbiCoder.defaultAbiCoder().encode(
+      ["uint256", "uint256", "uint256", "address", "address", "uint256", "bytes"],
+      [sourceChainId, destinationChainId, m.nonce, m.sender, m.target, m.gasLimit, m.data],
+    ),
+  );
+}
+
+/** Decodes a raw MessageSent log. */
+export function decodeMessageSent(log: { topics: readonly string[]; data: string }): MessageFields {
+  const parsed = messengerAbi.parseLog({ topics: [...log.topics], data: log.data });
+  if (parsed === null || parsed.name !== "MessageSent") throw new Error("not a MessageSent log");
+  return {
+    nonce: parsed.args.nonce as bigint,
+    sender: (parsed.args.sender as string).toLowerCase(),
+    target: (parsed.args.target as string).toLowerCase(),
+    gasLimit: parsed.args.gasLimit as bigint,
+    data: parsed.args.data as string,
+  };
+}
+
+/** EIP-712 types of a checkpoint signature (protocol.md "Signatures"). */
+export const CHECKPOINT_TYPES = {
+  Checkpoint: [
+    { name: "sourceChainId", type: "uint256" },
+    { name: "startBlock", type: "uint64" },
+    { name: "endBlock", type: "uint64" },
+    { name: "blockRoot", type: "bytes32" },
+  ],
+};
+
+export function checkpointDomain(destinationChainId: bigint | number, checkpointManager: string) {
+  return { name: "sidechain-kit CheckpointManager", version: "1", chainId: BigInt(destinationChainId), verifyingContract: checkpointManager };
+}
+
+/** eth_call of a view function, decoded. */
+export async function readContract(
+  rpc: { call(to: string, data: string, from?: string): Promise<string> },
+  abi: Interface,
+  address: string,
+  fn: string,
+  args: readonly unknown[] = [],
+): Promise<import("ethers").Result> {
+  const data = abi.encodeFunctionData(fn, args);
+  return abi.decodeFunctionResult(fn, await rpc.call(address, data));
+}

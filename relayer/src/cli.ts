@@ -1,0 +1,117 @@
+#!/usr/bin/env node
+/**
+ * `sidechain` command line: argument parsing and wiring only.
+ *   sidechain relayer   --config FILE
+ *   sidechain validator --config FILE
+ *   sidechain proof     --config FILE --tx HASH [--log-index N]
+ * A bad config or argument prints one line to stderr and exits non-zero.
+ */
+import { Command, CommanderError } from "commander";
+import pino from "pino";
+
+import { CHECKPOINTS_REVERTED_TOPIC, CHECKPOINT_SUBMITTED_TOPIC, MESSAGE_SENT_TOPIC, checkpointManagerAbi } from "./chain/abi";
+import { RpcClient, errorMessage } from "./chain/provider";
+import type { RpcLog, RpcReceipt } from "./chain/rpcValues";
+import { CHAIN_NAMES, ConfigError, checkChains, loadConfig, otherChain, type Config } from "./config";
+import { proveLog } from "./proof/exitProof";
+import { exitProofJson } from "./roles/proofs";
+import { RelayerService } from "./service";
+
+async function runService(file: string, mode: "relayer" | "validator"): Promise<void> {
+  const config = loadConfig(file, process.env);
+  const log = pino({ level: config.log.level });
+  const service = await RelayerService.start(config, { mode, log });
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ at: "cli.shutdown", signal }, "shutting down");
+    void service.stop().then(() => process.exit(0));
+  };
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+}
+
+/** Proof straight from the chains (no relayer database needed): what a user needs to self-relay. */
+async function runProof(file: string, txHash: string, logIndex: number | undefined): Promise<void> {
+  const config = loadConfig(file, process.env);
+  const rpc = Object.fromEntries(CHAIN_NAMES.map((n) => [n, new RpcClient(n, config.chains[n].rpcUrl, config.chains[n].chainId, config.rpc)])) as Record<"main" | "child", RpcClient>;
+  try {
+    await checkChains(config, rpc);
+    const found = await findMessageLog(config, rpc, txHash, logIndex);
+    const destination = otherChain(found.source);
+    const checkpoint = await findCheckpoint(config, rpc[destination], destination, found.blockNumber);
+    const proof = await proveLog(rpc[found.source], { txHash, logIndex: found.logIndex, checkpoint });
+    process.stdout.write(`${JSON.stringify({ source: found.source, destination, messenger: config.chains[destination].contracts.Messenger, proof: exitProofJson(proof) }, null, 2)}\n`);
+  } finally {
+    for (const client of Object.values(rpc)) client.destroy();
+  }
+}
+
+async function findMessageLog(config: Config, rpc: Record<"main" | "child", RpcClient>, txHash: string, logIndex: number | undefined) {
+  for (const source of CHAIN_NAMES) {
+    const receipt = (await rpc[source].send("eth_getTransactionReceipt", [txHash])) as (RpcReceipt & { blockNumber: string }) | null;
+    if (receipt === null) continue;
+    const messenger = config.chains[source].contracts.Messenger;
+    const logs = receipt.logs.filter((l: RpcLog) => l.address.toLowerCase() === messenger && l.topics[0] === MESSAGE_SENT_TOPIC);
+    const log = logIndex === undefined ? logs[0] : logs.find((l) => Number(BigInt(l.logIndex ?? -1)) === logIndex);
+    if (log === undefined) throw new ConfigError(`transaction ${txHash} on ${source} has no MessageSent log${logIndex === undefined ? "" : ` with index ${logIndex}`}`);
+    return { source, blockNumber: Number(BigInt(receipt.blockNumber)), logIndex: Number(BigInt(log.logIndex!)) };
+  }
+  throw new ConfigError(`transaction ${txHash} is on neither chain`);
+}
+
+/** Replays the destination's checkpoint events to find the live checkpoint covering `blockNumber`. */
+async function findCheckpoint(config: Config, rpc: RpcClient, destination: "main" | "child", blockNumber: number) {
+  const chain = config.chains[destination];
+  const latest = Number(await rpc.blockNumber());
+  const live = new Map<number, { id: number; startBlock: number; endBlock: number }>();
+  for (let from = chain.deployedAtBlock ?? 0; from <= latest; from += 2_000) {
+    const logs = (await rpc.send("eth_getLogs", [
+      { address: chain.contracts.CheckpointManager, topics: [[CHECKPOINT_SUBMITTED_TOPIC, CHECKPOINTS_REVERTED_TOPIC]], fromBlock: `0x${from.toString(16)}`, toBlock: `0x${Math.min(latest, from + 1_999).toString(16)}` },
+    ])) as RpcLog[];
+    for (const log of logs) {
+      const e = checkpointManagerAbi.parseLog({ topics: log.topics, data: log.data })!;
+      if (e.name === "CheckpointSubmitted") live.set(Number(e.args.id), { id: Number(e.args.id), startBlock: Number(e.args.startBlock), endBlock: Number(e.args.endBlock) });
+      else for (const id of [...live.keys()]) if (id >= Number(e.args.fromId)) live.delete(id);
+    }
+  }
+  const cp = [...live.values()].find((c) => c.startBlock <= blockNumber && blockNumber <= c.endBlock);
+  if (cp === undefined) throw new ConfigError(`block ${blockNumber} is not checkpointed on ${destination} yet`);
+  return cp;
+}
+
+export function buildProgram(): Command {
+  const program = new Command("sidechain").description("sidechain-kit relayer, validator and proof tool").exitOverride().showHelpAfterError();
+  program.command("relayer").description("run the relayer (watchers, proposer, executor, API; validator if enabled)").requiredOption("--config <file>", "JSON or YAML config file").action((o: { config: string }) => runService(o.config, "relayer"));
+  program.command("validator").description("run a validator only: sign checkpoints over HTTP").requiredOption("--config <file>", "JSON or YAML config file").action((o: { config: string }) => runService(o.config, "validator"));
+  program
+    .command("proof")
+    .description("print the exit proof of a MessageSent log, for Messenger.relayMessage")
+    .requiredOption("--config <file>", "JSON or YAML config file")
+    .requiredOption("--tx <hash>", "transaction that sent the message")
+    .option("--log-index <n>", "block-wide log index of the MessageSent log (default: the first in the transaction)")
+    .action((o: { config: string; tx: string; logIndex?: string }) => {
+      if (!/^0x[0-9a-fA-F]{64}$/.test(o.tx)) throw new ConfigError(`--tx ${o.tx} is not a transaction hash`);
+      if (o.logIndex !== undefined && !/^\d+$/.test(o.logIndex)) throw new ConfigError(`--log-index ${o.logIndex} is not a non-negative integer`);
+      return runProof(o.config, o.tx, o.logIndex === undefined ? undefined : Number(o.logIndex));
+    });
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    process.stderr.write(`sidechain: ${errorMessage(error)}\n`);
+    return error instanceof ConfigError ? 2 : 1;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv).then((code) => {
+    if (code !== 0) process.exit(code);
+  });
+}

@@ -1,0 +1,156 @@
+/**
+ * The relayer's configuration, as a zod schema: one JSON or YAML file, validated once at start
+ * and frozen (STYLE rule 9). Secrets (private keys) come from the environment and never need to
+ * be in the file.
+ */
+import { z } from "zod";
+
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "expected a 0x-prefixed 20-byte address");
+const privateKey = z.string().regex(/^(0x)?[0-9a-fA-F]{64}$/, "expected a 32-byte hex private key");
+const wei = z.union([z.string().regex(/^\d+$/, "expected a decimal wei amount"), z.number().int().nonnegative()]).transform((v) => BigInt(v));
+
+export const contractsSchema = z.object({
+  ValidatorSet: address,
+  CheckpointManager: address,
+  Messenger: address,
+  RootBridge: address.optional(),
+  Lockbox: address.optional(),
+  ChildBridge: address.optional(),
+});
+
+export const chainSchema = z
+  .object({
+    rpcUrl: z.string().url(),
+    chainId: z.number().int().positive(),
+    /** Blocks behind the head that count as final, or the node's `finalized` tag. */
+    confirmations: z.union([z.number().int().nonnegative(), z.literal("finalized")]).default(12),
+    pollIntervalMs: z.number().int().positive().default(2_000),
+    /** Path to a deployments/<network>.json file (relative to the config file). */
+    deployment: z.string().optional(),
+    contracts: contractsSchema.optional(),
+    /** First block the watcher records; default: the earliest of the deployment and the remote checkpoint manager's next start. */
+    startBlock: z.number().int().nonnegative().optional(),
+    /** Blocks fetched per watcher step. */
+    batchSize: z.number().int().positive().default(50),
+  })
+  .strict()
+  .refine((c) => c.deployment !== undefined || c.contracts !== undefined, { message: "give either `deployment` or `contracts`" });
+
+const roleBase = { enabled: z.boolean().default(true) };
+
+export const configSchema = z
+  .object({
+    dbPath: z.string().default("relayer.sqlite"),
+    chains: z.object({ main: chainSchema, child: chainSchema }).strict(),
+    rpc: z
+      .object({
+        timeoutMs: z.number().int().positive().default(10_000),
+        retries: z.number().int().nonnegative().default(3),
+        backoffMs: z.number().int().positive().default(250),
+      })
+      .strict()
+      .default({ timeoutMs: 10_000, retries: 3, backoffMs: 250 }),
+    roles: z
+      .object({
+        watcher: z.object(roleBase).strict().default({ enabled: true }),
+        validator: z
+          .object({ ...roleBase, host: z.string().default("127.0.0.1"), port: z.number().int().min(0).max(65535).default(7545) })
+          .strict()
+          .default({ enabled: true, host: "127.0.0.1", port: 7545 }),
+        proposer: z
+          .object({
+            ...roleBase,
+            maxBlocks: z.number().int().positive().default(64),
+            maxWaitMs: z.number().int().nonnegative().default(60_000),
+            /** Validators' attestation endpoints (their base URL, e.g. http://v1:7545). */
+            validatorUrls: z.array(z.string().url()).default([]),
+            /** Deposited when the bond is below the contract's minBond; default: minBond. */
+            bondAmount: wei.optional(),
+            attestTimeoutMs: z.number().int().positive().default(5_000),
+          })
+          .strict()
+          .default({ enabled: true, maxBlocks: 64, maxWaitMs: 60_000, validatorUrls: [], attestTimeoutMs: 5_000 }),
+        executor: z
+          .object({
+            ...roleBase,
+            maxAttempts: z.number().int().positive().default(10),
+            retryBackoffMs: z.number().int().positive().default(15_000),
+          })
+          .strict()
+          .default({ enabled: true, maxAttempts: 10, retryBackoffMs: 15_000 }),
+        challenger: z.object({ enabled: z.boolean().default(false) }).strict().default({ enabled: false }),
+      })
+      .strict()
+      .prefault({}),
+    tx: z
+      .object({
+        /** Gas limit = estimate × (100 + gasMarginPercent) / 100. */
+        gasMarginPercent: z.number().int().nonnegative().default(25),
+        stuckTimeoutMs: z.number().int().positive().default(60_000),
+        feeBumpPercent: z.number().int().min(10).default(20),
+        receiptPollMs: z.number().int().positive().default(1_000),
+      })
+      .strict()
+      .default({ gasMarginPercent: 25, stuckTimeoutMs: 60_000, feeBumpPercent: 20, receiptPollMs: 1_000 }),
+    api: z
+      .object({ enabled: z.boolean().default(true), host: z.string().default("127.0.0.1"), port: z.number().int().min(0).max(65535).default(8080) })
+      .strict()
+      .default({ enabled: true, host: "127.0.0.1", port: 8080 }),
+    log: z.object({ level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info") }).strict().default({ level: "info" }),
+    /** Keys may be in the file for local devnets; the environment overrides them. */
+    keys: z
+      .object({ validator: privateKey.optional(), proposer: privateKey.optional(), executor: privateKey.optional(), challenger: privateKey.optional() })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type ParsedConfig = z.output<typeof configSchema>;
+
+export type ChainName = "main" | "child";
+export const CHAIN_NAMES: readonly ChainName[] = ["main", "child"];
+export const otherChain = (chain: ChainName): ChainName => (chain === "main" ? "child" : "main");
+
+export interface Contracts {
+  ValidatorSet: string;
+  CheckpointManager: string;
+  Messenger: string;
+  RootBridge?: string;
+  Lockbox?: string;
+  ChildBridge?: string;
+}
+
+export interface ChainConfig {
+  name: ChainName;
+  rpcUrl: string;
+  chainId: number;
+  confirmations: number | "finalized";
+  pollIntervalMs: number;
+  startBlock?: number;
+  batchSize: number;
+  contracts: Contracts;
+  /** Block of the earliest contract deployment, where known (deployment file). */
+  deployedAtBlock?: number;
+}
+
+export type Keys = { validator?: string; proposer?: string; executor?: string; challenger?: string };
+
+/** What roles receive: the parsed file with contracts resolved and keys merged from the env. */
+export interface Config extends Omit<ParsedConfig, "chains" | "keys"> {
+  chains: Readonly<Record<ChainName, ChainConfig>>;
+  keys: Keys;
+}
+
+/** deployments/<network>.json, as deploy/ writes it. */
+export const deploymentSchema = z.object({
+  network: z.string(),
+  chainId: z.number().int().positive(),
+  role: z.enum(["main", "child"]),
+  remoteChainId: z.number().int().positive(),
+  deployedAt: z.union([z.string(), z.number()]).optional(),
+  contracts: z.record(
+    z.string(),
+    z.object({ address, block: z.number().int().nonnegative().optional(), txHash: z.string().optional(), args: z.unknown().optional() }).passthrough(),
+  ),
+});

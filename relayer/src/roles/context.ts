@@ -1,0 +1,58 @@
+/** What every role receives (STYLE rule 9/11): config, store, logger, RPC clients, metrics, a stop signal. */
+import type { Logger } from "pino";
+
+import { errorMessage, sleep, type RpcClient } from "../chain/provider";
+import type { ChainName, Config } from "../config";
+import type { Metrics } from "../api/metrics";
+import { RelayerError } from "../errors";
+import type { Store } from "../store";
+
+export interface RoleContext {
+  config: Config;
+  store: Store;
+  log: Logger;
+  rpc: Readonly<Record<ChainName, RpcClient>>;
+  metrics: Metrics;
+  signal: AbortSignal;
+}
+
+/** One direction of traffic: messages from `source`, checkpoints of `source` on `destination`. */
+export interface Lane {
+  source: ChainName;
+  destination: ChainName;
+}
+
+export const LANES: readonly Lane[] = [
+  { source: "main", destination: "child" },
+  { source: "child", destination: "main" },
+];
+
+export const laneName = (lane: Lane): string => `${lane.source}->${lane.destination}`;
+
+/**
+ * Runs `step` every `intervalMs` until the signal aborts. A failing step is logged and retried
+ * after a backoff that grows with consecutive failures; the loop itself never dies.
+ */
+export async function runLoop(
+  ctx: Pick<RoleContext, "log" | "signal">,
+  at: string,
+  intervalMs: number,
+  step: () => Promise<boolean | void>,
+): Promise<void> {
+  let failures = 0;
+  while (!ctx.signal.aborted) {
+    let busy = false;
+    try {
+      // A step that returns true has more work queued: run again without waiting.
+      busy = (await step()) === true;
+      failures = 0;
+    } catch (error) {
+      if (ctx.signal.aborted) break;
+      failures++;
+      const retryable = error instanceof RelayerError ? error.retryable : true;
+      const code = error instanceof RelayerError ? error.code : undefined;
+      ctx.log.warn({ at, code, retryable, failures, err: errorMessage(error) }, "step failed");
+    }
+    if (!busy) await sleep(failures === 0 ? intervalMs : Math.min(intervalMs * 2 ** Math.min(failures, 6), 60_000), ctx.signal);
+  }
+}

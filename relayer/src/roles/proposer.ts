@@ -1,0 +1,174 @@
+/**
+ * Proposer of one lane: cuts the next checkpoint of the source chain, gathers validator
+ * signatures up to the threshold, keeps its bond at the minimum, and submits to the destination's
+ * CheckpointManager. The range starts at the contract's nextStartBlock(), so a range another
+ * proposer already submitted is skipped: the loser of a race fails in simulation
+ * (CheckpointManagerNotContiguous), re-reads nextStartBlock and moves on, paying nothing.
+ */
+import { verifyTypedData } from "ethers";
+
+import { CHECKPOINT_TYPES, checkpointDomain, checkpointManagerAbi, readContract, validatorSetAbi } from "../chain/abi";
+import { errorMessage, withTimeout } from "../chain/provider";
+import { buildCheckpointTree } from "../proof/checkpointTree";
+import { RelayerError } from "../errors";
+import { SimulationRevertedError } from "../tx/errors";
+import type { TxSender } from "../tx/sender";
+import { laneName, runLoop, type Lane, type RoleContext } from "./context";
+import type { AttestRequest } from "./validator";
+
+export class QuorumNotReachedError extends RelayerError {
+  readonly code = "QUORUM_NOT_REACHED";
+  readonly retryable = true;
+  constructor(readonly power: bigint, readonly threshold: bigint) {
+    super(`validators answering hold power ${power}, the threshold is ${threshold}`);
+  }
+}
+
+/** Asks one validator to sign; the in-process validator is called directly. */
+export type AttestFn = (request: AttestRequest) => Promise<{ signer: string; signature: string }>;
+
+export class Proposer {
+  constructor(
+    private readonly ctx: RoleContext,
+    readonly lane: Lane,
+    private readonly tx: TxSender,
+    private readonly localValidator?: AttestFn,
+  ) {}
+
+  run(): Promise<void> {
+    const interval = Math.min(this.ctx.config.chains[this.lane.source].pollIntervalMs, Math.max(this.ctx.config.roles.proposer.maxWaitMs, 250));
+    return runLoop(this.ctx, `proposer.${laneName(this.lane)}`, interval, () => this.step());
+  }
+
+  /** One checkpoint at most. Returns true if another is ready right away. */
+  async step(): Promise<boolean> {
+    const { store, config, metrics, log } = this.ctx;
+    const { source, destination } = this.lane;
+    const dst = config.chains[destination];
+    const rpc = this.ctx.rpc[destination];
+    const cm = dst.contracts.CheckpointManager;
+    const next = Number((await readContract(rpc, checkpointManagerAbi, cm, "nextStartBlock"))[0]);
+    const tip = store.blocks.head(source);
+    metrics.checkpointLag.set({ lane: laneName(this.lane) }, tip === undefined ? 0 : Math.max(0, tip.number - next + 1));
+    if (tip === undefined || tip.number < next) return false;
+
+    const { maxBlocks, maxWaitMs } = config.roles.proposer;
+    const end = Math.min(next + maxBlocks - 1, tip.number);
+    const blocks = store.blocks.range(source, next, end);
+    if (blocks.length !== end - next + 1 || blocks[0].number !== next) {
+      log.warn({ at: "proposer.blocks", lane: laneName(this.lane), next, end, have: blocks.length }, "watcher has not recorded the range (start block too late?)");
+      return false;
+    }
+    const full = blocks.length >= maxBlocks;
+    if (!full && Date.now() - blocks[0].seenAt < maxWaitMs) return false;
+    for (let i = 1; i < blocks.length; i++) {
+      // The watcher keeps the chain linked; a gap here means a rollback is under way.
+      if (blocks[i].parentHash !== blocks[i - 1].hash) return false;
+    }
+
+    const tree = buildCheckpointTree(blocks);
+    const input = { startBlock: next, endBlock: end, blockRoot: tree.root };
+    const { packed, signers, signatures } = await this.gatherSignatures(input);
+    await this.ensureBond();
+
+    const intent = `checkpoint:${destination}:${next}:${end}:${tree.root}`;
+    try {
+      const outcome = await this.tx.execute({
+        intent,
+        to: cm,
+        data: checkpointManagerAbi.encodeFunctionData("submitCheckpoint", [input, packed, signers, signatures]),
+        abi: checkpointManagerAbi,
+      });
+      if (outcome.status === "mined") {
+        metrics.checkpointsSubmitted.inc({ lane: laneName(this.lane) });
+        log.info({ at: "proposer.submit", lane: laneName(this.lane), startBlock: next, endBlock: end, blockRoot: tree.root, txHash: outcome.hash }, "checkpoint submitted");
+      } else {
+        // Mined but reverted: most likely another proposer landed first in the same block.
+        log.warn({ at: "proposer.submit", lane: laneName(this.lane), startBlock: next, txHash: outcome.hash }, "checkpoint transaction reverted");
+      }
+      return true;
+    } catch (error) {
+      if (error instanceof SimulationRevertedError && error.errorName === "CheckpointManagerNotContiguous") {
+        log.info({ at: "proposer.race", lane: laneName(this.lane), startBlock: next }, "range already submitted by another proposer");
+        return true;
+      }
+      throw error;
+    }
+  }
+
+  /** Collects signatures until their power reaches the threshold; skips validators that fail. */
+  private async gatherSignatures(input: { startBlock: number; endBlock: number; blockRoot: string }) {
+    const { config, log } = this.ctx;
+    const src = config.chains[this.lane.source];
+    const dst = config.chains[this.lane.destination];
+    const rpc = this.ctx.rpc[this.lane.destination];
+    const vs = dst.contracts.ValidatorSet;
+    const [addresses, powers] = (await readContract(rpc, validatorSetAbi, vs, "validators")) as unknown as [string[], bigint[]];
+    const [, threshold] = (await readContract(rpc, validatorSetAbi, vs, "quorum")) as unknown as [string, bigint];
+    const packed = [...((await readContract(rpc, validatorSetAbi, vs, "packedValidators"))[0] as string[])];
+    const indexOf = new Map(addresses.map((a, i) => [a.toLowerCase(), i]));
+
+    const request: AttestRequest = { sourceChainId: src.chainId, destinationChainId: dst.chainId, ...input };
+    const domain = checkpointDomain(dst.chainId, dst.contracts.CheckpointManager);
+    const value = { sourceChainId: src.chainId, ...input };
+    const askers: (() => Promise<{ signer: string; signature: string }>)[] = config.roles.proposer.validatorUrls.map((url) => () => postAttest(url, request, config.roles.proposer.attestTimeoutMs));
+    if (this.localValidator !== undefined) askers.unshift(() => this.localValidator!(request));
+
+    const answers = await Promise.allSettled(askers.map((ask) => ask()));
+    const chosen = new Map<number, string>();
+    let power = 0n;
+    for (const answer of answers) {
+      if (answer.status === "rejected") {
+        log.warn({ at: "proposer.attest", lane: laneName(this.lane), err: errorMessage(answer.reason) }, "validator did not sign");
+        continue;
+      }
+      const { signer, signature } = answer.value;
+      const index = indexOf.get(signer.toLowerCase());
+      // A signature that does not recover to a set member would get our bond slashed: drop it.
+      if (index === undefined || chosen.has(index)) continue;
+      if (verifyTypedData(domain, CHECKPOINT_TYPES, value, signature).toLowerCase() !== signer.toLowerCase()) continue;
+      chosen.set(index, signature);
+      power += powers[index];
+      if (power >= threshold) break;
+    }
+    if (power < threshold) throw new QuorumNotReachedError(power, threshold);
+    const indices = [...chosen.keys()].sort((a, b) => a - b);
+    return {
+      packed,
+      signers: `0x${indices.map((i) => i.toString(16).padStart(2, "0")).join("")}`,
+      signatures: `0x${indices.map((i) => chosen.get(i)!.slice(2)).join("")}`,
+    };
+  }
+
+  /** Tops the bond up to minBond; a deposit left pending by a crash is resumed, not repeated. */
+  private async ensureBond(): Promise<void> {
+    const { destination } = this.lane;
+    const cm = this.ctx.config.chains[destination].contracts.CheckpointManager;
+    const rpc = this.ctx.rpc[destination];
+    const pending = this.ctx.store.txs.pendingIntents(destination, "bond:").find((t) => t.signer === this.tx.address);
+    if (pending !== undefined) await this.tx.execute({ intent: pending.intent, to: pending.to, data: pending.data, value: pending.value });
+    const [bond] = (await readContract(rpc, checkpointManagerAbi, cm, "bondOf", [this.tx.address])) as unknown as [bigint];
+    const minBond = (await readContract(rpc, checkpointManagerAbi, cm, "minBond"))[0] as bigint;
+    this.ctx.metrics.bondBalance.set({ chain: destination }, Number(bond));
+    if (bond >= minBond) return;
+    const configured = this.ctx.config.roles.proposer.bondAmount ?? minBond;
+    const amount = configured > minBond - bond ? configured : minBond - bond;
+    const outcome = await this.tx.execute({ intent: `bond:${destination}:${Date.now()}`, to: cm, data: checkpointManagerAbi.encodeFunctionData("depositBond"), value: amount, abi: checkpointManagerAbi });
+    this.ctx.log.info({ at: "proposer.bond", chain: destination, amount: amount.toString(), txHash: outcome.hash, status: outcome.status }, "bond deposited");
+  }
+}
+
+async function postAttest(url: string, request: AttestRequest, timeoutMs: number): Promise<{ signer: string; signature: string }> {
+  const controller = new AbortController();
+  const response = await withTimeout(
+    fetch(new URL("/attest", url), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(request), signal: controller.signal }),
+    timeoutMs,
+    () => {
+      controller.abort();
+      return new Error(`${url}: no answer within ${timeoutMs} ms`);
+    },
+  );
+  const body = (await response.json()) as { signer?: string; signature?: string; error?: string };
+  if (!response.ok || typeof body.signer !== "string" || typeof body.signature !== "string") throw new Error(`${url}: ${body.error ?? response.status}`);
+  return { signer: body.signer, signature: body.signature };
+}

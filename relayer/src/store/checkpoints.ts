@@ -1,0 +1,106 @@
+/** Checkpoints as submitted on a destination chain (mirrored from its events) and validator attestations. */
+import type { Db } from "./db";
+
+export interface StoredCheckpoint {
+  destination: string;
+  id: number;
+  startBlock: number;
+  endBlock: number;
+  blockRoot: string;
+  finalizesAt: number;
+  proposer: string;
+  txHash: string;
+}
+
+interface Row {
+  destination: string;
+  id: number;
+  start_block: number;
+  end_block: number;
+  block_root: string;
+  finalizes_at: number;
+  proposer: string;
+  tx_hash: string;
+}
+
+const toCheckpoint = (r: Row): StoredCheckpoint => ({
+  destination: r.destination,
+  id: r.id,
+  startBlock: r.start_block,
+  endBlock: r.end_block,
+  blockRoot: r.block_root,
+  finalizesAt: r.finalizes_at,
+  proposer: r.proposer,
+  txHash: r.tx_hash,
+});
+
+export class CheckpointRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Ids are reused after a revert, so a submission replaces whatever the id held. */
+  upsert(c: StoredCheckpoint): void {
+    this.db
+      .prepare(
+        `INSERT INTO checkpoints (destination, id, start_block, end_block, block_root, finalizes_at, proposer, tx_hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (destination, id) DO UPDATE SET start_block = excluded.start_block, end_block = excluded.end_block,
+           block_root = excluded.block_root, finalizes_at = excluded.finalizes_at, proposer = excluded.proposer, tx_hash = excluded.tx_hash`,
+      )
+      .run(c.destination, c.id, c.startBlock, c.endBlock, c.blockRoot, c.finalizesAt, c.proposer, c.txHash);
+  }
+
+  /** CheckpointsReverted: ids from `fromId` on are gone. */
+  revertFrom(destination: string, fromId: number): number {
+    return this.db.prepare(`DELETE FROM checkpoints WHERE destination = ? AND id >= ?`).run(destination, fromId).changes;
+  }
+
+  /** The checkpoint on `destination` that covers `blockNumber` of the source chain. */
+  covering(destination: string, blockNumber: number): StoredCheckpoint | undefined {
+    const row = this.db
+      .prepare(`SELECT * FROM checkpoints WHERE destination = ? AND start_block <= ? AND end_block >= ? ORDER BY id DESC LIMIT 1`)
+      .get(destination, blockNumber, blockNumber) as Row | undefined;
+    return row && toCheckpoint(row);
+  }
+
+  latest(destination: string): StoredCheckpoint | undefined {
+    const row = this.db.prepare(`SELECT * FROM checkpoints WHERE destination = ? ORDER BY id DESC LIMIT 1`).get(destination) as Row | undefined;
+    return row && toCheckpoint(row);
+  }
+
+  all(destination: string): StoredCheckpoint[] {
+    return (this.db.prepare(`SELECT * FROM checkpoints WHERE destination = ? ORDER BY id`).all(destination) as Row[]).map(toCheckpoint);
+  }
+}
+
+export interface Attestation {
+  source: string;
+  destination: string;
+  startBlock: number;
+  endBlock: number;
+  blockRoot: string;
+  signer: string;
+  signature: string;
+}
+
+export class AttestationRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Every signature a validator gives is kept: the evidence if it is ever accused of equivocation. */
+  record(a: Attestation): void {
+    this.db
+      .prepare(
+        `INSERT INTO attestations (source, destination, start_block, end_block, block_root, signer, signature, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      )
+      .run(a.source, a.destination, a.startBlock, a.endBlock, a.blockRoot, a.signer, a.signature, Date.now());
+  }
+
+  find(source: string, destination: string, startBlock: number, endBlock: number, blockRoot: string, signer: string): Attestation | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT signature FROM attestations WHERE source = ? AND destination = ? AND start_block = ? AND end_block = ? AND block_root = ? AND signer = ?`,
+      )
+      .get(source, destination, startBlock, endBlock, blockRoot, signer) as { signature: string } | undefined;
+    return row && { source, destination, startBlock, endBlock, blockRoot, signer, signature: row.signature };
+  }
+}

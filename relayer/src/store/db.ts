@@ -1,0 +1,127 @@
+/**
+ * The relayer's one SQLite file: schema and migrations. The schema version lives in
+ * `PRAGMA user_version`; each migration runs in a transaction with its version bump, so a crash
+ * mid-migration leaves the previous version intact. WAL mode: the API reads while roles write.
+ */
+import Database from "better-sqlite3";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+
+export type Db = Database.Database;
+
+/** Append only: never edit a migration that has shipped, add the next one. */
+export const MIGRATIONS: readonly string[] = [
+  // 1: initial schema.
+  `
+  CREATE TABLE blocks (
+    chain TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    parent_hash TEXT NOT NULL,
+    receipts_root TEXT NOT NULL,
+    seen_at INTEGER NOT NULL,
+    PRIMARY KEY (chain, number)
+  );
+  CREATE TABLE messages (
+    id TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    nonce TEXT NOT NULL,
+    sender TEXT NOT NULL,
+    target TEXT NOT NULL,
+    gas_limit TEXT NOT NULL,
+    data TEXT NOT NULL,
+    block_number INTEGER NOT NULL,
+    block_hash TEXT NOT NULL,
+    tx_hash TEXT NOT NULL,
+    log_index INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    checkpoint_id INTEGER,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    relay_tx_hash TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (source, tx_hash, log_index)
+  );
+  CREATE INDEX messages_by_status ON messages (destination, status, block_number);
+  CREATE INDEX messages_by_block ON messages (source, block_number);
+  CREATE TABLE checkpoints (
+    destination TEXT NOT NULL,
+    id INTEGER NOT NULL,
+    start_block INTEGER NOT NULL,
+    end_block INTEGER NOT NULL,
+    block_root TEXT NOT NULL,
+    finalizes_at INTEGER NOT NULL,
+    proposer TEXT NOT NULL,
+    tx_hash TEXT NOT NULL,
+    PRIMARY KEY (destination, id)
+  );
+  CREATE TABLE cursors (
+    name TEXT PRIMARY KEY,
+    next_block INTEGER NOT NULL
+  );
+  CREATE TABLE txs (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    chain TEXT NOT NULL,
+    signer TEXT NOT NULL,
+    nonce INTEGER NOT NULL,
+    intent TEXT NOT NULL,
+    to_addr TEXT NOT NULL,
+    data TEXT NOT NULL,
+    value TEXT NOT NULL,
+    gas_limit TEXT NOT NULL,
+    max_fee TEXT NOT NULL,
+    max_priority_fee TEXT NOT NULL,
+    raw TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE,
+    status TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX txs_by_nonce ON txs (chain, signer, nonce);
+  CREATE INDEX txs_by_intent ON txs (chain, intent);
+  CREATE TABLE attestations (
+    source TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    start_block INTEGER NOT NULL,
+    end_block INTEGER NOT NULL,
+    block_root TEXT NOT NULL,
+    signer TEXT NOT NULL,
+    signature TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (source, destination, start_block, end_block, block_root, signer)
+  );
+  `,
+];
+
+/** Opens (creating if needed) the database file and brings its schema up to date. */
+export function openDb(path: string): Db {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma("journal_mode = WAL");
+  // NORMAL is durable across process crashes in WAL mode (only an OS crash may lose the tail).
+  db.pragma("synchronous = NORMAL");
+  db.pragma("busy_timeout = 5000");
+  db.pragma("foreign_keys = ON");
+  migrate(db);
+  return db;
+}
+
+export function schemaVersion(db: Db): number {
+  return db.pragma("user_version", { simple: true }) as number;
+}
+
+export function migrate(db: Db): void {
+  const current = schemaVersion(db);
+  if (current > MIGRATIONS.length) {
+    throw new Error(`database schema version ${current} is newer than this relayer (${MIGRATIONS.length}): upgrade the relayer`);
+  }
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version]);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}

@@ -1,0 +1,43 @@
+/** The store: one SQLite file and its repositories, opened once and injected into the roles. */
+import { BlockRepository, CursorRepository } from "./blocks";
+import { AttestationRepository, CheckpointRepository } from "./checkpoints";
+import { openDb, type Db } from "./db";
+import { MessageRepository } from "./messages";
+import { TxRepository } from "./txs";
+
+export class Store {
+  readonly blocks: BlockRepository;
+  readonly cursors: CursorRepository;
+  readonly messages: MessageRepository;
+  readonly checkpoints: CheckpointRepository;
+  readonly attestations: AttestationRepository;
+  readonly txs: TxRepository;
+
+  constructor(readonly db: Db) {
+    this.blocks = new BlockRepository(db);
+    this.cursors = new CursorRepository(db);
+    this.messages = new MessageRepository(db);
+    this.checkpoints = new CheckpointRepository(db);
+    this.attestations = new AttestationRepository(db);
+    this.txs = new TxRepository(db);
+  }
+
+  static open(path: string): Store {
+    return new Store(openDb(path));
+  }
+
+  /** Runs `fn` in one SQLite transaction: all of it is recorded, or none. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+export * from "./blocks";
+export * from "./checkpoints";
+export * from "./db";
+export * from "./messages";
+export * from "./txs";

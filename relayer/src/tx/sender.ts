@@ -1,0 +1,231 @@
+/**
+ * Transactions of one signer key on one chain: simulate (eth_estimateGas with a margin) → record
+ * → send → wait for the receipt, replacing a transaction stuck past a timeout with a fee bump at
+ * the SAME nonce. The nonce manager is this class: one instance per key per chain, so nonces are
+ * handed out by a single in-process lock and never twice.
+ *
+ * Restart safety: each signed transaction is written to the store before it is broadcast, and a
+ * caller names what the transaction is for (`intent`). Asked again for an intent whose
+ * transaction is pending, the sender waits for that one instead of signing a second.
+ */
+import { Interface, Transaction, Wallet, keccak256, type TransactionReceipt } from "ethers";
+import type { Logger } from "pino";
+
+import { errorMessage, sleep, type RpcClient } from "../chain/provider";
+import type { Store } from "../store";
+import type { StoredTx } from "../store/txs";
+import { SimulationRevertedError, TxAbortedError, TxDroppedError } from "./errors";
+
+export interface TxOptions {
+  gasMarginPercent: number;
+  stuckTimeoutMs: number;
+  feeBumpPercent: number;
+  receiptPollMs: number;
+}
+
+export interface TxRequest {
+  /** Stable name of what the tx does; the same intent is never sent twice while one is pending or mined. */
+  intent: string;
+  to: string;
+  data: string;
+  value?: bigint;
+  /** Lower bound on the gas limit (e.g. a message's gas needs beyond what estimation finds). */
+  minGasLimit?: bigint;
+  /** Decodes revert data of a failed simulation into an error name. */
+  abi?: Interface;
+}
+
+export interface TxOutcome {
+  hash: string;
+  status: "mined" | "reverted";
+  receipt: RpcReceiptLite;
+}
+
+export interface RpcReceiptLite {
+  transactionHash: string;
+  status: string;
+  blockNumber: string;
+  logs: { address: string; topics: string[]; data: string }[];
+}
+
+export class TxSender {
+  readonly address: string;
+  private readonly wallet: Wallet;
+  private nextNonce: number | undefined;
+  private lock: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly chainId: number,
+    privateKey: string,
+    private readonly store: Store,
+    private readonly options: TxOptions,
+    private readonly log: Logger,
+    private readonly signal?: AbortSignal,
+  ) {
+    this.wallet = new Wallet(privateKey);
+    this.address = this.wallet.address.toLowerCase();
+  }
+
+  get chain(): string {
+    return this.rpc.chain;
+  }
+
+  /**
+   * Rebroadcasts every transaction left pending by a previous run, in nonce order, so no nonce
+   * gap blocks later transactions even if nobody asks for that intent again.
+   */
+  async recover(): Promise<void> {
+    for (const tx of this.store.txs.pendingIntents(this.chain)) {
+      if (tx.signer !== this.address) continue;
+      await this.broadcast(tx);
+    }
+  }
+
+  /** Simulates, records, sends and waits. @throws SimulationRevertedError, TxDroppedError, TxAbortedError */
+  async execute(request: TxRequest): Promise<TxOutcome> {
+    const previous = this.store.txs.latestForIntent(this.chain, request.intent);
+    if (previous !== undefined && previous.status === "pending") {
+      this.log.info({ at: "tx.resume", chain: this.chain, intent: request.intent, nonce: previous.nonce, txHash: previous.hash }, "resuming recorded transaction");
+      await this.broadcast(previous);
+      return this.track(previous);
+    }
+    const value = request.value ?? 0n;
+    const estimate = await this.simulate(request, value);
+    let gasLimit = (estimate * BigInt(100 + this.options.gasMarginPercent)) / 100n;
+    if (request.minGasLimit !== undefined && gasLimit < request.minGasLimit) gasLimit = request.minGasLimit;
+    const fees = await this.currentFees();
+
+    const tx = await this.withLock(async () => {
+      const nonce = await this.takeNonce();
+      const signed = await this.sign({ nonce, to: request.to, data: request.data, value, gasLimit, ...fees });
+      // Recorded before broadcast: a crash after this line resumes this exact transaction.
+      return this.store.txs.insert({ chain: this.chain, signer: this.address, nonce, intent: request.intent, to: request.to.toLowerCase(), data: request.data, value, gasLimit, ...fees, ...signed });
+    });
+    this.log.info({ at: "tx.send", chain: this.chain, intent: request.intent, nonce: tx.nonce, txHash: tx.hash, gasLimit: gasLimit.toString() }, "sending");
+    await this.broadcast(tx);
+    return this.track(tx);
+  }
+
+  /** eth_estimateGas from our address; a revert becomes SimulationRevertedError with the decoded error name. */
+  async simulate(request: Pick<TxRequest, "intent" | "to" | "data" | "abi">, value = 0n): Promise<bigint> {
+    try {
+      const gas = await this.rpc.send("eth_estimateGas", [{ from: this.address, to: request.to, data: request.data, value: `0x${value.toString(16)}` }]);
+      return BigInt(gas as string);
+    } catch (error) {
+      const data = revertData(error);
+      if (data === undefined && !/revert/i.test(errorMessage(error))) throw error;
+      let name: string | undefined;
+      try {
+        name = data && request.abi ? request.abi.parseError(data)?.name : undefined;
+      } catch {
+        name = undefined;
+      }
+      throw new SimulationRevertedError(request.intent, data, name, errorMessage(error));
+    }
+  }
+
+  private async track(first: StoredTx): Promise<TxOutcome> {
+    let latest = this.store.txs.atNonce(this.chain, this.address, first.nonce).at(-1) ?? first;
+    let lastSentAt = Date.now();
+    let nonceUsedPolls = 0;
+    for (;;) {
+      if (this.signal?.aborted) throw new TxAbortedError(first.intent);
+      const attempts = this.store.txs.atNonce(this.chain, this.address, first.nonce);
+      for (const attempt of attempts) {
+        const receipt = (await this.rpc.send("eth_getTransactionReceipt", [attempt.hash])) as RpcReceiptLite | null;
+        if (receipt) {
+          const status = receipt.status === "0x1" ? "mined" : "reverted";
+          this.store.txs.settleNonce(this.chain, this.address, attempt.nonce, attempt.hash, status);
+          this.log.info({ at: "tx.mined", chain: this.chain, intent: attempt.intent, nonce: attempt.nonce, txHash: attempt.hash, status }, "transaction mined");
+          return { hash: attempt.hash, status, receipt };
+        }
+      }
+      // The nonce is used but by none of ours: after a few polls (receipts may lag), give up on it.
+      const used = BigInt((await this.rpc.send("eth_getTransactionCount", [this.address, "latest"])) as string);
+      if (used > BigInt(first.nonce)) {
+        if (++nonceUsedPolls >= 3) {
+          this.store.txs.settleNonce(this.chain, this.address, first.nonce, null, "dropped");
+          this.nextNonce = undefined;
+          throw new TxDroppedError(first.intent, first.nonce);
+        }
+      } else if (Date.now() - lastSentAt > this.options.stuckTimeoutMs) {
+        latest = await this.replace(latest);
+        lastSentAt = Date.now();
+      }
+      await sleep(this.options.receiptPollMs, this.signal);
+    }
+  }
+
+  /** Same nonce, same call, higher fees: the only kind of second transaction we ever send at a nonce. */
+  private async replace(stuck: StoredTx): Promise<StoredTx> {
+    const bump = (fee: bigint) => (fee * BigInt(100 + this.options.feeBumpPercent)) / 100n + 1n;
+    const market = await this.currentFees();
+    const maxPriorityFee = max(bump(stuck.maxPriorityFee), market.maxPriorityFee);
+    const maxFee = max(bump(stuck.maxFee), market.maxFee, maxPriorityFee);
+    const signed = await this.sign({ nonce: stuck.nonce, to: stuck.to, data: stuck.data, value: stuck.value, gasLimit: stuck.gasLimit, maxFee, maxPriorityFee });
+    const tx = this.store.txs.insert({ ...stuck, maxFee, maxPriorityFee, ...signed });
+    this.log.warn({ at: "tx.replace", chain: this.chain, intent: tx.intent, nonce: tx.nonce, txHash: tx.hash, replaces: stuck.hash }, "fee bump");
+    await this.broadcast(tx);
+    return tx;
+  }
+
+  /** Broadcasts a recorded tx; "already known" and "nonce too low" are expected after a restart. */
+  private async broadcast(tx: StoredTx): Promise<void> {
+    try {
+      await this.rpc.send("eth_sendRawTransaction", [tx.raw]);
+    } catch (error) {
+      this.log.debug({ at: "tx.broadcast", chain: this.chain, txHash: tx.hash, err: errorMessage(error) }, "broadcast refused (tracked by receipt)");
+    }
+  }
+
+  private async takeNonce(): Promise<number> {
+    if (this.nextNonce === undefined) {
+      const pending = Number(BigInt((await this.rpc.send("eth_getTransactionCount", [this.address, "pending"])) as string));
+      const recorded = this.store.txs.maxNonce(this.chain, this.address);
+      this.nextNonce = Math.max(pending, recorded === undefined ? 0 : recorded + 1);
+    }
+    return this.nextNonce++;
+  }
+
+  private async currentFees(): Promise<{ maxFee: bigint; maxPriorityFee: bigint }> {
+    const block = (await this.rpc.send("eth_getBlockByNumber", ["latest", false])) as { baseFeePerGas?: string };
+    let priority = 1_000_000_000n;
+    try {
+      priority = BigInt((await this.rpc.send("eth_maxPriorityFeePerGas", [])) as string);
+    } catch {
+      // Older nodes lack the method: 1 gwei tip.
+    }
+    const base = BigInt(block.baseFeePerGas ?? "0x0");
+    return { maxFee: base * 2n + priority, maxPriorityFee: priority };
+  }
+
+  private async sign(t: { nonce: number; to: string; data: string; value: bigint; gasLimit: bigint; maxFee: bigint; maxPriorityFee: bigint }): Promise<{ raw: string; hash: string }> {
+    const raw = await this.wallet.signTransaction(
+      Transaction.from({ type: 2, chainId: this.chainId, nonce: t.nonce, to: t.to, data: t.data, value: t.value, gasLimit: t.gasLimit, maxFeePerGas: t.maxFee, maxPriorityFeePerGas: t.maxPriorityFee }),
+    );
+    return { raw, hash: keccak256(raw) };
+  }
+
+  private withLock<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn, fn);
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+}
+
+export type { TransactionReceipt };
+
+function max(...values: bigint[]): bigint {
+  return values.reduce((a, b) => (a > b ? a : b));
+}
+
+/** Revert data from an ethers error, wherever the node or ethers put it. */
+export function revertData(error: unknown, depth = 0): string | undefined {
+  if (error === null || typeof error !== "object" || depth > 5) return undefined;
+  const e = error as { data?: unknown; info?: { error?: { data?: unknown } }; error?: unknown; cause?: unknown };
+  for (const candidate of [e.data, e.info?.error?.data, (e.data as { data?: unknown } | undefined)?.data]) {
+    if (typeof candidate === "string" && /^0x[0-9a-fA-F]*$/.test(candidate) && candidate.length >= 10) return candidate;
+  }
+  return revertData(e.cause, depth + 1) ?? revertData(e.error, depth + 1);
+}

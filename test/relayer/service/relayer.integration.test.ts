@@ -1,0 +1,123 @@
+/**
+ * The whole relayer in-process against two real `hardhat node` processes: an ETH deposit
+ * main → child arrives as the child ETH token, a withdrawal child → main arrives, and a relayer
+ * stopped mid-way and restarted on the same database duplicates nothing.
+ */
+import { expect } from "chai";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Contract, Wallet, parseEther } from "ethers";
+import pino from "pino";
+
+import { parseConfig, type Config } from "../../../relayer/src/config";
+import { RelayerService } from "../../../relayer/src/service";
+import { Store } from "../../../relayer/src/store";
+import { HARDHAT_KEYS, addressesOf, deployDevnet, startNode, waitFor, type Devnet, type HardhatNode } from "./nodes";
+
+const NATIVE_TOKEN = "0xEeeeeEeeeEeEeeEeEeEeeEEEeeeeEeeeeeeeEEeE";
+const VALIDATOR_KEYS = [Wallet.createRandom().privateKey, Wallet.createRandom().privateKey];
+const log = pino({ level: process.env.RELAYER_TEST_LOG ?? "silent" });
+
+describe("relayer service (two hardhat nodes)", function () {
+  this.timeout(240_000);
+  let main: HardhatNode;
+  let child: HardhatNode;
+  let devnet: Devnet;
+  let dir: string;
+
+  before(async () => {
+    [main, child] = await Promise.all([startNode(31337, 18545), startNode(31338, 18546)]);
+    devnet = await deployDevnet(main, child, VALIDATOR_KEYS);
+    dir = mkdtempSync(join(tmpdir(), "sidechain-relayer-"));
+  });
+
+  after(async () => {
+    await Promise.all([main?.stop(), child?.stop()]);
+  });
+
+  async function config(overrides: { validatorKey: string; validatorPort: number; mode: "relayer" | "validator"; validatorUrls?: string[] }): Promise<Config> {
+    const chain = (node: HardhatNode, contracts: Record<string, string>) => ({ rpcUrl: node.url, chainId: node.chainId, confirmations: 1, pollIntervalMs: 200, contracts });
+    return parseConfig({
+      dbPath: join(dir, overrides.mode === "relayer" ? "relayer.sqlite" : "validator.sqlite"),
+      chains: { main: chain(main, await addressesOf(devnet.main, "RootBridge")), child: chain(child, await addressesOf(devnet.child, "ChildBridge")) },
+      rpc: { timeoutMs: 5_000, retries: 2, backoffMs: 100 },
+      roles: {
+        validator: { enabled: true, port: overrides.validatorPort },
+        proposer: { enabled: true, maxBlocks: 32, maxWaitMs: 500, validatorUrls: overrides.validatorUrls ?? [] },
+        executor: { enabled: true, maxAttempts: 20, retryBackoffMs: 500 },
+      },
+      tx: { receiptPollMs: 200, stuckTimeoutMs: 20_000 },
+      api: { enabled: overrides.mode === "relayer", port: 0 },
+      keys: { validator: overrides.validatorKey, proposer: HARDHAT_KEYS[1], executor: HARDHAT_KEYS[1] },
+    });
+  }
+
+  it("delivers a deposit and a withdrawal, and a restart duplicates nothing", async () => {
+    // A second validator as a separate service (its own key and port), reached over HTTP.
+    const validator = await RelayerService.start(await config({ validatorKey: VALIDATOR_KEYS[1], validatorPort: 0, mode: "validator" }), { mode: "validator", log });
+    const validatorUrl = `http://127.0.0.1:${validator.ports.validator}`;
+    const relayerConfig = await config({ validatorKey: VALIDATOR_KEYS[0], validatorPort: 0, mode: "relayer", validatorUrls: [validatorUrl] });
+    let relayer = await RelayerService.start(relayerConfig, { log });
+
+    const user = new Wallet(HARDHAT_KEYS[2]);
+    const recipient = Wallet.createRandom().address;
+    const rootBridge = devnet.main.bridge.connect(user.connect(main.provider)) as Contract;
+    const deposit = await (await rootBridge.getFunction("depositETH")(user.address, { value: parseEther("2") })).wait();
+
+    // Stop the relayer as soon as the deposit is checkpointed (before or around its relay) and restart it.
+    await waitFor("deposit checkpointed", async () => {
+      const s = Store.open(relayerConfig.dbPath);
+      try {
+        const m = s.messages.byTx(deposit!.hash)[0];
+        return m !== undefined && m.status !== "sent";
+      } finally {
+        s.close();
+      }
+    });
+    await relayer.stop();
+    relayer = await RelayerService.start(relayerConfig, { log });
+
+    const childBridge = devnet.child.bridge.connect(user.connect(child.provider)) as Contract;
+    const childToken = await waitFor("child ETH token", async () => {
+      const token = (await childBridge.getFunction("childTokenOf")(NATIVE_TOKEN)) as string;
+      return token === "0x0000000000000000000000000000000000000000" ? undefined : token;
+    });
+    const erc20 = new Contract(childToken, ["function balanceOf(address) view returns (uint256)"], child.provider);
+    await waitFor("deposit minted", async () => (await erc20.getFunction("balanceOf")(user.address)) === parseEther("2"));
+
+    const withdrawal = await (await childBridge.getFunction("withdraw")(childToken, recipient, parseEther("0.5"))).wait();
+    await waitFor("withdrawal released", async () => (await main.provider.getBalance(recipient)) === parseEther("0.5"), 90_000);
+
+    // Once relayed, the API reports it, and a proof is still served for self-relayers.
+    const api = `http://127.0.0.1:${relayer.ports.api}`;
+    const store = relayer.ctx.store;
+    const withdrawalMessage = await waitFor("withdrawal recorded as relayed", async () => {
+      const m = store.messages.byTx(withdrawal!.hash)[0];
+      return m?.status === "relayed" ? m : undefined;
+    });
+    const status = (await (await fetch(`${api}/messages/${withdrawalMessage.id}`)).json()) as { status: string };
+    expect(status.status).to.equal("relayed");
+    const proof = (await (await fetch(`${api}/proof/${withdrawal!.hash}/${withdrawalMessage.logIndex}`)).json()) as { proof: { blockHash: string } };
+    expect(proof.proof.blockHash).to.equal(withdrawalMessage.blockHash);
+    const metrics = await (await fetch(`${api}/metrics`)).text();
+    expect(metrics).to.match(/sidechain_messages\{lane="child->main",status="relayed"\} 1/);
+
+    // Exactly once: one MessageRelayed per message on each destination, one relay intent each.
+    for (const [node, messenger] of [[child, devnet.child.messenger], [main, devnet.main.messenger]] as const) {
+      const relayedEvents = await messenger.connect(node.provider).queryFilter(messenger.filters.MessageRelayed(), 0, "latest");
+      const ids = relayedEvents.map((e) => (e as unknown as { args: { messageId: string } }).args.messageId);
+      expect(new Set(ids).size).to.equal(ids.length);
+      expect(ids.length).to.equal(1);
+    }
+    const nonceClashes = store.db
+      .prepare(`SELECT chain, nonce, COUNT(DISTINCT intent) AS intents FROM txs WHERE status != 'dropped' GROUP BY chain, signer, nonce HAVING intents > 1`)
+      .all();
+    expect(nonceClashes).to.deep.equal([]);
+    const relayIntents = store.db.prepare(`SELECT intent, COUNT(*) AS n FROM txs WHERE intent LIKE 'relay:%' AND status = 'mined' GROUP BY intent`).all() as { n: number }[];
+    expect(relayIntents.every((r) => r.n === 1)).to.equal(true);
+
+    await relayer.stop();
+    await validator.stop();
+  });
+});

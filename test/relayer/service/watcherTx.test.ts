@@ -1,0 +1,97 @@
+/** Watcher reorg handling and the transaction sender, against a real `hardhat node` process. */
+import { expect } from "chai";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Wallet } from "ethers";
+import pino from "pino";
+
+import { Metrics } from "../../../relayer/src/api/metrics";
+import { RpcClient } from "../../../relayer/src/chain/provider";
+import { parseConfig } from "../../../relayer/src/config";
+import type { RoleContext } from "../../../relayer/src/roles/context";
+import { Watcher } from "../../../relayer/src/roles/watcher";
+import { Store } from "../../../relayer/src/store";
+import { TxSender } from "../../../relayer/src/tx/sender";
+import { HARDHAT_KEYS, startNode, type HardhatNode } from "./nodes";
+
+const log = pino({ level: "silent" });
+
+describe("watcher and tx sender (hardhat node)", function () {
+  this.timeout(120_000);
+  let node: HardhatNode;
+  let ctx: RoleContext;
+  let rpc: RpcClient;
+  const controller = new AbortController();
+
+  before(async () => {
+    node = await startNode(31337, 18645, 0);
+    const contracts = { ValidatorSet: `0x${"1".repeat(40)}`, CheckpointManager: `0x${"2".repeat(40)}`, Messenger: `0x${"3".repeat(40)}` };
+    const chain = { rpcUrl: node.url, chainId: 31337, confirmations: 0, pollIntervalMs: 100, contracts, startBlock: 0 };
+    const config = parseConfig({ chains: { main: chain, child: { ...chain, chainId: 31338 } }, tx: { receiptPollMs: 100, stuckTimeoutMs: 500 } });
+    rpc = new RpcClient("main", node.url, 31337, { timeoutMs: 5_000, retries: 1, backoffMs: 50 });
+    const store = Store.open(join(mkdtempSync(join(tmpdir(), "sidechain-wt-")), "db.sqlite"));
+    ctx = { config, store, log, rpc: { main: rpc, child: rpc }, metrics: new Metrics(), signal: controller.signal };
+  });
+  after(async () => {
+    controller.abort();
+    ctx?.store.close();
+    rpc?.destroy();
+    await node?.stop();
+  });
+
+  const mine = (n: number) => node.provider.send("hardhat_mine", [`0x${n.toString(16)}`]);
+
+  it("rolls back to the fork point when the node reorgs", async () => {
+    const watcher = new Watcher(ctx, "main");
+    await mine(5);
+    const snapshot = await node.provider.send("evm_snapshot", []);
+    await mine(4);
+    while (await watcher.step());
+    const before = ctx.store.blocks.head("main")!;
+    expect(before.number).to.equal(9);
+
+    await node.provider.send("evm_revert", [snapshot]);
+    // A different fork: a transaction makes its blocks differ from the recorded ones.
+    const wallet = new Wallet(HARDHAT_KEYS[3], node.provider);
+    await (await wallet.sendTransaction({ to: wallet.address, value: 1n })).wait();
+    await mine(5);
+    for (let i = 0; i < 5; i++) await watcher.step();
+    const head = ctx.store.blocks.head("main")!;
+    expect(head.number).to.equal(Number(await rpc.blockNumber()));
+    for (const b of ctx.store.blocks.range("main", 0, head.number)) {
+      expect(b.hash).to.equal((await node.provider.send("eth_getBlockByNumber", [`0x${b.number.toString(16)}`, false])).hash);
+    }
+  });
+
+  it("hands out distinct nonces, and replaces a stuck transaction at the same nonce", async () => {
+    const sender = new TxSender(rpc, 31337, HARDHAT_KEYS[4], ctx.store, ctx.config.tx, log, controller.signal);
+    const to = Wallet.createRandom().address;
+    const [a, b] = await Promise.all([
+      sender.execute({ intent: "test:a", to, data: "0x", value: 1n }),
+      sender.execute({ intent: "test:b", to, data: "0x", value: 2n }),
+    ]);
+    expect(a.status).to.equal("mined");
+    const nonces = ["test:a", "test:b"].map((i) => ctx.store.txs.latestForIntent("main", i)!.nonce);
+    expect(new Set(nonces).size).to.equal(2);
+    expect(b.hash).to.not.equal(a.hash);
+
+    await node.provider.send("evm_setAutomine", [false]);
+    const pending = sender.execute({ intent: "test:stuck", to, data: "0x", value: 3n });
+    await new Promise((r) => setTimeout(r, 1_500));
+    await node.provider.send("evm_setAutomine", [true]);
+    await mine(1);
+    const outcome = await pending;
+    expect(outcome.status).to.equal("mined");
+    const first = ctx.store.txs.latestForIntent("main", "test:stuck")!;
+    const attempts = ctx.store.txs.atNonce("main", sender.address, first.nonce);
+    expect(attempts.length).to.be.greaterThan(1);
+    expect(new Set(attempts.map((t) => `${t.to}:${t.data}:${t.value}`)).size).to.equal(1);
+    expect(attempts.filter((t) => t.status === "mined")).to.have.length(1);
+
+    // A restart asking for a mined intent again does not resume it; a pending one is resumed, not re-signed.
+    const restarted = new TxSender(rpc, 31337, HARDHAT_KEYS[4], ctx.store, ctx.config.tx, log, controller.signal);
+    await restarted.recover();
+    expect(ctx.store.txs.countPending()).to.equal(0);
+  });
+});
