@@ -44,3 +44,4 @@ export { loadConfig, parseConfig, ConfigError, type Config } from "./config";
 export { RelayerService, type ChallengerFactory, type ServiceOptions } from "./service";
 export { Store } from "./store";
 export type { MessageStatus } from "./store/messages";
+export * from "./roles/challenger";
