@@ -15,12 +15,13 @@ import type { RpcLog, RpcReceipt } from "./chain/rpcValues";
 import { CHAIN_NAMES, ConfigError, checkChains, loadConfig, otherChain, type Config } from "./config";
 import { proveLog } from "./proof/exitProof";
 import { exitProofJson } from "./roles/proofs";
+import { challengerRole } from "./roles/challenger/role";
 import { RelayerService } from "./service";
 
 async function runService(file: string, mode: "relayer" | "validator"): Promise<void> {
   const config = loadConfig(file, process.env);
   const log = pino({ level: config.log.level });
-  const service = await RelayerService.start(config, { mode, log });
+  const service = await RelayerService.start(config, { mode, log, challenger: challengerRole });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

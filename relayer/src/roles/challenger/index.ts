@@ -17,3 +17,4 @@ export type {
   RevealedBlock,
   SubmittedCheckpoint,
 } from "./types";
+export { challengerRole } from "./role";
