@@ -1,0 +1,234 @@
+/**
+ * Deploys the bridge on two chains and wires them, idempotently.
+ *
+ *   main:  ValidatorSet (child's validators), CheckpointManager (of child's blocks), Messenger,
+ *          RootBridge (which creates the Lockbox)
+ *   child: ValidatorSet (main's validators), CheckpointManager (of main's blocks), Messenger,
+ *          ChildBridge
+ *   then:  Messenger.setRemoteMessenger and bridge.setCounterpart on both chains, then the admin
+ *          role handed from the deployer to the configured admin.
+ *
+ * Plain ethers, not Hardhat Ignition: Ignition deploys one network per run and cannot wire a
+ * contract on chain A with an address from chain B in the same deployment.
+ *
+ * Every step is recorded in deploymentsDir/<network>.json as soon as it is mined, and every run
+ * starts from what is recorded and still true on chain (see plan.ts). A run killed at any point
+ * is finished by running it again; a complete deployment re-run sends no transaction.
+ */
+import { ZeroAddress, ZeroHash, getAddress } from "ethers";
+
+import { DEFAULT_ARTIFACTS_DIR } from "./artifacts";
+import { connectChain, type Chain } from "./chain";
+import { CONTRACTS_BY_ROLE, deploymentPath, readDeployment, writeDeployment, type ChainRole, type DeploymentFile } from "./deploymentFile";
+import { ChainIdMismatchError, DeployConfigError, DeployError, DeploymentFileError, NotAdminError, SameChainError, WiringConflictError } from "./errors";
+import { normalizeOptions, type DeployBridgeOptions, type DeployLogger } from "./options";
+import { bridgeOf, cascadeAcrossChains, deployOrder, driftWarnings, inspectSide, type Side } from "./plan";
+
+export interface DeployBridgeResult {
+  main: DeploymentFile;
+  child: DeploymentFile;
+  /** Paths of the two deployment files. */
+  files: Record<ChainRole, string>;
+  /** "<role>.<Contract>" deployed by this run. */
+  deployed: string[];
+  /** "<role>.<Contract>" kept from an earlier run. */
+  reused: string[];
+  /** Transactions this run sent on each chain (0 and 0 for a complete deployment re-run). */
+  transactions: Record<ChainRole, number>;
+  /** Reused contracts whose parameters differ from the options. */
+  warnings: string[];
+}
+
+const DEFAULT_ADMIN_ROLE = ZeroHash;
+const silentLogger: DeployLogger = { info: () => undefined, warn: () => undefined };
+
+/** Deploys what is missing on both chains and wires them. @throws DeployError (see errors.ts) */
+export async function deployBridge(options: DeployBridgeOptions): Promise<DeployBridgeResult> {
+  const logger = options.logger ?? silentLogger;
+  const settings = normalizeOptions(options);
+  const connect = { rpcTimeoutMs: options.rpcTimeoutMs ?? 10_000, txTimeoutMs: options.txTimeoutMs ?? 300_000, artifactsDir: options.artifactsDir ?? DEFAULT_ARTIFACTS_DIR };
+
+  const connected = await Promise.allSettled([connectChain("main", options.main, connect), connectChain("child", options.child, connect)]);
+  const chains = connected.flatMap((c) => (c.status === "fulfilled" ? [c.value] : []));
+  try {
+    const failed = connected.find((c): c is PromiseRejectedResult => c.status === "rejected");
+    if (failed !== undefined) throw failed.reason;
+    const [main, child] = chains;
+    for (const chain of [main, child]) {
+      const expected = options[chain.role].expectedChainId;
+      if (expected !== undefined && expected !== chain.chainId) {
+        throw new ChainIdMismatchError(chain.role, expected, chain.chainId, "the configured chain id: expectedChainId, or chainId in a config file");
+      }
+    }
+    if (main.chainId === child.chainId) throw new SameChainError(main.chainId);
+
+    // Read before anything is deployed, so that the first checkpoint of each chain covers every
+    // block in which the other side could already send a message.
+    const [mainHead, childHead] = await Promise.all([main.provider.getBlockNumber(), child.provider.getBlockNumber()]);
+
+    const sides = {
+      main: openSide(main, child.chainId, options, settings.main),
+      child: openSide(child, main.chainId, options, settings.child),
+    };
+    if (sides.main.filePath === sides.child.filePath) {
+      throw new DeployConfigError(`main and child would share the deployment file ${sides.main.filePath}: give them different network names`);
+    }
+    await Promise.all([inspectSide(sides.main, child.chainId, logger), inspectSide(sides.child, main.chainId, logger)]);
+    cascadeAcrossChains(sides.main, sides.child, logger);
+    const warnings = [...(await driftWarnings(sides.main)), ...(await driftWarnings(sides.child))];
+    for (const warning of warnings) logger.warn({ at: "deploy.drift" }, warning);
+    const reused = [...reusedOf(sides.main), ...reusedOf(sides.child)];
+
+    // The chains are independent until the wiring: deploy both at once, and finish the one that
+    // can be finished even if the other fails (its file then records everything done).
+    await settleBoth(deploySide(sides.main, BigInt(childHead) + 1n, logger), deploySide(sides.child, BigInt(mainHead) + 1n, logger));
+    await settleBoth(wireSide(sides.main, sides.child, logger), wireSide(sides.child, sides.main, logger));
+    await settleBoth(handOver(sides.main, logger), handOver(sides.child, logger));
+
+    const deployed = (["main", "child"] as const).flatMap((role) =>
+      CONTRACTS_BY_ROLE[role].map((name) => `${role}.${name}`).filter((name) => !reused.includes(name)),
+    );
+    logger.info({ at: "deploy.done", deployed, reused, transactions: { main: main.sent, child: child.sent } }, "bridge deployed and wired");
+    return {
+      main: sides.main.file,
+      child: sides.child.file,
+      files: { main: sides.main.filePath, child: sides.child.filePath },
+      deployed,
+      reused,
+      transactions: { main: main.sent, child: child.sent },
+      warnings,
+    };
+  } finally {
+    for (const chain of chains) chain.close();
+  }
+}
+
+/** Loads (or starts) the chain's deployment file and checks that it describes this chain. */
+function openSide(chain: Chain, remoteChainId: number, options: DeployBridgeOptions, settings: ReturnType<typeof normalizeOptions>[ChainRole]): Side {
+  const role = chain.role;
+  const network = options[role].network ?? `${role}-${chain.chainId}`;
+  const filePath = deploymentPath(options.deploymentsDir, network);
+  const existing = readDeployment(options.deploymentsDir, network);
+  if (existing !== undefined) {
+    if (existing.chainId !== chain.chainId) throw new ChainIdMismatchError(role, existing.chainId, chain.chainId, `by the deployment file ${filePath}`);
+    if (existing.role !== role) throw new DeploymentFileError(filePath, `is the ${existing.role} side, but is given as the ${role} chain`);
+    if (existing.remoteChainId !== remoteChainId) {
+      throw new DeploymentFileError(filePath, `is bridged to chain ${existing.remoteChainId}, not to chain ${remoteChainId}`);
+    }
+  }
+  const admin = settings.admin ?? chain.deployer;
+  return {
+    role,
+    chain,
+    settings: { ...settings, admin, guardian: settings.guardian ?? admin },
+    file: existing ?? { network, chainId: chain.chainId, role, remoteChainId, deployedAt: new Date().toISOString(), contracts: {} },
+    dir: options.deploymentsDir,
+    filePath,
+    reuse: new Set(),
+  };
+}
+
+/** Deploys, in order, whatever `side` does not reuse; records each contract as soon as it is mined. */
+async function deploySide(side: Side, firstBlock: bigint, logger: DeployLogger): Promise<void> {
+  const { chain, file, settings, role } = side;
+  const save = () => writeDeployment(side.dir, file);
+  // Forget what is not reused, at once, so that the file never lists a stale contract (the
+  // relayer would watch it) beside fresh ones, even if this run stops before its first deployment.
+  const stale = CONTRACTS_BY_ROLE[role].filter(
+    (name) => file.contracts[name] !== undefined && !side.reuse.has(name) && !(name === "Lockbox" && side.reuse.has("RootBridge")),
+  );
+  for (const name of stale) delete file.contracts[name];
+  if (stale.length > 0) save();
+  const address = (name: keyof DeploymentFile["contracts"]) => file.contracts[name]!.address;
+  const deployer = chain.deployer;
+
+  for (const name of deployOrder(role)) {
+    if (side.reuse.has(name)) continue;
+    // ValidatorSet and CheckpointManager need no wiring: they get the final admin right away.
+    // Messenger and the bridges are wired by the deployer first, then handed over.
+    const args: unknown[] = {
+      ValidatorSet: () => [settings.admin, settings.validatorSet.addresses, settings.validatorSet.powers, settings.validatorSet.threshold],
+      CheckpointManager: () => [
+        settings.admin,
+        settings.guardian,
+        side.file.remoteChainId,
+        address("ValidatorSet"),
+        firstBlock,
+        settings.challengePeriod,
+        settings.minBond,
+        settings.challengerRewardBps,
+      ],
+      Messenger: () => [deployer, settings.guardian, address("CheckpointManager")],
+      RootBridge: () => [deployer, address("Messenger")],
+      ChildBridge: () => [deployer, address("Messenger")],
+      Lockbox: () => [],
+    }[name]();
+    const { record } = await chain.deploy(name, args);
+    file.contracts[name] = record;
+    file.deployedAt = new Date().toISOString();
+    save();
+    logger.info({ at: "deploy.contract", chain: role, contract: name, address: record.address, block: record.block, txHash: record.txHash }, "deployed");
+  }
+
+  if (role === "main") {
+    // The Lockbox is created by RootBridge's constructor: it shares its block and transaction.
+    const rootBridge = file.contracts.RootBridge!;
+    const lockbox = getAddress((await chain.at("RootBridge", rootBridge.address).getFunction("lockbox")()) as string);
+    if (file.contracts.Lockbox?.address !== lockbox || file.contracts.Lockbox.txHash !== rootBridge.txHash) {
+      file.contracts.Lockbox = { address: lockbox, block: rootBridge.block, txHash: rootBridge.txHash, args: [] };
+      save();
+    }
+  }
+}
+
+/** Sets the set-once links of `side` to `peer`'s contracts where they are not set yet. */
+async function wireSide(side: Side, peer: Side, logger: DeployLogger): Promise<void> {
+  const { chain, role, file } = side;
+  const links = [
+    { contract: "Messenger" as const, getter: "remoteMessenger", setter: "setRemoteMessenger", target: peer.file.contracts.Messenger!.address },
+    { contract: bridgeOf(role), getter: "counterpart", setter: "setCounterpart", target: peer.file.contracts[bridgeOf(peer.role)]!.address },
+  ];
+  for (const { contract, getter, setter, target } of links) {
+    const instance = chain.at(contract, file.contracts[contract]!.address);
+    const current = getAddress((await instance.getFunction(getter)()) as string);
+    if (current === target) continue;
+    if (current !== ZeroAddress) throw new WiringConflictError(role, `${contract}.${getter}`, current, target);
+    if (!((await instance.getFunction("hasRole")(DEFAULT_ADMIN_ROLE, chain.deployer)) as boolean)) {
+      throw new NotAdminError(role, contract, chain.deployer, `${setter}(${target})`);
+    }
+    const receipt = await chain.send(`${contract}.${setter}(${target})`, (overrides) => instance.getFunction(setter)(target, overrides));
+    logger.info({ at: "deploy.wire", chain: role, contract, link: getter, target, txHash: receipt.hash }, "wired");
+  }
+}
+
+/** Gives the admin role of the wired contracts to the configured admin and drops the deployer's. */
+async function handOver(side: Side, logger: DeployLogger): Promise<void> {
+  const { chain, role, file, settings } = side;
+  if (settings.admin === chain.deployer) return;
+  for (const contract of ["Messenger", bridgeOf(role)] as const) {
+    const instance = chain.at(contract, file.contracts[contract]!.address);
+    const hasRole = async (account: string) => (await instance.getFunction("hasRole")(DEFAULT_ADMIN_ROLE, account)) as boolean;
+    // Grant before renouncing: the contract must never be left without an admin.
+    if (!(await hasRole(settings.admin))) {
+      if (!(await hasRole(chain.deployer))) throw new NotAdminError(role, contract, chain.deployer, `grant the admin role to ${settings.admin}`);
+      await chain.send(`${contract}.grantRole(admin, ${settings.admin})`, (overrides) => instance.getFunction("grantRole")(DEFAULT_ADMIN_ROLE, settings.admin, overrides));
+    }
+    if (await hasRole(chain.deployer)) {
+      await chain.send(`${contract}.renounceRole(admin, deployer)`, (overrides) => instance.getFunction("renounceRole")(DEFAULT_ADMIN_ROLE, chain.deployer, overrides));
+    }
+    logger.info({ at: "deploy.handOver", chain: role, contract, admin: settings.admin }, "admin handed over");
+  }
+}
+
+/** Waits for both; rethrows the first failure (a DeployError before anything else) once both settled. */
+async function settleBoth(a: Promise<void>, b: Promise<void>): Promise<void> {
+  const results = await Promise.allSettled([a, b]);
+  const failures = results.filter((r): r is PromiseRejectedResult => r.status === "rejected").map((r) => r.reason as unknown);
+  if (failures.length > 0) throw failures.find((f) => f instanceof DeployError) ?? failures[0];
+}
+
+/** "<role>.<Contract>" kept; the Lockbox stays with its RootBridge. */
+function reusedOf(side: Side): string[] {
+  const kept = (name: string) => side.reuse.has(name as never) || (name === "Lockbox" && side.reuse.has("RootBridge"));
+  return CONTRACTS_BY_ROLE[side.role].filter(kept).map((name) => `${side.role}.${name}`);
+}

@@ -1,0 +1,198 @@
+/**
+ * What `deployBridge` takes, and its normalisation: addresses checksummed, validator sets sorted
+ * (ValidatorSet requires ascending addresses) and checked against the contract's own rules, so a
+ * bad config fails before the first transaction with a message naming the field.
+ */
+import { ZeroAddress, getAddress, type Signer } from "ethers";
+
+import type { ChainRole } from "./deploymentFile";
+import { DeployConfigError } from "./errors";
+
+export type Numberish = bigint | number | string;
+
+export interface ValidatorEntry {
+  address: string;
+  power: Numberish;
+}
+
+export interface ValidatorSetSpec {
+  validators: ValidatorEntry[];
+  /** Power a checkpoint needs; default: more than two thirds of the total power. */
+  threshold?: Numberish;
+}
+
+/** Parameters of one CheckpointManager. */
+export interface CheckpointParams {
+  /** Seconds a checkpoint can be challenged. */
+  challengePeriod: Numberish;
+  /** Proposer bond, in wei of the chain the CheckpointManager lives on. */
+  minBond: Numberish;
+  /** Share of a slashed bond paid to the challenger, in basis points. */
+  challengerRewardBps: number;
+}
+
+/** One chain to deploy on. Give `signer` (with a provider), or `rpcUrl` and `privateKey`. */
+export interface ChainTarget {
+  /** Names deploymentsDir/<network>.json; default `<role>-<chainId>`. */
+  network?: string;
+  rpcUrl?: string;
+  privateKey?: string;
+  signer?: Signer;
+  /** Fail unless the RPC reports this chain id. */
+  expectedChainId?: number;
+  /** Blocks to wait for after each transaction; default 1. */
+  confirmations?: number;
+  /** How often ethers polls for new blocks while waiting; default 1000 ms. */
+  pollingIntervalMs?: number;
+  /** Overrides the top-level admin / guardian on this chain. */
+  admin?: string;
+  guardian?: string | null;
+  /** Overrides the top-level parameters for the CheckpointManager on this chain. */
+  checkpoint?: Partial<CheckpointParams>;
+}
+
+/** Receives progress; pino's logger fits. */
+export interface DeployLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
+export interface DeployBridgeOptions {
+  main: ChainTarget;
+  child: ChainTarget;
+  /** Validators of both chains unless `mainValidators` / `childValidators` say otherwise. */
+  validators?: ValidatorEntry[];
+  threshold?: Numberish;
+  /** The main chain's validators: they sign checkpoints of main's blocks, checked on the child chain. */
+  mainValidators?: ValidatorSetSpec;
+  /** The child chain's validators: they sign checkpoints of child's blocks, checked on the main chain. */
+  childValidators?: ValidatorSetSpec;
+  challengePeriod: Numberish;
+  minBond: Numberish;
+  challengerRewardBps: number;
+  /** Final admin of every contract; default the deployer. Wiring is done first, then handed over. */
+  admin?: string;
+  /** May pause the checkpoint managers and messengers; default the admin; null for none. */
+  guardian?: string | null;
+  /** Where <network>.json files are read and written. */
+  deploymentsDir: string;
+  /** Hardhat artifacts folder; default the repository's artifacts/. */
+  artifactsDir?: string;
+  /** Timeout of the first `eth_chainId` call; default 10 s. */
+  rpcTimeoutMs?: number;
+  /** Timeout of each transaction's confirmation; default 5 minutes. */
+  txTimeoutMs?: number;
+  logger?: DeployLogger;
+}
+
+/** A validator set as the ValidatorSet constructor takes it. */
+export interface NormalizedValidatorSet {
+  addresses: string[];
+  powers: bigint[];
+  threshold: bigint;
+}
+
+/** What one chain's contracts are deployed with (admin/guardian resolved once the deployer is known). */
+export interface SideSettings {
+  role: ChainRole;
+  /** Validators of the OTHER chain, installed in this chain's ValidatorSet. */
+  validatorSet: NormalizedValidatorSet;
+  challengePeriod: bigint;
+  minBond: bigint;
+  challengerRewardBps: number;
+  admin?: string;
+  guardian?: string;
+}
+
+const MAX_VALIDATORS = 256;
+const MAX_POWER = (1n << 96n) - 1n;
+const MAX_BPS = 10_000;
+
+/** Checks the options and derives each chain's settings. @throws DeployConfigError */
+export function normalizeOptions(options: DeployBridgeOptions): Record<ChainRole, SideSettings> {
+  const fallback = options.validators;
+  const setOf = (spec: ValidatorSetSpec | undefined, chain: ChainRole): NormalizedValidatorSet => {
+    const validators = spec?.validators ?? fallback;
+    if (validators === undefined) throw new DeployConfigError(`no validators for the ${chain} chain: give validators or ${chain}Validators`);
+    return normalizeValidatorSet(validators, spec?.threshold ?? options.threshold, `${chain} chain validators`);
+  };
+  const mainSet = setOf(options.mainValidators, "main");
+  const childSet = setOf(options.childValidators, "child");
+  return {
+    // main's ValidatorSet checks checkpoints of the child chain, and the other way round.
+    main: sideSettings("main", options, options.main, childSet),
+    child: sideSettings("child", options, options.child, mainSet),
+  };
+}
+
+function sideSettings(role: ChainRole, options: DeployBridgeOptions, target: ChainTarget, validatorSet: NormalizedValidatorSet): SideSettings {
+  const params = { ...pick(options), ...target.checkpoint };
+  const challengePeriod = toBigInt(params.challengePeriod, `${role}: challengePeriod`);
+  if (challengePeriod <= 0n || challengePeriod >= 1n << 64n) throw new DeployConfigError(`${role}: challengePeriod must be 1 s or more`);
+  const minBond = toBigInt(params.minBond, `${role}: minBond`);
+  if (minBond < 0n || minBond >= 1n << 128n) throw new DeployConfigError(`${role}: minBond ${minBond} is out of range`);
+  const bps = params.challengerRewardBps;
+  if (!Number.isInteger(bps) || bps < 0 || bps > MAX_BPS) {
+    throw new DeployConfigError(`${role}: challengerRewardBps must be an integer from 0 to ${MAX_BPS}, got ${bps}`);
+  }
+  const admin = target.admin ?? options.admin;
+  const guardian = target.guardian !== undefined ? target.guardian : options.guardian;
+  return {
+    role,
+    validatorSet,
+    challengePeriod,
+    minBond,
+    challengerRewardBps: bps,
+    admin: admin === undefined ? undefined : checkedAddress(admin, `${role}: admin`, false),
+    // null means "no guardian" (the zero address, which the contracts accept); undefined, the admin.
+    guardian: guardian === null ? ZeroAddress : guardian === undefined ? undefined : checkedAddress(guardian, `${role}: guardian`, false),
+  };
+}
+
+function pick(options: DeployBridgeOptions): CheckpointParams {
+  return { challengePeriod: options.challengePeriod, minBond: options.minBond, challengerRewardBps: options.challengerRewardBps };
+}
+
+/** Sorts by address and applies ValidatorSet's rules; the default threshold is > 2/3 of the power. */
+export function normalizeValidatorSet(validators: ValidatorEntry[], threshold: Numberish | undefined, what: string): NormalizedValidatorSet {
+  if (validators.length === 0) throw new DeployConfigError(`${what}: the set is empty`);
+  if (validators.length > MAX_VALIDATORS) throw new DeployConfigError(`${what}: ${validators.length} validators, at most ${MAX_VALIDATORS}`);
+  const entries = validators.map((v, i) => {
+    const address = checkedAddress(v.address, `${what}[${i}].address`, false);
+    const power = toBigInt(v.power, `${what}[${i}].power`);
+    if (power <= 0n || power > MAX_POWER) throw new DeployConfigError(`${what}[${i}].power must be from 1 to 2^96 - 1, got ${power}`);
+    return { address, power };
+  });
+  entries.sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : BigInt(a.address) > BigInt(b.address) ? 1 : 0));
+  for (let i = 1; i < entries.length; i++) {
+    if (entries[i].address === entries[i - 1].address) throw new DeployConfigError(`${what}: ${entries[i].address} is listed twice`);
+  }
+  const total = entries.reduce((sum, e) => sum + e.power, 0n);
+  const needed = threshold === undefined ? (total * 2n) / 3n + 1n : toBigInt(threshold, `${what}: threshold`);
+  // The contract's rule: two disjoint quorums must be impossible, and a quorum must be reachable.
+  if (needed * 2n <= total || needed > total) {
+    throw new DeployConfigError(`${what}: threshold ${needed} must be more than half of the total power ${total} and at most ${total}`);
+  }
+  return { addresses: entries.map((e) => e.address), powers: entries.map((e) => e.power), threshold: needed };
+}
+
+export function checkedAddress(value: string, what: string, allowZero: boolean): string {
+  let address: string;
+  try {
+    address = getAddress(value);
+  } catch {
+    throw new DeployConfigError(`${what}: "${value}" is not an address`);
+  }
+  if (!allowZero && address === ZeroAddress) throw new DeployConfigError(`${what}: the zero address is not allowed`);
+  return address;
+}
+
+function toBigInt(value: Numberish | undefined, what: string): bigint {
+  if (value === undefined) throw new DeployConfigError(`${what} is missing`);
+  try {
+    if (typeof value === "number" && !Number.isSafeInteger(value)) throw new Error("not a safe integer");
+    return BigInt(value);
+  } catch {
+    throw new DeployConfigError(`${what}: "${String(value)}" is not an integer`);
+  }
+}

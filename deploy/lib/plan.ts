@@ -1,0 +1,193 @@
+/**
+ * What a (re-)run can keep: a recorded contract is reused when it has code AND its links agree
+ * with the rest of the record, because the links are immutable or set-once:
+ *
+ *   CheckpointManager.validatorSet, Messenger.checkpointManager, bridge.messenger   immutable
+ *   Messenger.remoteMessenger, bridge.counterpart (across the chains)               set once
+ *
+ * So a contract deployed afresh forces a fresh deployment of everything that points at it: its
+ * dependants on the same chain, and the other chain's messenger or bridge if that one is already
+ * wired (to the old address, for good). Reusing them instead would leave a bridge that cannot
+ * be wired.
+ */
+import { ZeroAddress, ZeroHash, getAddress, isError, type Contract } from "ethers";
+
+import type { DeployableContract } from "./artifacts";
+import type { Chain } from "./chain";
+import type { ChainRole, DeploymentFile } from "./deploymentFile";
+import { WiringConflictError } from "./errors";
+import type { DeployLogger, SideSettings } from "./options";
+
+/** One chain during a run: its connection, settings, file and what can be kept. */
+export interface Side {
+  role: ChainRole;
+  chain: Chain;
+  settings: Required<Pick<SideSettings, "admin" | "guardian">> & SideSettings;
+  file: DeploymentFile;
+  /** The deployments folder, and this side's file in it. */
+  dir: string;
+  filePath: string;
+  /** Recorded contracts that stay. */
+  reuse: Set<DeployableContract>;
+  /** Set-once links of the reused messenger and bridge, as read on chain (zero when not set). */
+  remoteMessenger?: string;
+  counterpart?: string;
+}
+
+export function bridgeOf(role: ChainRole): "RootBridge" | "ChildBridge" {
+  return role === "main" ? "RootBridge" : "ChildBridge";
+}
+
+/** The contracts deployed by a transaction of their own, in order (the Lockbox comes with RootBridge). */
+export function deployOrder(role: ChainRole): DeployableContract[] {
+  return ["ValidatorSet", "CheckpointManager", "Messenger", bridgeOf(role)];
+}
+
+/** Decides which recorded contracts of `side` can be reused, each link checked on chain. */
+export async function inspectSide(side: Side, remoteChainId: number, logger: DeployLogger): Promise<void> {
+  const { chain, file, role } = side;
+  const keep = (name: DeployableContract) => side.reuse.add(name);
+  const drop = (name: DeployableContract, reason: string) => {
+    if (file.contracts[name] !== undefined) logger.warn({ at: "deploy.inspect", chain: role, contract: name, reason }, "recorded contract is not reused");
+  };
+  const recorded = async (name: DeployableContract): Promise<Contract | undefined> => {
+    const record = file.contracts[name];
+    if (record === undefined) return undefined;
+    if ((await chain.provider.getCode(record.address)) === "0x") {
+      drop(name, `no code at ${record.address} (a reset chain, or a deployment that never landed)`);
+      return undefined;
+    }
+    return chain.at(name, record.address);
+  };
+  const address = (name: DeployableContract) => file.contracts[name]?.address;
+
+  const validatorSet = await recorded("ValidatorSet");
+  if (validatorSet !== undefined) keep("ValidatorSet");
+
+  const manager = await recorded("CheckpointManager");
+  if (manager !== undefined) {
+    const [set, source] = [await readLink(manager, "validatorSet"), await readLink(manager, "sourceChainId")];
+    if (!side.reuse.has("ValidatorSet")) drop("CheckpointManager", "its ValidatorSet is deployed afresh");
+    else if (set !== address("ValidatorSet")) drop("CheckpointManager", `it points at ValidatorSet ${set}`);
+    else if (source !== String(remoteChainId)) drop("CheckpointManager", `it checkpoints chain ${source}, not ${remoteChainId}`);
+    else keep("CheckpointManager");
+  }
+
+  const messenger = await recorded("Messenger");
+  if (messenger !== undefined) {
+    const manager = await readLink(messenger, "checkpointManager");
+    if (!side.reuse.has("CheckpointManager")) drop("Messenger", "its CheckpointManager is deployed afresh");
+    else if (manager !== address("CheckpointManager")) drop("Messenger", `it points at CheckpointManager ${manager}`);
+    else {
+      keep("Messenger");
+      side.remoteMessenger = (await readLink(messenger, "remoteMessenger")) ?? ZeroAddress;
+    }
+  }
+
+  const bridgeName = bridgeOf(role);
+  const bridge = await recorded(bridgeName);
+  if (bridge !== undefined) {
+    const bridgeMessenger = await readLink(bridge, "messenger");
+    if (!side.reuse.has("Messenger")) drop(bridgeName, "its Messenger is deployed afresh");
+    else if (bridgeMessenger !== address("Messenger")) drop(bridgeName, `it points at Messenger ${bridgeMessenger}`);
+    else {
+      keep(bridgeName);
+      side.counterpart = (await readLink(bridge, "counterpart")) ?? ZeroAddress;
+    }
+  }
+}
+
+/**
+ * Extends the fresh deployments across the chains until nothing changes: a fresh messenger
+ * (bridge) on one chain cannot be wired into the other chain's messenger (bridge) once that one
+ * is set, so that one must be fresh too. Links that are set, on reused contracts, to neither the
+ * peer nor zero mean a mixed-up deployment file: that is for a human to sort out.
+ */
+export function cascadeAcrossChains(main: Side, child: Side, logger: DeployLogger): void {
+  const links = [
+    { name: "Messenger" as const, link: "remoteMessenger" as const, dependants: (role: ChainRole) => [bridgeOf(role)] },
+    { name: "bridge" as const, link: "counterpart" as const, dependants: () => [] },
+  ];
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [side, peer] of [
+      [main, child],
+      [child, main],
+    ] as const) {
+      for (const { name, link, dependants } of links) {
+        const own = name === "bridge" ? bridgeOf(side.role) : name;
+        const peers = name === "bridge" ? bridgeOf(peer.role) : name;
+        if (!side.reuse.has(own)) continue;
+        const current = side[link] ?? ZeroAddress;
+        if (current === ZeroAddress) continue;
+        if (!peer.reuse.has(peers)) {
+          logger.warn(
+            { at: "deploy.inspect", chain: side.role, contract: own, link, current, reason: `the ${peer.role} ${peers} is deployed afresh` },
+            "recorded contract is not reused",
+          );
+          side.reuse.delete(own);
+          for (const dependant of dependants(side.role)) side.reuse.delete(dependant);
+          changed = true;
+        } else if (current !== peer.file.contracts[peers]?.address) {
+          throw new WiringConflictError(side.role, `${own}.${link}`, current, peer.file.contracts[peers]?.address ?? "?");
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Differences between reused contracts' parameters and the settings: a re-run does not change
+ * them (governance does, with setChallengePeriod, updateValidators, …), but must not hide them.
+ */
+export async function driftWarnings(side: Side): Promise<string[]> {
+  const warnings: string[] = [];
+  const { settings, file, chain, role } = side;
+  if (side.reuse.has("ValidatorSet")) {
+    const set = chain.at("ValidatorSet", file.contracts.ValidatorSet!.address);
+    const [addresses, powers] = (await set.getFunction("validators")()) as [string[], bigint[]];
+    const [, threshold] = (await set.getFunction("quorum")()) as [string, bigint];
+    const same =
+      addresses.length === settings.validatorSet.addresses.length &&
+      addresses.every((a, i) => getAddress(a) === settings.validatorSet.addresses[i] && powers[i] === settings.validatorSet.powers[i]) &&
+      threshold === settings.validatorSet.threshold;
+    if (!same) warnings.push(`${role}: the deployed ValidatorSet differs from the configured validators or threshold (use updateValidators)`);
+  }
+  // ValidatorSet and CheckpointManager got the admin in their constructor: no hand-over fixes them.
+  for (const name of ["ValidatorSet", "CheckpointManager"] as const) {
+    if (!side.reuse.has(name)) continue;
+    const contract = chain.at(name, file.contracts[name]!.address);
+    if (!((await contract.getFunction("hasRole")(ZeroHash, settings.admin)) as boolean)) {
+      warnings.push(`${role}: ${settings.admin}, the configured admin, is not admin of the deployed ${name}`);
+    }
+  }
+  if (side.reuse.has("CheckpointManager")) {
+    const manager = chain.at("CheckpointManager", file.contracts.CheckpointManager!.address);
+    const actual = {
+      challengePeriod: (await manager.getFunction("challengePeriod")()) as bigint,
+      minBond: (await manager.getFunction("minBond")()) as bigint,
+      challengerRewardBps: Number(await manager.getFunction("challengerRewardBps")()),
+    };
+    for (const key of ["challengePeriod", "minBond", "challengerRewardBps"] as const) {
+      if (String(actual[key]) !== String(settings[key])) {
+        warnings.push(`${role}: CheckpointManager.${key} is ${actual[key]} on chain, the config says ${settings[key]}`);
+      }
+    }
+  }
+  return warnings;
+}
+
+/**
+ * A getter of a recorded contract, as a string (addresses checksummed). Undefined when the call
+ * reverts or returns nothing decodable: the address holds some other contract. Transport errors
+ * propagate, so that a flaky RPC never passes for a stale contract (and triggers a redeployment).
+ */
+async function readLink(contract: Contract, getter: string): Promise<string | undefined> {
+  try {
+    const value: unknown = await contract.getFunction(getter)();
+    return typeof value === "string" && /^0x[0-9a-fA-F]{40}$/.test(value) ? getAddress(value) : String(value);
+  } catch (error) {
+    if (isError(error, "CALL_EXCEPTION") || isError(error, "BAD_DATA")) return undefined;
+    throw error;
+  }
+}
