@@ -6,13 +6,13 @@
  * with this file instead, which reads the chain id from the environment and imports nothing from
  * the project: a node needs no compiler, no plugins and no artifacts.
  *
- * Mocha loads every .ts file under test/, this one included: it must stay free of side effects.
+ * It stays free of side effects beyond reading the environment: the node loads it at start.
  */
 import os from "node:os";
 import path from "node:path";
 import type { HardhatUserConfig } from "hardhat/config";
 
-/** Environment variable read for the node's chain id; set by test/e2e/harness.ts. */
+/** Environment variable read for the node's chain id; set by scripts/lib/localChains.ts. */
 export const CHAIN_ID_ENV = "E2E_HARDHAT_CHAIN_ID";
 
 const chainId = Number(process.env[CHAIN_ID_ENV] ?? "31337");
@@ -20,7 +20,7 @@ if (!Number.isSafeInteger(chainId) || chainId <= 0) {
   throw new Error(`${CHAIN_ID_ENV}=${process.env[CHAIN_ID_ENV]} is not a positive integer chain id`);
 }
 
-// Outside the repository: the node watches its artifacts folder and must not litter test/e2e.
+// Outside the repository: the node watches its artifacts folder and must not litter the tree.
 const scratch = path.join(os.tmpdir(), "sidechain-kit-e2e-node");
 
 const config: HardhatUserConfig = {
