@@ -184,10 +184,15 @@ function printSummary(devnet: Awaited<ReturnType<typeof deployDevnet>>, dir: str
 /** Heights, the latest checkpoint each way with its challenge countdown, and pending messages. */
 function startStatusLine(devnet: Awaited<ReturnType<typeof deployDevnet>>, apiPort: number): NodeJS.Timeout {
   const providers = { main: new JsonRpcProvider(devnet.main.url, devnet.main.chainId, { staticNetwork: true }), child: new JsonRpcProvider(devnet.child.url, devnet.child.chainId, { staticNetwork: true }) };
+  const checkpointManager = (side: "main" | "child") => {
+    const record = devnet.deployment[side].contracts.CheckpointManager;
+    if (record === undefined) throw new DevnetError(`the ${side} deployment has no CheckpointManager`);
+    return new Contract(record.address, CHECKPOINT_ABI, providers[side]);
+  };
   const managers = {
     // The checkpoint manager on a chain tracks the OTHER chain: main->child checkpoints live on child.
-    "main->child": new Contract(devnet.deployment.child.contracts.CheckpointManager.address, CHECKPOINT_ABI, providers.child),
-    "child->main": new Contract(devnet.deployment.main.contracts.CheckpointManager.address, CHECKPOINT_ABI, providers.main),
+    "main->child": checkpointManager("child"),
+    "child->main": checkpointManager("main"),
   };
   const interactive = process.stdout.isTTY === true;
   let busy = false;
