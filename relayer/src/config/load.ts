@@ -50,7 +50,10 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   try {
     raw = extname(file) === ".json" ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    throw new ConfigError(`config file ${file} is malformed: ${errorMessage(error)}`);
+    // The yaml parser appends a multi-line code frame after "… at line L, column C:"; the
+    // error must stay one line, and its first line already says where.
+    const firstLine = errorMessage(error).split("\n")[0].replace(/:\s*$/, "");
+    throw new ConfigError(`config file ${file} is malformed: ${firstLine}`);
   }
   return parseConfig(raw, env, dirname(resolve(file)));
 }

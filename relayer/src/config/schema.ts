@@ -78,7 +78,20 @@ export const configSchema = z
           })
           .strict()
           .default({ enabled: true, maxAttempts: 10, retryBackoffMs: 15_000 }),
-        challenger: z.object({ enabled: z.boolean().default(false) }).strict().default({ enabled: false }),
+        challenger: z
+          .object({
+            enabled: z.boolean().default(false),
+            /**
+             * Where to fetch the committed leaves of a checkpoint whose root differs from our node's
+             * (e.g. a proposer's published tree): `GET <url>/<blockRoot>` → JSON array of
+             * `{ number, hash, receiptsRoot, header? }`, 404 when unknown. Tried in order; answers
+             * are trusted only if they rebuild the on-chain root (docs/challenger.md).
+             */
+            leafSources: z.array(z.string().url()).default([]),
+            leafSourceTimeoutMs: z.number().int().positive().default(5_000),
+          })
+          .strict()
+          .default({ enabled: false, leafSources: [], leafSourceTimeoutMs: 5_000 }),
       })
       .strict()
       .prefault({}),

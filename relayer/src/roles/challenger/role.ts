@@ -9,6 +9,34 @@ import { ConfigError } from "../../config";
 import type { ChallengerFactory } from "../../service";
 import { LANES, laneName, runLoop } from "../context";
 import { CheckpointChallenger } from "./challenger";
+import type { LeafSource, PublishedLeaf } from "./types";
+
+/**
+ * A LeafSource over HTTP (`roles.challenger.leafSources`): `GET <url>/<blockRoot>` on each URL in
+ * turn; the first 200 with a JSON array of leaves wins, 404 means "not known here". Nothing is
+ * trusted: the challenger uses the leaves only if they rebuild the checkpoint's on-chain root.
+ */
+export function httpLeafSource(urls: readonly string[], timeoutMs: number): LeafSource | undefined {
+  if (urls.length === 0) return undefined;
+  return async (checkpoint) => {
+    const errors: string[] = [];
+    for (const url of urls) {
+      try {
+        const response = await fetch(`${url.replace(/\/+$/, "")}/${checkpoint.blockRoot}`, { signal: AbortSignal.timeout(timeoutMs) });
+        if (response.status === 404) continue;
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        const body = (await response.json()) as unknown;
+        const leaves = Array.isArray(body) ? body : (body as { leaves?: unknown }).leaves;
+        if (!Array.isArray(leaves)) throw new Error("expected a JSON array of leaves");
+        return leaves as PublishedLeaf[];
+      } catch (error) {
+        errors.push(`${url}: ${(error as Error).message}`);
+      }
+    }
+    if (errors.length > 0) throw new Error(errors.join("; "));
+    return undefined;
+  };
+}
 
 /**
  * Challenge transactions are sent by the challenger's own wallet, outside the service's nonce
@@ -26,6 +54,7 @@ export const challengerRole: ChallengerFactory = (ctx) => {
     }
   }
 
+  const leafSource = httpLeafSource(config.roles.challenger.leafSources, config.roles.challenger.leafSourceTimeoutMs);
   const challengers = LANES.map((lane) => {
     const destination = config.chains[lane.destination];
     const provider = new JsonRpcProvider(destination.rpcUrl, destination.chainId, { staticNetwork: true });
@@ -37,6 +66,7 @@ export const challengerRole: ChallengerFactory = (ctx) => {
         source: ctx.rpc[lane.source],
         signer: new Wallet(key, provider),
         logger: ctx.log.child({ lane: laneName(lane) }),
+        leafSource,
         startBlock: destination.deployedAtBlock === undefined ? undefined : BigInt(destination.deployedAtBlock),
       }),
       provider,

@@ -1,0 +1,212 @@
+/**
+ * Relayer benchmark (`npm run bench:relayer`): numbers printed, never asserted.
+ *   proofsPerSecond     receipt proofs per second for a 500-receipt block, trie built once (one core)
+ *   relayLatencyBlocks  both nodes mining a block every second: destination blocks between a
+ *                       message's checkpoint becoming final and its relay transaction (median of 10)
+ *   messagesPerSecond   500 deposits relayed end to end on local nodes, sent in batches:
+ *                       relayed / seconds from the first send to the last relay
+ *   peakRssMB           peak RSS (VmHWM) of the relayer process
+ * Writes a flat JSON object to bench-results/relayer.json and prints its absolute path last.
+ * Standalone from a fresh clone after `npm ci`: compiles the contracts and builds the CLI itself.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { NonceManager, Wallet, parseEther, toBeHex, type EventLog } from "ethers";
+
+const REPO_ROOT = path.resolve(__dirname, "..");
+
+function run(command: string, args: string[]): void {
+  const result = spawnSync(command, args, { cwd: REPO_ROOT, stdio: ["ignore", "inherit", "inherit"] });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed with ${result.status ?? result.signal}`);
+}
+
+/** Contracts (deployDevnet reads artifacts/) and the CLI (dist/), built unless already there. */
+function build(): string {
+  const hardhat = path.join(REPO_ROOT, "node_modules", "hardhat", "internal", "cli", "bootstrap.js");
+  console.log("compiling contracts…");
+  run(process.execPath, [hardhat, "compile", "--quiet"]);
+  console.log("building the relayer CLI…");
+  run(process.execPath, [path.join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"]);
+  const cli = path.join(REPO_ROOT, "dist", "relayer", "src", "cli.js");
+  if (!existsSync(cli)) throw new Error(`${cli} was not built`);
+  return cli;
+}
+
+async function benchProofs(): Promise<number> {
+  const { ReceiptTrie } = await import("../relayer/src");
+  const receipts = Array.from({ length: 500 }, (_, i) => ({
+    type: "0x2",
+    status: "0x1",
+    transactionIndex: toBeHex(i),
+    cumulativeGasUsed: toBeHex(21_000 * (i + 1) + i),
+    logsBloom: `0x${"00".repeat(256)}`,
+    logs: Array.from({ length: 1 + (i % 3) }, (_, j) => ({
+      address: `0x${((i * 7 + j) % 255).toString(16).padStart(2, "0").repeat(20)}`,
+      topics: [`0x${(j + 1).toString(16).padStart(2, "0").repeat(32)}`, toBeHex(i, 32)],
+      data: toBeHex(BigInt(i) * 1_000_003n, 64),
+    })),
+  }));
+  let proofs = 0;
+  const rounds = 4;
+  const start = performance.now();
+  for (let round = 0; round < rounds; round++) {
+    const trie = await ReceiptTrie.fromReceipts(receipts); // once per block
+    for (let i = 0; i < receipts.length; i++) {
+      await trie.proof(i);
+      proofs++;
+    }
+  }
+  return proofs / ((performance.now() - start) / 1_000);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function rssOf(pid: number): { hwm: number; rss: number } {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
+    return { hwm: kb("VmHWM"), rss: kb("VmRSS") };
+  } catch {
+    return { hwm: 0, rss: 0 };
+  }
+}
+
+async function main(): Promise<void> {
+  const cli = build();
+  process.env.RELAYER_CLI = cli;
+  // Loaded after the build: they import deploy/lib, which reads artifacts/.
+  const harness = await import("../test/e2e/harness");
+  const faults = await import("../test/e2e/faults");
+  const { decodeMessageSent, messageId, MESSAGE_SENT_TOPIC } = await import("../relayer/src/chain/abi");
+  const results: Record<string, number> = {};
+
+  console.log("proof throughput…");
+  results.proofsPerSecond = Math.round(await benchProofs());
+  console.log(`  proofsPerSecond = ${results.proofsPerSecond}`);
+
+  console.log("starting two Hardhat nodes and deploying…");
+  const [mainNode, childNode] = await Promise.all([harness.startHardhatNode({ chainId: 31337 }), harness.startHardhatNode({ chainId: 31338 })]);
+  let relayer: Awaited<ReturnType<typeof faults.startRelayer>> | undefined;
+  let peakKb = 0;
+  const sampler = setInterval(() => {
+    if (relayer !== undefined) peakKb = Math.max(peakKb, rssOf(relayer.pid).rss);
+  }, 200);
+  try {
+    const devnet = await harness.deployDevnet(mainNode, childNode, { validators: harness.makeValidatorWallets(1), challengePeriod: 3 });
+    const dir = harness.makeTempDir("bench-relayer");
+    const { file, apiPort } = await faults.writeRelayerConfig({ dir, devnet, pollIntervalMs: 200, proposer: { maxBlocks: 64, maxWaitMs: 500 }, logLevel: "warn" });
+    const config = JSON.parse(readFileSync(file, "utf8")) as { tx: Record<string, number> };
+    config.tx.receiptPollMs = 50;
+    writeFileSync(file, JSON.stringify(config, null, 2));
+    relayer = await faults.startRelayer(file, apiPort, faults.relayerEnv(devnet), path.join(dir, "relayer.log"));
+
+    const rootBridge = faults.contractOf(devnet.deployment.main, "RootBridge", harness.devAccount(2, mainNode.provider));
+    const childMessenger = faults.contractOf(devnet.deployment.child, "Messenger", childNode.provider);
+    const childManager = faults.contractOf(devnet.deployment.child, "CheckpointManager", childNode.provider);
+    const mainMessengerAddress = devnet.deployment.main.contracts.Messenger!.address.toLowerCase();
+
+    // ---- latency: both chains mine one block per second; 10 deposits.
+    console.log("relay latency (1 s blocks on both chains, 10 messages)…");
+    for (const node of [mainNode, childNode]) await faults.setMining(node, { intervalMs: 1_000, auto: false });
+    const sent: { id: string; block: number }[] = [];
+    const pendingTxs = [];
+    for (let i = 0; i < 10; i++) {
+      pendingTxs.push(await rootBridge.depositETH(Wallet.createRandom().address, { value: parseEther("0.001") }));
+      await harness.sleep(700);
+    }
+    for (const tx of pendingTxs) {
+      const receipt = (await tx.wait())!;
+      const log = receipt.logs.find((l: { address: string; topics: readonly string[] }) => l.address.toLowerCase() === mainMessengerAddress && l.topics[0] === MESSAGE_SENT_TOPIC)!;
+      sent.push({ id: messageId(BigInt(mainNode.chainId), BigInt(childNode.chainId), decodeMessageSent(log)).toLowerCase(), block: receipt.blockNumber });
+    }
+    const relayBlocks = new Map<string, number>();
+    await faults.waitFor(
+      "the latency messages",
+      async () => {
+        for (const e of (await childMessenger.queryFilter(childMessenger.filters.MessageRelayed(), 0, "latest")) as EventLog[]) relayBlocks.set(String(e.args.messageId).toLowerCase(), e.blockNumber);
+        return sent.every((s) => relayBlocks.has(s.id));
+      },
+      120_000,
+      1_000,
+    );
+    const submitted = (await childManager.queryFilter(childManager.filters.CheckpointSubmitted(), 0, "latest")) as EventLog[];
+    const reverted = (await childManager.queryFilter(childManager.filters.CheckpointsReverted(), 0, "latest")) as EventLog[];
+    const latencies: number[] = [];
+    for (const s of sent) {
+      const relayBlock = relayBlocks.get(s.id)!;
+      // The live submission covering the message's block, before its relay.
+      const event = submitted
+        .filter((e) => Number(e.args.startBlock) <= s.block && s.block <= Number(e.args.endBlock) && e.blockNumber <= relayBlock)
+        .filter((e) => !reverted.some((r) => r.blockNumber > e.blockNumber && BigInt(r.args.fromId) <= BigInt(e.args.id)))
+        .pop()!;
+      let finalAt = event.blockNumber;
+      while (finalAt < relayBlock) {
+        const [status] = (await childManager.checkpointStatus(event.args.id, { blockTag: finalAt })) as [bigint, bigint];
+        if (status === 2n) break;
+        finalAt++;
+      }
+      latencies.push(relayBlock - finalAt);
+    }
+    results.relayLatencyBlocks = median(latencies);
+    console.log(`  relayLatencyBlocks = ${results.relayLatencyBlocks} (each: ${latencies.join(", ")})`);
+
+    // ---- throughput: 500 deposits in batches of 50, nodes mining on demand.
+    console.log("throughput (500 messages)…");
+    for (const node of [mainNode, childNode]) await faults.setMining(node, { intervalMs: 500, auto: true });
+    const before = (await faults.relayedIds(childMessenger)).length;
+    const sender = new NonceManager(harness.devAccount(5, mainNode.provider));
+    const bridge = rootBridge.connect(sender) as typeof rootBridge;
+    const gasLimit = ((await bridge.depositETH.estimateGas(Wallet.createRandom().address, { value: 1n })) * 3n) / 2n;
+    const total = 500;
+    const started = performance.now();
+    for (let batch = 0; batch < total / 50; batch++) {
+      const txs = [];
+      for (let i = 0; i < 50; i++) txs.push(await bridge.depositETH(Wallet.createRandom().address, { value: 1n, gasLimit }));
+      await txs[txs.length - 1].wait();
+    }
+    let relayed = 0;
+    await faults.waitFor(
+      "500 relays",
+      async () => {
+        relayed = (await faults.relayedIds(childMessenger)).length - before;
+        return relayed >= total;
+      },
+      // Bounded, so the whole bench stays within a few minutes: what is relayed by then counts.
+      Math.max(20_000, 150_000 - (performance.now() - started)),
+      250,
+    ).catch((error: Error) => console.log(`  ${error.message} (${relayed} relayed)`));
+    const seconds = (performance.now() - started) / 1_000;
+    results.messagesPerSecond = Math.round((relayed / seconds) * 10) / 10;
+    console.log(`  messagesPerSecond = ${results.messagesPerSecond} (${relayed} in ${seconds.toFixed(1)} s)`);
+
+    peakKb = Math.max(peakKb, rssOf(relayer.pid).hwm);
+    results.peakRssMB = Math.round((peakKb / 1024) * 10) / 10;
+  } finally {
+    clearInterval(sampler);
+    await faults.stopAllRelayers();
+    await harness.stopAllNodes();
+  }
+
+  const targets: Record<string, string> = { proofsPerSecond: "≥ 1000", relayLatencyBlocks: "≤ 2", messagesPerSecond: "≥ 50", peakRssMB: "≤ 250" };
+  console.log("\nresults (target):");
+  for (const [key, value] of Object.entries(results)) console.log(`  ${key.padEnd(20)} ${String(value).padStart(10)}   (target ${targets[key]})`);
+  const outDir = path.join(REPO_ROOT, "bench-results");
+  mkdirSync(outDir, { recursive: true });
+  const out = path.join(outDir, "relayer.json");
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(out);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
