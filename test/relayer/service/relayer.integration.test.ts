@@ -1,11 +1,10 @@
 /**
- * The whole relayer in-process against two real `hardhat node` processes: an ETH deposit
+ * The whole relayer in-process against two real `hardhat node` processes (test/e2e/harness.ts,
+ * deployed with deploy/lib): an ETH deposit
  * main → child arrives as the child ETH token, a withdrawal child → main arrives, and a relayer
  * stopped mid-way and restarted on the same database duplicates nothing.
  */
 import { expect } from "chai";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Contract, Wallet, parseEther } from "ethers";
 import pino from "pino";
@@ -13,34 +12,38 @@ import pino from "pino";
 import { parseConfig, type Config } from "../../../relayer/src/config";
 import { RelayerService } from "../../../relayer/src/service";
 import { Store } from "../../../relayer/src/store";
-import { HARDHAT_KEYS, addressesOf, deployDevnet, startNode, waitFor, type Devnet, type HardhatNode } from "./nodes";
+import { deployed } from "../../e2e/handRelay";
+import { deployDevnet, devAccount, makeTempDir, makeValidatorWallets, startHardhatNode, stopAllNodes, type Devnet, type RunningNode } from "../../e2e/harness";
+import { intervalMining, waitFor } from "../../e2e/relayerProcess";
 
 const NATIVE_TOKEN = "0xEeeeeEeeeEeEeeEeEeEeeEEEeeeeEeeeeeeeEEeE";
-const VALIDATOR_KEYS = [Wallet.createRandom().privateKey, Wallet.createRandom().privateKey];
+// Two validators, threshold 2: every checkpoint needs the separate validator service too.
+const VALIDATORS = makeValidatorWallets(2, "relayer.integration validators");
+const VALIDATOR_KEYS = VALIDATORS.map((v) => v.privateKey);
 const log = pino({ level: process.env.RELAYER_TEST_LOG ?? "silent" });
 
 describe("relayer service (two hardhat nodes)", function () {
   this.timeout(240_000);
-  let main: HardhatNode;
-  let child: HardhatNode;
+  let main: RunningNode;
+  let child: RunningNode;
   let devnet: Devnet;
   let dir: string;
 
   before(async () => {
-    [main, child] = await Promise.all([startNode(31337, 18545), startNode(31338, 18546)]);
-    devnet = await deployDevnet(main, child, VALIDATOR_KEYS);
-    dir = mkdtempSync(join(tmpdir(), "sidechain-relayer-"));
+    [main, child] = await Promise.all([startHardhatNode({ chainId: 31337 }), startHardhatNode({ chainId: 31338 })]);
+    devnet = await deployDevnet(main, child, { validators: VALIDATORS, challengePeriod: 3, minBond: 10n ** 17n });
+    // Automine stays on; a block every 500 ms lets confirmations advance without traffic.
+    await Promise.all([intervalMining(main.provider, 500), intervalMining(child.provider, 500)]);
+    dir = makeTempDir("relayer-integration");
   });
 
-  after(async () => {
-    await Promise.all([main?.stop(), child?.stop()]);
-  });
+  after(stopAllNodes);
 
   async function config(overrides: { validatorKey: string; validatorPort: number; mode: "relayer" | "validator"; validatorUrls?: string[] }): Promise<Config> {
-    const chain = (node: HardhatNode, contracts: Record<string, string>) => ({ rpcUrl: node.url, chainId: node.chainId, confirmations: 1, pollIntervalMs: 200, contracts });
+    const chain = (node: RunningNode, role: "main" | "child") => ({ rpcUrl: node.url, chainId: node.chainId, confirmations: 1, pollIntervalMs: 200, deployment: devnet.deployment.files[role] });
     return parseConfig({
       dbPath: join(dir, overrides.mode === "relayer" ? "relayer.sqlite" : "validator.sqlite"),
-      chains: { main: chain(main, await addressesOf(devnet.main, "RootBridge")), child: chain(child, await addressesOf(devnet.child, "ChildBridge")) },
+      chains: { main: chain(main, "main"), child: chain(child, "child") },
       rpc: { timeoutMs: 5_000, retries: 2, backoffMs: 100 },
       roles: {
         validator: { enabled: true, port: overrides.validatorPort },
@@ -49,7 +52,7 @@ describe("relayer service (two hardhat nodes)", function () {
       },
       tx: { receiptPollMs: 200, stuckTimeoutMs: 20_000 },
       api: { enabled: overrides.mode === "relayer", port: 0 },
-      keys: { validator: overrides.validatorKey, proposer: HARDHAT_KEYS[1], executor: HARDHAT_KEYS[1] },
+      keys: { validator: overrides.validatorKey, proposer: devAccount(1).privateKey, executor: devAccount(1).privateKey },
     });
   }
 
@@ -60,9 +63,9 @@ describe("relayer service (two hardhat nodes)", function () {
     const relayerConfig = await config({ validatorKey: VALIDATOR_KEYS[0], validatorPort: 0, mode: "relayer", validatorUrls: [validatorUrl] });
     let relayer = await RelayerService.start(relayerConfig, { log });
 
-    const user = new Wallet(HARDHAT_KEYS[2]);
+    const user = devAccount(2);
     const recipient = Wallet.createRandom().address;
-    const rootBridge = devnet.main.bridge.connect(user.connect(main.provider)) as Contract;
+    const rootBridge = deployed(devnet.deployment.main, "RootBridge", user.connect(main.provider));
     const deposit = await (await rootBridge.getFunction("depositETH")(user.address, { value: parseEther("2") })).wait();
 
     // Stop the relayer as soon as the deposit is checkpointed (before or around its relay) and restart it.
@@ -78,7 +81,7 @@ describe("relayer service (two hardhat nodes)", function () {
     await relayer.stop();
     relayer = await RelayerService.start(relayerConfig, { log });
 
-    const childBridge = devnet.child.bridge.connect(user.connect(child.provider)) as Contract;
+    const childBridge = deployed(devnet.deployment.child, "ChildBridge", user.connect(child.provider));
     const childToken = await waitFor("child ETH token", async () => {
       const token = (await childBridge.getFunction("childTokenOf")(NATIVE_TOKEN)) as string;
       return token === "0x0000000000000000000000000000000000000000" ? undefined : token;
@@ -104,8 +107,9 @@ describe("relayer service (two hardhat nodes)", function () {
     expect(metrics).to.match(/sidechain_messages\{lane="child->main",status="relayed"\} 1/);
 
     // Exactly once: one MessageRelayed per message on each destination, one relay intent each.
-    for (const [node, messenger] of [[child, devnet.child.messenger], [main, devnet.main.messenger]] as const) {
-      const relayedEvents = await messenger.connect(node.provider).queryFilter(messenger.filters.MessageRelayed(), 0, "latest");
+    for (const [node, role] of [[child, "child"], [main, "main"]] as const) {
+      const messenger = deployed(devnet.deployment[role], "Messenger", node.provider);
+      const relayedEvents = await messenger.queryFilter(messenger.filters.MessageRelayed(), 0, "latest");
       const ids = relayedEvents.map((e) => (e as unknown as { args: { messageId: string } }).args.messageId);
       expect(new Set(ids).size).to.equal(ids.length);
       expect(ids.length).to.equal(1);

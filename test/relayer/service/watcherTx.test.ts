@@ -1,7 +1,5 @@
 /** Watcher reorg handling and the transaction sender, against a real `hardhat node` process. */
 import { expect } from "chai";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Wallet } from "ethers";
 import pino from "pino";
@@ -13,24 +11,24 @@ import type { RoleContext } from "../../../relayer/src/roles/context";
 import { Watcher } from "../../../relayer/src/roles/watcher";
 import { Store } from "../../../relayer/src/store";
 import { TxSender } from "../../../relayer/src/tx/sender";
-import { HARDHAT_KEYS, startNode, type HardhatNode } from "./nodes";
+import { devAccount, makeTempDir, startHardhatNode, type RunningNode } from "../../e2e/harness";
 
 const log = pino({ level: "silent" });
 
 describe("watcher and tx sender (hardhat node)", function () {
   this.timeout(120_000);
-  let node: HardhatNode;
+  let node: RunningNode;
   let ctx: RoleContext;
   let rpc: RpcClient;
   const controller = new AbortController();
 
   before(async () => {
-    node = await startNode(31337, 18645, 0);
+    node = await startHardhatNode({ chainId: 31337 });
     const contracts = { ValidatorSet: `0x${"1".repeat(40)}`, CheckpointManager: `0x${"2".repeat(40)}`, Messenger: `0x${"3".repeat(40)}` };
     const chain = { rpcUrl: node.url, chainId: 31337, confirmations: 0, pollIntervalMs: 100, contracts, startBlock: 0 };
     const config = parseConfig({ chains: { main: chain, child: { ...chain, chainId: 31338 } }, tx: { receiptPollMs: 100, stuckTimeoutMs: 500 } });
     rpc = new RpcClient("main", node.url, 31337, { timeoutMs: 5_000, retries: 1, backoffMs: 50 });
-    const store = Store.open(join(mkdtempSync(join(tmpdir(), "sidechain-wt-")), "db.sqlite"));
+    const store = Store.open(join(makeTempDir("watcher-tx"), "db.sqlite"));
     ctx = { config, store, log, rpc: { main: rpc, child: rpc }, metrics: new Metrics(), signal: controller.signal };
   });
   after(async () => {
@@ -53,7 +51,7 @@ describe("watcher and tx sender (hardhat node)", function () {
 
     await node.provider.send("evm_revert", [snapshot]);
     // A different fork: a transaction makes its blocks differ from the recorded ones.
-    const wallet = new Wallet(HARDHAT_KEYS[3], node.provider);
+    const wallet = devAccount(3, node.provider);
     await (await wallet.sendTransaction({ to: wallet.address, value: 1n })).wait();
     await mine(5);
     for (let i = 0; i < 5; i++) await watcher.step();
@@ -65,7 +63,7 @@ describe("watcher and tx sender (hardhat node)", function () {
   });
 
   it("hands out distinct nonces, and replaces a stuck transaction at the same nonce", async () => {
-    const sender = new TxSender(rpc, 31337, HARDHAT_KEYS[4], ctx.store, ctx.config.tx, log, controller.signal);
+    const sender = new TxSender(rpc, 31337, devAccount(4).privateKey, ctx.store, ctx.config.tx, log, controller.signal);
     const to = Wallet.createRandom().address;
     const [a, b] = await Promise.all([
       sender.execute({ intent: "test:a", to, data: "0x", value: 1n }),
@@ -90,7 +88,7 @@ describe("watcher and tx sender (hardhat node)", function () {
     expect(attempts.filter((t) => t.status === "mined")).to.have.length(1);
 
     // A restart asking for a mined intent again does not resume it; a pending one is resumed, not re-signed.
-    const restarted = new TxSender(rpc, 31337, HARDHAT_KEYS[4], ctx.store, ctx.config.tx, log, controller.signal);
+    const restarted = new TxSender(rpc, 31337, devAccount(4).privateKey, ctx.store, ctx.config.tx, log, controller.signal);
     await restarted.recover();
     expect(ctx.store.txs.countPending()).to.equal(0);
   });
