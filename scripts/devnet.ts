@@ -3,12 +3,14 @@
  * printed, and a live status line until Ctrl-C, when it stops everything it started.
  *
  * Environment: DEVNET_CHALLENGE_PERIOD (seconds, default 30), DEVNET_DIR (default .devnet),
- * DEVNET_BLOCK_TIME_MS (default 1000).
+ * DEVNET_BLOCK_TIME_MS (default 1000), FORK_URL and FORK_BLOCK (fork the main chain from a live
+ * JSON-RPC endpoint, at its latest block or at FORK_BLOCK; docs/devnet.md).
  */
 import path from "node:path";
 import { Contract, JsonRpcProvider } from "ethers";
 
 import { DEVNET_ACCOUNTS, DevnetError, startDevnet, type RunningDevnet } from "./lib/devnet";
+import { forkOptionsFromEnv, redactUrl } from "./lib/fork";
 import { DEV_MNEMONIC, REPO_ROOT, devAccount } from "./lib/localChains";
 
 const CHECKPOINT_ABI = [
@@ -25,9 +27,7 @@ function envNumber(name: string, fallback: number): number {
 }
 
 async function main(): Promise<void> {
-  if (process.env.FORK_URL) {
-    throw new DevnetError("fork mode (FORK_URL) is not supported yet: unset FORK_URL to run the local devnet");
-  }
+  const fork = forkOptionsFromEnv(process.env);
   const challengePeriod = envNumber("DEVNET_CHALLENGE_PERIOD", 30);
   const blockTimeMs = envNumber("DEVNET_BLOCK_TIME_MS", 1_000);
   const dir = path.resolve(process.env.DEVNET_DIR ?? path.join(REPO_ROOT, ".devnet"));
@@ -48,8 +48,9 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
 
+  if (fork !== undefined) process.stdout.write(`fork mode: checking ${redactUrl(fork.url)}…\n`);
   process.stdout.write("starting the main chain and the child chain, deploying, starting 3 validators and the relayer…\n");
-  devnet = await startDevnet({ dir, challengePeriod, blockTimeMs });
+  devnet = await startDevnet({ dir, challengePeriod, blockTimeMs, fork });
   printSummary(devnet);
   statusTimer = startStatusLine(devnet);
 }
@@ -69,6 +70,9 @@ function printSummary(devnet: RunningDevnet): void {
       "",
       "sidechain-kit devnet is running",
       `main chain   ${devnet.main.url}  chainId ${devnet.main.chainId}`,
+      ...(devnet.fork !== undefined
+        ? [`             forked from ${redactUrl(devnet.fork.url)} (live chain id ${devnet.fork.liveChainId}) at block ${devnet.fork.blockNumber}`]
+        : []),
       `child chain  ${devnet.child.url}  chainId ${devnet.child.chainId}`,
       `relayer API  ${devnet.apiUrl}  (/status, /metrics, /messages/:id, /proof/:txHash/:logIndex)`,
       `challenge period ${devnet.challengePeriod} s; files, config and logs in ${devnet.dir}`,
@@ -138,6 +142,8 @@ function startStatusLine(devnet: RunningDevnet): NodeJS.Timeout {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`devnet: ${error instanceof Error ? error.message : String(error)}\n`);
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const prefix = typeof code === "string" ? `devnet [${code}]` : "devnet";
+  process.stderr.write(`${prefix}: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;
 });

@@ -14,6 +14,7 @@ import { loadConfig } from "../../relayer/src/config";
 import { challengerRole } from "../../relayer/src/roles/challenger/role";
 import { RelayerService } from "../../relayer/src/service";
 import type { DeploymentFile } from "../../deploy/lib";
+import { probeFork, type ForkOptions, type ForkSource } from "./fork";
 import { devAccount, deployDevnet, freePort, makeValidatorWallets, startHardhatNode, type RunningNode } from "./localChains";
 
 export const MAIN_CHAIN_ID = 31337;
@@ -32,6 +33,11 @@ export interface DevnetOptions {
   dir: string;
   challengePeriod?: number;
   blockTimeMs?: number;
+  /**
+   * Fork the main chain from a live JSON-RPC endpoint (FORK_URL / FORK_BLOCK). The forked main
+   * keeps chain id MAIN_CHAIN_ID; an endpoint that does not answer fails the start in seconds.
+   */
+  fork?: ForkOptions;
 }
 
 export interface RunningDevnet {
@@ -42,6 +48,8 @@ export interface RunningDevnet {
   apiUrl: string;
   relayerConfigFile: string;
   challengePeriod: number;
+  /** The live chain the main chain forks, in fork mode. */
+  fork?: ForkSource;
   /** Stops the relayer, the validators and both chains; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -63,11 +71,16 @@ export async function startDevnet(options: DevnetOptions): Promise<RunningDevnet
     })());
 
   try {
-    const [mainNode, childNode] = await Promise.all([
-      startHardhatNode({ chainId: MAIN_CHAIN_ID }),
+    // Before any process starts: a dead FORK_URL must cost seconds, not a child chain's start-up.
+    if (options.fork !== undefined) await probeFork(options.fork);
+    const started = await Promise.allSettled([
+      startHardhatNode({ chainId: MAIN_CHAIN_ID, fork: options.fork }),
       startHardhatNode({ chainId: CHILD_CHAIN_ID }),
     ]);
-    nodes.push(mainNode, childNode);
+    // Keep whichever started, so that stop() ends it when the other failed.
+    for (const result of started) if (result.status === "fulfilled") nodes.push(result.value);
+    for (const result of started) if (result.status === "rejected") throw result.reason;
+    const [mainNode, childNode] = nodes;
 
     const validators = makeValidatorWallets(VALIDATOR_COUNT);
     const deploymentsDir = path.join(dir, "deployments");
@@ -126,6 +139,7 @@ export async function startDevnet(options: DevnetOptions): Promise<RunningDevnet
       apiUrl: `http://127.0.0.1:${apiPort}`,
       relayerConfigFile,
       challengePeriod,
+      fork: mainNode.fork,
       stop,
     };
   } catch (error) {

@@ -7,6 +7,10 @@
  * the project: a node needs no compiler, no plugins and no artifacts.
  *
  * It stays free of side effects beyond reading the environment: the node loads it at start.
+ *
+ * Fork mode: with FORK_URL (and optionally FORK_BLOCK) in its environment the node forks that
+ * JSON-RPC endpoint. startHardhatNode sets or removes both for every node it starts, so a FORK_URL
+ * in the user's shell forks the devnet's main chain only, never its child chain.
  */
 import os from "node:os";
 import path from "node:path";
@@ -14,10 +18,20 @@ import type { HardhatUserConfig } from "hardhat/config";
 
 /** Environment variable read for the node's chain id; set by scripts/lib/localChains.ts. */
 export const CHAIN_ID_ENV = "E2E_HARDHAT_CHAIN_ID";
+/** Environment variables read for fork mode (the same names `npm run devnet` takes). */
+export const FORK_URL_ENV = "FORK_URL";
+export const FORK_BLOCK_ENV = "FORK_BLOCK";
 
 const chainId = Number(process.env[CHAIN_ID_ENV] ?? "31337");
 if (!Number.isSafeInteger(chainId) || chainId <= 0) {
   throw new Error(`${CHAIN_ID_ENV}=${process.env[CHAIN_ID_ENV]} is not a positive integer chain id`);
+}
+
+const forkUrl = process.env[FORK_URL_ENV] || undefined;
+const forkBlockRaw = process.env[FORK_BLOCK_ENV] || undefined;
+const forkBlock = forkBlockRaw === undefined ? undefined : Number(forkBlockRaw);
+if (forkBlock !== undefined && (!Number.isSafeInteger(forkBlock) || forkBlock < 0)) {
+  throw new Error(`${FORK_BLOCK_ENV}=${forkBlockRaw} is not a block number`);
 }
 
 // Outside the repository: the node watches its artifacts folder and must not litter the tree.
@@ -29,6 +43,8 @@ const config: HardhatUserConfig = {
       chainId,
       // Checkpoints of consecutive blocks mined within one second must not be refused.
       allowBlocksWithSameTimestamp: true,
+      // The chain id above stays the configured one when forking (Hardhat's behaviour): see docs/devnet.md.
+      ...(forkUrl !== undefined ? { forking: { url: forkUrl, ...(forkBlock !== undefined ? { blockNumber: forkBlock } : {}) } } : {}),
     },
   },
   paths: {

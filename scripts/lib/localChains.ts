@@ -16,7 +16,8 @@ import path from "node:path";
 import { HDNodeWallet, JsonRpcProvider, Wallet, keccak256, toUtf8Bytes } from "ethers";
 
 import { deployBridge, type DeployBridgeOptions, type DeployBridgeResult } from "../../deploy/lib";
-import { CHAIN_ID_ENV } from "./hardhat.node.config";
+import { ForkError, nodeErrorLine, probeFork, redactUrl, type ForkOptions, type ForkSource } from "./fork";
+import { CHAIN_ID_ENV, FORK_BLOCK_ENV, FORK_URL_ENV } from "./hardhat.node.config";
 
 /** The mnemonic whose first accounts Hardhat node and anvil fund by default. */
 export const DEV_MNEMONIC = "test test test test test test test test test test test junk";
@@ -43,6 +44,8 @@ export interface RunningNode {
   process: ChildProcess;
   /** A provider on this node (static network, fast polling); destroyed by stop(). */
   provider: JsonRpcProvider;
+  /** Set when the node forks a live chain (startHardhatNode's `fork` option). */
+  fork?: ForkSource;
   /** The node's last output lines, for failure messages. */
   output(): string;
   /** Ends the node's process group (SIGTERM, then SIGKILL after 5 s) and waits for it. */
@@ -57,22 +60,54 @@ export interface StartOptions {
   startupTimeoutMs?: number;
 }
 
+export interface HardhatNodeOptions extends StartOptions {
+  /** Fork this live JSON-RPC endpoint (probed first: an unreachable URL fails in seconds, not minutes). */
+  fork?: ForkOptions;
+}
+
 const running = new Set<RunningNode>();
 const OUTPUT_LINES = 200;
 const PORT_ATTEMPTS = 3;
 
 /**
  * Starts `hardhat node` with the given chain id. Hardhat 2's node takes its chain id from the
- * config only, so it runs with test/e2e/hardhat.node.config.ts, which reads it from the environment.
+ * config only, so it runs with scripts/lib/hardhat.node.config.ts, which reads it from the environment,
+ * as it reads the fork URL and block. With `fork`, the node keeps `chainId`, whatever the live chain's.
+ * @throws ForkError when forking and the URL does not answer JSON-RPC, or the node dies on it.
  */
-export function startHardhatNode(options: StartOptions): Promise<RunningNode> {
-  return startWithFreePort(options, (port) => ({
-    kind: "hardhat",
-    // Hardhat's own CLI under this Node, not `npx hardhat`: one process instead of three, same code.
-    command: process.execPath,
-    args: [HARDHAT_CLI, "--config", HARDHAT_NODE_CONFIG, "node", "--hostname", "127.0.0.1", "--port", String(port)],
-    env: { ...process.env, [CHAIN_ID_ENV]: String(options.chainId), HARDHAT_DISABLE_TELEMETRY_PROMPT: "true", TS_NODE_TRANSPILE_ONLY: "true" },
-  }));
+export async function startHardhatNode(options: HardhatNodeOptions): Promise<RunningNode> {
+  const env: NodeJS.ProcessEnv = { ...process.env, [CHAIN_ID_ENV]: String(options.chainId), HARDHAT_DISABLE_TELEMETRY_PROMPT: "true", TS_NODE_TRANSPILE_ONLY: "true" };
+  // Set or removed explicitly: a FORK_URL inherited from the shell must not fork every node.
+  delete env[FORK_URL_ENV];
+  delete env[FORK_BLOCK_ENV];
+  let source: ForkSource | undefined;
+  if (options.fork !== undefined) {
+    source = await probeFork(options.fork);
+    env[FORK_URL_ENV] = source.url;
+    env[FORK_BLOCK_ENV] = String(source.blockNumber);
+  }
+  try {
+    const node = await startWithFreePort(options, (port) => ({
+      kind: "hardhat",
+      // Hardhat's own CLI under this Node, not `npx hardhat`: one process instead of three, same code.
+      command: process.execPath,
+      args: [HARDHAT_CLI, "--config", HARDHAT_NODE_CONFIG, "node", "--hostname", "127.0.0.1", "--port", String(port)],
+      env,
+    }));
+    if (source !== undefined) {
+      node.fork = source;
+      // Until a local block exists, "latest" is the fork block, which Hardhat executes with the live
+      // chain's hardfork rules: unknown for chains other than Ethereum and a few L2s ("No known
+      // hardfork for execution on historical block"). Its `chains` override does not reach EDR in
+      // Hardhat 2.29, so mine one local block instead: calls at "latest" then use the node's rules.
+      await node.provider.send("evm_mine", []);
+    }
+    return node;
+  } catch (error) {
+    if (source === undefined || !(error instanceof HarnessError)) throw error;
+    // The probe passed but the node could not fork (the endpoint lacks a method Hardhat needs, went away…).
+    throw new ForkError("FORK_NODE_FAILED", `the node forking ${redactUrl(source.url)} failed: ${nodeErrorLine(error.message.split("\n").slice(1).join("\n") || error.message)}`);
+  }
 }
 
 /** Starts anvil (from the npm package @foundry-rs/anvil-linux-amd64) with the given chain id. */
