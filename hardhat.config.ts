@@ -2,6 +2,7 @@ import { subtask } from "hardhat/config";
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
 import type { HardhatUserConfig } from "hardhat/config";
 import "@nomicfoundation/hardhat-toolbox";
+import "./tasks/bridge";
 
 const SOLC_VERSION = "0.8.30";
 
@@ -37,6 +38,8 @@ const config: HardhatUserConfig = {
       // Proof tests mine blocks with 100+ transactions on demand.
       allowBlocksWithSameTimestamp: true,
     },
+    main: { url: process.env.MAIN_RPC_URL ?? "http://127.0.0.1:8545" },
+    child: { url: process.env.CHILD_RPC_URL ?? "http://127.0.0.1:8546" },
   },
   paths: {
     sources: "./contracts",

@@ -4,6 +4,7 @@
  *   sidechain relayer   --config FILE
  *   sidechain validator --config FILE
  *   sidechain proof     --config FILE --tx HASH [--log-index N]
+ *   sidechain deposit | withdraw | status <tx> | relay <tx> | balances [address]   (user commands, cli/user.ts)
  * A bad config or argument prints one line to stderr and exits non-zero.
  */
 import { Command, CommanderError } from "commander";
@@ -17,6 +18,23 @@ import { proveLog } from "./proof/exitProof";
 import { exitProofJson } from "./roles/proofs";
 import { challengerRole } from "./roles/challenger/role";
 import { RelayerService } from "./service";
+import * as user from "./cli/user";
+import { isBadInputError } from "./sdk/errors";
+
+/** Where the user commands find the bridge and the key (cli/connection.ts); the devnet by default. */
+function withConnectionOptions(command: Command): Command {
+  return command
+    .option("--devnet <dir>", "devnet folder with relayer.json (default: $DEVNET_DIR or ./.devnet)")
+    .option("--config <file>", "a relayer config: its RPC URLs, deployment files and API")
+    .option("--deployment-dir <dir>", "folder holding the main and child deployment files (needs --main-rpc, --child-rpc)")
+    .option("--main-deployment <file>", "main chain deployment file (with --child-deployment)")
+    .option("--child-deployment <file>", "child chain deployment file (with --main-deployment)")
+    .option("--main-rpc <url>", "main chain RPC URL")
+    .option("--child-rpc <url>", "child chain RPC URL")
+    .option("--api <url>", "relayer API for exit proofs (default: the config's)")
+    .option("--key <hex>", "private key (default: $SIDECHAIN_USER_KEY; on the devnet, dev account 3)")
+    .option("--json", "print one JSON object instead of text");
+}
 
 async function runService(file: string, mode: "relayer" | "validator"): Promise<void> {
   const config = loadConfig(file, process.env);
@@ -83,7 +101,12 @@ async function findCheckpoint(config: Config, rpc: RpcClient, destination: "main
 }
 
 export function buildProgram(): Command {
-  const program = new Command("sidechain").description("sidechain-kit relayer, validator and proof tool").exitOverride().showHelpAfterError();
+  // Bad arguments print ONE line (docs/relayer.md), like config errors: commander's own message,
+  // prefixed and with a pointer to --help, instead of the whole help text after it.
+  const program = new Command("sidechain")
+    .description("sidechain-kit relayer, validator and proof tool")
+    .exitOverride()
+    .configureOutput({ outputError: (message, write) => write(`sidechain: ${message.trim().replace(/^error: /, "")} (see sidechain --help)\n`) });
   program.command("relayer").description("run the relayer (watchers, proposer, executor, API; validator if enabled)").requiredOption("--config <file>", "JSON or YAML config file").action((o: { config: string }) => runService(o.config, "relayer"));
   program.command("validator").description("run a validator only: sign checkpoints over HTTP").requiredOption("--config <file>", "JSON or YAML config file").action((o: { config: string }) => runService(o.config, "validator"));
   program
@@ -97,6 +120,24 @@ export function buildProgram(): Command {
       if (o.logIndex !== undefined && !/^\d+$/.test(o.logIndex)) throw new ConfigError(`--log-index ${o.logIndex} is not a non-negative integer`);
       return runProof(o.config, o.tx, o.logIndex === undefined ? undefined : Number(o.logIndex));
     });
+  withConnectionOptions(program.command("deposit").description("deposit ETH or an ERC20 on the main chain, minted on the child chain"))
+    .requiredOption("--amount <x>", "amount in token units, e.g. 1.5")
+    .option("--token <address|ETH>", "root token (default: ETH)")
+    .option("--to <address>", "receiver on the child chain (default: the sender)")
+    .action((o: user.TransferOptions) => user.deposit(o));
+  withConnectionOptions(program.command("withdraw").description("burn a child token on the child chain, released on the main chain"))
+    .requiredOption("--amount <x>", "amount in token units, e.g. 1.5")
+    .requiredOption("--token <address|ETH>", "child token, its root token, or ETH")
+    .option("--to <address>", "receiver on the main chain (default: the sender)")
+    .action((o: user.TransferOptions) => user.withdraw(o));
+  withConnectionOptions(program.command("status").description("where the message sent by a transaction stands").argument("<txHash>", "deposit or withdrawal transaction"))
+    .option("--log-index <n>", "block-wide index of the MessageSent log (default: the first)")
+    .action((txHash: string, o: user.ConnectionOptions & { logIndex?: string }) => user.status(txHash, o));
+  withConnectionOptions(program.command("relay").description("relay a final message yourself (or retry a failed one)").argument("<txHash>", "deposit or withdrawal transaction"))
+    .option("--log-index <n>", "block-wide index of the MessageSent log (default: the first)")
+    .action((txHash: string, o: user.ConnectionOptions & { logIndex?: string }) => user.relay(txHash, o));
+  withConnectionOptions(program.command("balances").description("ETH and bridged tokens on both chains").argument("[address]", "account (default: the key's)"))
+    .action((address: string | undefined, o: user.ConnectionOptions) => user.balances(address, o));
   return program;
 }
 
@@ -107,7 +148,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     process.stderr.write(`sidechain: ${errorMessage(error)}\n`);
-    return error instanceof ConfigError ? 2 : 1;
+    return error instanceof ConfigError || isBadInputError(error) ? 2 : 1;
   }
 }
 

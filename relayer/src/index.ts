@@ -45,3 +45,5 @@ export { RelayerService, type ChallengerFactory, type ServiceOptions } from "./s
 export { Store } from "./store";
 export type { MessageStatus } from "./store/messages";
 export * from "./roles/challenger";
+// ---------------------------------------------------------------- SDK
+export * from "./sdk";

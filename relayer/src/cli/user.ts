@@ -1,0 +1,120 @@
+/**
+ * The user commands of `sidechain`: deposit, withdraw, status, relay, balances, each a thin layer
+ * over `BridgeClient` that parses amounts in token units and prints text or one JSON object.
+ * Errors propagate to cli.ts, which prints one line and picks the exit code (2 for bad input).
+ */
+import { NATIVE_TOKEN } from "../sdk/abi";
+import type { BridgeClient } from "../sdk/client";
+import { InvalidArgumentError } from "../sdk/errors";
+import { parseAmount } from "../sdk/units";
+import { connect, type ConnectionOptions } from "./connection";
+
+export type { ConnectionOptions };
+import { balancesJson, balancesText, relayText, statusText, toJson, transferText } from "./format";
+
+export interface TransferOptions extends ConnectionOptions {
+  amount: string;
+  token?: string;
+  to?: string;
+}
+
+const TX_HASH = /^0x[0-9a-fA-F]{64}$/;
+const AMOUNT = /^\d+(\.\d+)?$/;
+
+/** `--token ETH` (any case) stands for the main chain's currency. */
+function tokenArgument(token: string | undefined): string {
+  if (token === undefined || token.toUpperCase() === "ETH") return NATIVE_TOKEN;
+  if (!/^0x[0-9a-fA-F]{40}$/.test(token)) throw new InvalidArgumentError("--token", token, "is not an address or ETH");
+  return token;
+}
+
+/** Checked before connecting, so that a typo fails at once and without an RPC round trip. */
+function checkArguments(options: { amount?: string; to?: string; txHash?: string }): void {
+  if (options.amount !== undefined && !AMOUNT.test(options.amount)) throw new InvalidArgumentError("--amount", options.amount, "is not a positive decimal number");
+  if (options.to !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(options.to)) throw new InvalidArgumentError("--to", options.to, "is not an address");
+  if (options.txHash !== undefined && !TX_HASH.test(options.txHash)) throw new InvalidArgumentError("transaction hash", options.txHash, "is not a 0x-prefixed 32-byte hash");
+}
+
+async function withClient<T>(options: ConnectionOptions, run: (client: BridgeClient, hasKey: boolean) => Promise<T>, needsKey = true): Promise<T> {
+  const { client, hasKey } = connect(options);
+  try {
+    if (needsKey && !hasKey) throw new InvalidArgumentError("--key", "(missing)", "is required to send transactions: pass --key or set SIDECHAIN_USER_KEY");
+    return await run(client, hasKey);
+  } finally {
+    // The providers' sockets and timers would keep the process alive after the command.
+    client.close();
+  }
+}
+
+function print(options: ConnectionOptions, json: unknown, text: string): void {
+  process.stdout.write(`${options.json === true ? toJson(json) : text}\n`);
+}
+
+export async function deposit(options: TransferOptions): Promise<void> {
+  checkArguments(options);
+  const token = tokenArgument(options.token);
+  await withClient(options, async (client) => {
+    const info = await client.getTokenInfo(token, "main");
+    const amount = parseAmount(options.amount, info.decimals);
+    const from = await client.getAddress("main");
+    const to = options.to ?? from;
+    const transfer = token === NATIVE_TOKEN ? await client.depositETH(amount, { to }) : await client.deposit(token, amount, { to });
+    print(
+      options,
+      { command: "deposit", ...transfer, token: info.address, symbol: info.symbol, amount, from, to },
+      transferText("deposit", transfer, { amount, symbol: info.symbol, decimals: info.decimals, from, to }),
+    );
+  });
+}
+
+export async function withdraw(options: TransferOptions): Promise<void> {
+  checkArguments(options);
+  if (options.token === undefined) throw new InvalidArgumentError("--token", "(missing)", "is required: a child token, its root token, or ETH");
+  const token = tokenArgument(options.token);
+  await withClient(options, async (client) => {
+    const { rootToken, childToken } = await client.resolveChildToken(token);
+    const info = await client.getTokenInfo(childToken, "child");
+    const amount = parseAmount(options.amount, info.decimals);
+    const from = await client.getAddress("child");
+    const to = options.to ?? from;
+    const transfer = await client.withdraw(childToken, amount, { to });
+    print(
+      options,
+      { command: "withdraw", ...transfer, rootToken, childToken, symbol: info.symbol, amount, from, to },
+      transferText("withdrawal", transfer, { amount, symbol: info.symbol, decimals: info.decimals, from, to }),
+    );
+  });
+}
+
+export async function status(txHash: string, options: ConnectionOptions & { logIndex?: string }): Promise<void> {
+  checkArguments({ txHash });
+  const logIndex = parseLogIndex(options.logIndex);
+  await withClient(options, async (client) => {
+    const result = await client.getMessageStatus({ txHash, logIndex });
+    print(options, { command: "status", ...result }, statusText(result));
+  }, false);
+}
+
+export async function relay(txHash: string, options: ConnectionOptions & { logIndex?: string }): Promise<void> {
+  checkArguments({ txHash });
+  const logIndex = parseLogIndex(options.logIndex);
+  await withClient(options, async (client) => {
+    const result = await client.relay(txHash, { logIndex });
+    print(options, { command: "relay", ...result }, relayText(result));
+  });
+}
+
+export async function balances(address: string | undefined, options: ConnectionOptions): Promise<void> {
+  if (address !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(address)) throw new InvalidArgumentError("address", address, "is not an address");
+  await withClient(options, async (client, hasKey) => {
+    if (address === undefined && !hasKey) throw new InvalidArgumentError("address", "(missing)", "is required without a key (--key or SIDECHAIN_USER_KEY)");
+    const result = await client.balances(address);
+    print(options, { command: "balances", ...(balancesJson(result) as object) }, balancesText(result));
+  }, false);
+}
+
+function parseLogIndex(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text)) throw new InvalidArgumentError("--log-index", text, "is not a non-negative integer");
+  return Number(text);
+}

@@ -1,0 +1,92 @@
+/**
+ * The contract surface the SDK calls, as human-readable ABI. Kept beside the SDK rather than read
+ * from Hardhat's artifacts/ (or TypeChain) so that `BridgeClient` runs from the built package with
+ * nothing but ethers.
+ */
+import { Interface } from "ethers";
+
+/** protocol.md "Token bridges": the root-token address that stands for the main chain's native currency. */
+export const NATIVE_TOKEN = "0xEeeeeEeeeEeEeeEeEeEeeEEEeeeeEeeeeeeeEEeE";
+
+const EXIT_PROOF =
+  "(uint256 checkpointId, uint256 blockNumber, bytes32 blockHash, bytes32 receiptsRoot, bytes32[] blockProof, bytes receiptKey, bytes[] receiptProof, uint256 logIndex)";
+const MESSAGE = "(uint256 nonce, address sender, address target, uint256 gasLimit, bytes data)";
+
+// Every custom error a user's transaction can hit, so that ethers decodes the revert into its name.
+const BRIDGE_ERRORS = [
+  "error RootBridgeZeroAmount()",
+  "error RootBridgeZeroAddress()",
+  "error RootBridgeTokenNotContract(address token)",
+  "error RootBridgeNothingReceived(address token)",
+  "error ChildBridgeZeroAmount()",
+  "error ChildBridgeZeroAddress()",
+  "error ChildBridgeUnknownToken(address childToken)",
+  "error ChildBridgeTokenNotDeployed(address rootToken)",
+  "error MessengerRemoteNotSet()",
+  "error EnforcedPause()",
+];
+
+export const rootBridgeAbi = new Interface([
+  "function depositETH(address to) payable returns (bytes32 messageId)",
+  "function depositERC20(address token, address to, uint256 amount) returns (bytes32 messageId)",
+  "function isMapped(address rootToken) view returns (bool)",
+  "function lockbox() view returns (address)",
+  "event TokenMapped(address indexed rootToken, string name, string symbol, uint8 decimals)",
+  "event DepositInitiated(address indexed rootToken, address indexed from, address indexed to, uint256 amount, bytes32 messageId)",
+  ...BRIDGE_ERRORS,
+]);
+
+export const childBridgeAbi = new Interface([
+  "function withdraw(address childToken, address to, uint256 amount) returns (bytes32 messageId)",
+  "function childTokenOf(address rootToken) view returns (address)",
+  "function rootTokenOf(address childToken) view returns (address)",
+  "event WithdrawalInitiated(address indexed rootToken, address indexed childToken, address indexed from, address to, uint256 amount, bytes32 messageId)",
+  ...BRIDGE_ERRORS,
+]);
+
+export const erc20Abi = new Interface([
+  "function balanceOf(address owner) view returns (uint256)",
+  "function allowance(address owner, address spender) view returns (uint256)",
+  "function approve(address spender, uint256 amount) returns (bool)",
+  "function decimals() view returns (uint8)",
+  "function symbol() view returns (string)",
+]);
+
+export const sdkMessengerAbi = new Interface([
+  `function relayMessage(${EXIT_PROOF} proof) returns (bytes32 messageId)`,
+  `function retryMessage(${MESSAGE} message) returns (bytes32 messageId)`,
+  `function checkRelay(${EXIT_PROOF} proof) view returns (bytes32 messageId, ${MESSAGE} message)`,
+  `function relayStatus(${EXIT_PROOF} proof) view returns (uint8 status, bytes32 messageId, uint64 finalizesAt, bytes reason)`,
+  `function messageStatus(${MESSAGE} message) view returns (uint8)`,
+  `function incomingMessageId(${MESSAGE} message) view returns (bytes32)`,
+  "event MessageRelayed(bytes32 indexed messageId, uint256 indexed nonce, address indexed target)",
+  "event MessageFailed(bytes32 indexed messageId, uint256 indexed nonce, address indexed target)",
+  "error MessengerAlreadyRelayed(bytes32 messageId)",
+  "error MessengerMessageFailed(bytes32 messageId)",
+  "error MessengerNotFailed(bytes32 messageId)",
+  "error MessengerInsufficientGas(bytes32 messageId, uint256 gasLeft, uint256 required)",
+  "error MessengerWrongEmitter(address emitter, address expected)",
+  "error MessengerNotAMessage(bytes32 topic0, uint256 topicCount)",
+  "error CheckpointManagerNotFinal(uint256 id, uint64 finalizesAt)",
+  "error CheckpointManagerUnknownCheckpoint(uint256 id, uint256 count)",
+  "error CheckpointManagerBlockNotInCheckpoint(uint256 id, uint256 blockNumber)",
+  "error EnforcedPause()",
+]);
+
+export const sdkCheckpointManagerAbi = new Interface([
+  "function nextStartBlock() view returns (uint64)",
+  "function checkpointCount() view returns (uint256)",
+  "function getCheckpoint(uint256 id) view returns (uint64 startBlock, uint64 endBlock, bytes32 blockRoot, uint64 finalizesAt)",
+  "function checkpointStatus(uint256 id) view returns (uint8 status, uint64 finalizesAt)",
+]);
+
+/** On-chain `IMessenger.RelayStatus`, in declaration order. */
+export const RelayStatusOnChain = {
+  Ready: 0,
+  NotCheckpointed: 1,
+  ChallengeWindow: 2,
+  AlreadyRelayed: 3,
+  FailedRetryable: 4,
+  Invalid: 5,
+  Paused: 6,
+} as const;

@@ -1,0 +1,334 @@
+/**
+ * `BridgeClient`: deposits, withdrawals, message status, exit proofs and self-relays for one
+ * bridge deployment, on plain ethers v6 (no Hardhat). Verb families in the viem op-stack style
+ * (STYLE.md): `deposit…`/`withdraw` send, `get…Status` reads, `waitForStatus` polls,
+ * `buildRelayProof` + `relay` finish a message without a relayer.
+ *
+ * Inputs are checked before anything is sent (token known, balance, network), so that a mistake
+ * costs no gas and comes back as a typed error (./errors.ts).
+ */
+import { Contract, JsonRpcProvider, Wallet, getAddress, isAddress, type Provider, type Signer, type TransactionReceipt } from "ethers";
+
+import { NATIVE_TOKEN, childBridgeAbi, erc20Abi, rootBridgeAbi } from "./abi";
+import { readBalances } from "./balances";
+import { checkDeploymentPair, contractAddress, readDeploymentFile, readRelayerEndpoints } from "./deployments";
+import {
+  InsufficientAllowanceError,
+  InsufficientBalanceError,
+  InvalidArgumentError,
+  MessageFailedError,
+  NoSignerError,
+  StatusTimeoutError,
+  UnknownTokenError,
+  WrongNetworkError,
+  type ChainSide,
+} from "./errors";
+import { messageFromReceipt } from "./messages";
+import { buildRelayProof, evaluate, locate, relay, type SdkContext } from "./relay";
+import {
+  BRIDGE_STATUSES,
+  type Balances,
+  type BridgeClientOptions,
+  type BridgeDeployment,
+  type BridgeMessageStatus,
+  type BridgeStatus,
+  type BridgeTransfer,
+  type MessageRef,
+  type RelayProof,
+  type RelayResult,
+  type Runner,
+  type WaitForStatusOptions,
+} from "./types";
+import { formatAmount, tokenDisplay } from "./units";
+
+export interface FromFilesOptions {
+  mainDeployment: string;
+  childDeployment: string;
+  mainRpcUrl: string;
+  childRpcUrl: string;
+  /** Signs on both chains; without it the client only reads. */
+  privateKey?: string;
+  apiUrl?: string;
+  /** How often pending transactions are polled; default 500 ms. */
+  pollingIntervalMs?: number;
+}
+
+/** Progress order; `failed` sits beside `relayed` as the other end state. */
+const RANK: Record<BridgeStatus, number> = { sent: 0, checkpointed: 1, "challenge-window": 2, ready: 3, relayed: 4, failed: 4 };
+
+export class BridgeClient {
+  readonly deployments: Readonly<Record<ChainSide, BridgeDeployment>>;
+  readonly apiUrl: string | undefined;
+  private readonly providers: Record<ChainSide, Provider>;
+  private readonly signers: Record<ChainSide, Signer | undefined>;
+  private readonly owned: JsonRpcProvider[] = [];
+  private networkCheck: Promise<void> | undefined;
+  private readonly ctx: SdkContext;
+
+  constructor(options: BridgeClientOptions) {
+    checkDeploymentPair(options.deployments);
+    this.deployments = Object.freeze({ ...options.deployments });
+    this.apiUrl = options.apiUrl?.replace(/\/+$/, "");
+    const split = (side: ChainSide, runner: Runner) => {
+      if (isSigner(runner)) {
+        if (runner.provider === null) throw new InvalidArgumentError(`${side} signer`, "(no provider)", "must be connected to a provider");
+        return { provider: runner.provider, signer: runner };
+      }
+      return { provider: runner, signer: undefined };
+    };
+    const main = split("main", options.main);
+    const child = split("child", options.child);
+    this.providers = { main: main.provider, child: child.provider };
+    this.signers = { main: main.signer, child: child.signer };
+    this.ctx = {
+      providers: this.providers,
+      deployments: this.deployments,
+      messengers: { main: contractAddress(this.deployments.main, "Messenger"), child: contractAddress(this.deployments.child, "Messenger") },
+      checkpointManagers: { main: contractAddress(this.deployments.main, "CheckpointManager"), child: contractAddress(this.deployments.child, "CheckpointManager") },
+      apiUrl: this.apiUrl,
+      ready: () => this.checkNetworks(),
+      signer: (side) => this.signerOf(side),
+    };
+  }
+
+  /** A client on two RPC URLs and two deployment files; `close()` releases its providers. */
+  static fromFiles(options: FromFilesOptions): BridgeClient {
+    const deployments = { main: readDeploymentFile(options.mainDeployment), child: readDeploymentFile(options.childDeployment) };
+    // Static network: no background chain-id polling (checkNetworks() asks the node itself). No
+    // cache: a nonce read within 250 ms of the previous transaction (approve, deposit) must be fresh.
+    const provider = (side: ChainSide, url: string) =>
+      new JsonRpcProvider(url, deployments[side].chainId, { staticNetwork: true, pollingInterval: options.pollingIntervalMs ?? 500, cacheTimeout: -1 });
+    const providers = { main: provider("main", options.mainRpcUrl), child: provider("child", options.childRpcUrl) };
+    const runner = (side: ChainSide): Runner => (options.privateKey === undefined ? providers[side] : new Wallet(options.privateKey, providers[side]));
+    let client: BridgeClient;
+    try {
+      client = new BridgeClient({ main: runner("main"), child: runner("child"), deployments, apiUrl: options.apiUrl });
+    } catch (error) {
+      for (const p of Object.values(providers)) p.destroy();
+      throw error;
+    }
+    client.owned.push(providers.main, providers.child);
+    return client;
+  }
+
+  /** A client on what a relayer config names (RPCs, deployment files, API), e.g. the devnet's .devnet/relayer.json. */
+  static fromRelayerConfig(file: string, options: { privateKey?: string; apiUrl?: string | null; pollingIntervalMs?: number } = {}): BridgeClient {
+    const endpoints = readRelayerEndpoints(file);
+    return BridgeClient.fromFiles({
+      mainDeployment: endpoints.deploymentFiles.main,
+      childDeployment: endpoints.deploymentFiles.child,
+      mainRpcUrl: endpoints.rpcUrls.main,
+      childRpcUrl: endpoints.rpcUrls.child,
+      privateKey: options.privateKey,
+      // null: do not use the relayer's API even if the config has one.
+      apiUrl: options.apiUrl === null ? undefined : (options.apiUrl ?? endpoints.apiUrl),
+      pollingIntervalMs: options.pollingIntervalMs,
+    });
+  }
+
+  /** Releases the providers this client created (fromFiles); those passed in stay the caller's. */
+  close(): void {
+    for (const provider of this.owned.splice(0)) provider.destroy();
+  }
+
+  /** @throws WrongNetworkError when a provider is on another chain than its deployment file. Checked once. */
+  checkNetworks(): Promise<void> {
+    this.networkCheck ??= (async () => {
+      for (const side of ["main", "child"] as const) {
+        const provider = this.providers[side] as Provider & { send?: (method: string, params: unknown[]) => Promise<unknown> };
+        // Ask the node, not the provider's cached (possibly static) network.
+        const actual = typeof provider.send === "function" ? BigInt((await provider.send("eth_chainId", [])) as string) : (await provider.getNetwork()).chainId;
+        const expected = BigInt(this.deployments[side].chainId);
+        if (actual !== expected) throw new WrongNetworkError(side, expected, actual);
+      }
+    })();
+    // A failed check (node down) is tried again next time; a wrong network stays wrong anyway.
+    this.networkCheck.catch(() => (this.networkCheck = undefined));
+    return this.networkCheck;
+  }
+
+  /** The address that sends on `side`. @throws NoSignerError */
+  async getAddress(side: ChainSide = "main"): Promise<string> {
+    return getAddress(await this.signerOf(side).getAddress());
+  }
+
+  // ---------------------------------------------------------------- sending
+
+  /** Locks `amount` wei of the main chain's currency; minted on the child chain to `to` (default: the sender). */
+  async depositETH(amount: bigint, options: { to?: string } = {}): Promise<BridgeTransfer> {
+    checkAmount(amount);
+    await this.checkNetworks();
+    const signer = this.signerOf("main");
+    const from = await signer.getAddress();
+    const to = recipient(options.to, from);
+    const balance = await this.providers.main.getBalance(from);
+    if (balance < amount) throw new InsufficientBalanceError("main", from, NATIVE_TOKEN, balance, amount, display("ETH", 18, balance, amount));
+    const bridge = new Contract(contractAddress(this.deployments.main, "RootBridge"), rootBridgeAbi, signer);
+    return this.sent("main", await bridge.depositETH(to, { value: amount }));
+  }
+
+  /**
+   * Locks `amount` (base units) of an ERC20 `rootToken`, approving the bridge first when the
+   * allowance is short (unless `approve: false`). The first deposit of a token maps it.
+   */
+  async deposit(rootToken: string, amount: bigint, options: { to?: string; approve?: boolean } = {}): Promise<BridgeTransfer> {
+    const token = checkAddress("token", rootToken);
+    if (token.toLowerCase() === NATIVE_TOKEN.toLowerCase()) return this.depositETH(amount, options);
+    checkAmount(amount);
+    await this.checkNetworks();
+    const signer = this.signerOf("main");
+    const from = await signer.getAddress();
+    const to = recipient(options.to, from);
+    if ((await this.providers.main.getCode(token)) === "0x") throw new UnknownTokenError(token, "main", "no contract at this address");
+    const erc20 = new Contract(token, erc20Abi, signer);
+    const balance = (await erc20.balanceOf(from)) as bigint;
+    if (balance < amount) {
+      const { symbol, decimals } = await tokenDisplay(erc20);
+      throw new InsufficientBalanceError("main", from, token, balance, amount, display(symbol, decimals, balance, amount));
+    }
+    const bridgeAddress = contractAddress(this.deployments.main, "RootBridge");
+    const allowance = (await erc20.allowance(from, bridgeAddress)) as bigint;
+    if (allowance < amount) {
+      if (options.approve === false) throw new InsufficientAllowanceError(token, from, bridgeAddress, allowance, amount);
+      await (await erc20.approve(bridgeAddress, amount)).wait();
+    }
+    const bridge = new Contract(bridgeAddress, rootBridgeAbi, signer);
+    return this.sent("main", await bridge.depositERC20(token, to, amount));
+  }
+
+  /**
+   * Burns `amount` of a child token (named by itself or by its root token, NATIVE_TOKEN for ETH)
+   * and sends its release to `to` (default: the sender) on the main chain.
+   */
+  async withdraw(childTokenOrRootToken: string, amount: bigint, options: { to?: string } = {}): Promise<BridgeTransfer> {
+    checkAmount(amount);
+    await this.checkNetworks();
+    const signer = this.signerOf("child");
+    const from = await signer.getAddress();
+    const to = recipient(options.to, from);
+    const { childToken } = await this.resolveChildToken(childTokenOrRootToken);
+    const erc20 = new Contract(childToken, erc20Abi, signer);
+    const balance = (await erc20.balanceOf(from)) as bigint;
+    if (balance < amount) {
+      const { symbol, decimals } = await tokenDisplay(erc20);
+      throw new InsufficientBalanceError("child", from, childToken, balance, amount, display(symbol, decimals, balance, amount));
+    }
+    const bridge = new Contract(contractAddress(this.deployments.child, "ChildBridge"), childBridgeAbi, signer);
+    return this.sent("child", await bridge.withdraw(childToken, to, amount));
+  }
+
+  /**
+   * The (root, child) pair of a token given by either address.
+   * @throws UnknownTokenError for a root token with no child token yet, or an address the bridge did not deploy.
+   */
+  async resolveChildToken(token: string): Promise<{ rootToken: string; childToken: string }> {
+    const address = checkAddress("token", token);
+    await this.checkNetworks();
+    const bridge = new Contract(contractAddress(this.deployments.child, "ChildBridge"), childBridgeAbi, this.providers.child);
+    const [asRoot, asChild] = (await Promise.all([bridge.childTokenOf(address), bridge.rootTokenOf(address)])) as [string, string];
+    if (BigInt(asChild) !== 0n) return { rootToken: getAddress(asChild), childToken: address };
+    if (BigInt(asRoot) !== 0n) return { rootToken: address, childToken: getAddress(asRoot) };
+    throw new UnknownTokenError(address, "child", "neither a child token of the bridge nor a root token whose first deposit has reached the child chain");
+  }
+
+  /**
+   * Symbol and decimals of a token on `side` (NATIVE_TOKEN on main: ETH, 18).
+   * @throws UnknownTokenError when no contract is at the address.
+   */
+  async getTokenInfo(token: string, side: ChainSide = "main"): Promise<{ address: string; symbol: string; decimals: number }> {
+    const address = checkAddress("token", token);
+    if (side === "main" && address.toLowerCase() === NATIVE_TOKEN.toLowerCase()) return { address, symbol: "ETH", decimals: 18 };
+    await this.checkNetworks();
+    if ((await this.providers[side].getCode(address)) === "0x") throw new UnknownTokenError(address, side, "no contract at this address");
+    return { address, ...(await tokenDisplay(new Contract(address, erc20Abi, this.providers[side]))) };
+  }
+
+  // ---------------------------------------------------------------- following a message
+
+  /** Where the message sent by a transaction stands (see `BridgeMessageStatus`), from the chains. */
+  async getMessageStatus(ref: MessageRef): Promise<BridgeMessageStatus> {
+    return (await evaluate(this.ctx, await locate(this.ctx, ref))).status;
+  }
+
+  /**
+   * Polls until the message reaches `target` or a later status (`ready` is passed by `relayed`).
+   * @throws MessageFailedError when it fails while waiting for another status;
+   *         StatusTimeoutError after `timeoutMs` (default 10 minutes).
+   */
+  async waitForStatus(ref: MessageRef, target: BridgeStatus, options: WaitForStatusOptions = {}): Promise<BridgeMessageStatus> {
+    if (!BRIDGE_STATUSES.includes(target)) throw new InvalidArgumentError("target status", target, `is not one of ${BRIDGE_STATUSES.join(", ")}`);
+    const timeoutMs = options.timeoutMs ?? 600_000;
+    const pollMs = options.pollMs ?? 1_000;
+    const deadline = Date.now() + timeoutMs;
+    const message = await locate(this.ctx, ref);
+    for (;;) {
+      const { status } = await evaluate(this.ctx, message);
+      options.onProgress?.(status);
+      if (status.status === target) return status;
+      if (status.status === "failed") throw new MessageFailedError(status.messageId);
+      if (target !== "failed" && RANK[status.status] >= RANK[target]) return status;
+      if (Date.now() + pollMs > deadline) throw new StatusTimeoutError(target, status.status, timeoutMs);
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+  }
+
+  /** The exit proof to pass to the destination's `Messenger.relayMessage`. @throws NotYetFinalError when not checkpointed yet. */
+  async buildRelayProof(ref: MessageRef, options: { logIndex?: number } = {}): Promise<RelayProof> {
+    return buildRelayProof(this.ctx, withLogIndex(ref, options.logIndex));
+  }
+
+  /**
+   * Relays the message yourself (or retries it when its call failed), with this client's signer on
+   * the destination. @throws NotYetFinalError (with `secondsLeft` in the challenge window).
+   */
+  async relay(ref: MessageRef, options: { logIndex?: number } = {}): Promise<RelayResult> {
+    return relay(this.ctx, withLogIndex(ref, options.logIndex));
+  }
+
+  /** ETH on both chains and every mapped token on both sides, for `address` (default: the main signer). */
+  async balances(address?: string): Promise<Balances> {
+    await this.checkNetworks();
+    const owner = address === undefined ? await this.getAddress("main") : checkAddress("address", address);
+    return readBalances(this.providers, this.deployments, owner);
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private signerOf(side: ChainSide): Signer {
+    const signer = this.signers[side];
+    if (signer === undefined) throw new NoSignerError(side);
+    return signer;
+  }
+
+  private async sent(source: ChainSide, tx: { wait(): Promise<TransactionReceipt | null> }): Promise<BridgeTransfer> {
+    const receipt = (await tx.wait())!;
+    const message = messageFromReceipt(receipt, source, this.deployments, this.ctx.messengers);
+    return { txHash: message.txHash, messageId: message.messageId, direction: message.direction, logIndex: message.logIndex, blockNumber: message.blockNumber };
+  }
+}
+
+function isSigner(runner: Runner): runner is Signer {
+  return typeof (runner as Signer).getAddress === "function" && typeof (runner as Signer).signTransaction === "function";
+}
+
+function checkAmount(amount: bigint): void {
+  if (typeof amount !== "bigint" || amount <= 0n) throw new InvalidArgumentError("amount", amount, "must be a positive bigint (base units)");
+}
+
+function checkAddress(name: string, value: string): string {
+  if (typeof value !== "string" || !isAddress(value)) throw new InvalidArgumentError(name, value, "is not an address");
+  return getAddress(value);
+}
+
+function recipient(to: string | undefined, sender: string): string {
+  return to === undefined ? sender : checkAddress("to", to);
+}
+
+function withLogIndex(ref: MessageRef, logIndex: number | undefined): MessageRef {
+  if (logIndex === undefined) return ref;
+  return { txHash: typeof ref === "string" ? ref : ref.txHash, logIndex };
+}
+
+function display(symbol: string, decimals: number, balance: bigint, required: bigint) {
+  return { symbol, balance: formatAmount(balance, decimals), required: formatAmount(required, decimals) };
+}

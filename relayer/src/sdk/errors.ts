@@ -1,0 +1,200 @@
+/**
+ * Errors of the SDK (`BridgeClient`) and the user CLI. Each carries the values that explain it,
+ * a stable `code`, and `retryable`: whether the same call can succeed later without the caller
+ * changing anything (a message not yet final will be; an unknown token never is).
+ */
+import { RelayerError } from "../errors";
+
+export type ChainSide = "main" | "child";
+
+/** A root token never bridged (so it has no child token), or an address the bridge never deployed. */
+export class UnknownTokenError extends RelayerError {
+  readonly code = "UNKNOWN_TOKEN";
+  readonly retryable = false;
+  constructor(
+    readonly token: string,
+    readonly chain: ChainSide,
+    reason: string,
+  ) {
+    super(`unknown token ${token} on the ${chain} chain: ${reason}`);
+  }
+}
+
+/** Checked before sending, so that no gas is spent on a transaction that must revert. */
+export class InsufficientBalanceError extends RelayerError {
+  readonly code = "INSUFFICIENT_BALANCE";
+  readonly retryable = false;
+  constructor(
+    readonly chain: ChainSide,
+    readonly account: string,
+    readonly token: string,
+    readonly balance: bigint,
+    readonly required: bigint,
+    readonly display?: { symbol: string; balance: string; required: string },
+  ) {
+    const what = display === undefined ? `${balance} < ${required} (base units of ${token})` : `${display.balance} ${display.symbol} < ${display.required} ${display.symbol}`;
+    super(`insufficient balance on the ${chain} chain for ${account}: ${what}`);
+  }
+}
+
+/** `deposit(…, { approve: false })` with an allowance below the amount. */
+export class InsufficientAllowanceError extends RelayerError {
+  readonly code = "INSUFFICIENT_ALLOWANCE";
+  readonly retryable = false;
+  constructor(
+    readonly token: string,
+    readonly owner: string,
+    readonly spender: string,
+    readonly allowance: bigint,
+    readonly required: bigint,
+  ) {
+    super(`allowance of ${owner} for the bridge ${spender} on ${token} is ${allowance}, below ${required}: approve first or pass approve: true`);
+  }
+}
+
+/** The runner's provider is on another chain than the deployment file describes. */
+export class WrongNetworkError extends RelayerError {
+  readonly code = "WRONG_NETWORK";
+  readonly retryable = false;
+  constructor(
+    readonly chain: ChainSide,
+    readonly expectedChainId: bigint,
+    readonly actualChainId: bigint,
+  ) {
+    super(`wrong network for the ${chain} chain: the provider is on chain id ${actualChainId}, the deployment is for ${expectedChainId}`);
+  }
+}
+
+/**
+ * The message cannot be relayed yet: not in a checkpoint (`secondsLeft` undefined), or its
+ * checkpoint is still in the challenge window (`secondsLeft` until it is final).
+ */
+export class NotYetFinalError extends RelayerError {
+  readonly code = "NOT_YET_FINAL";
+  readonly retryable = true;
+  constructor(
+    readonly messageId: string,
+    readonly status: "sent" | "checkpointed" | "challenge-window",
+    readonly secondsLeft?: number,
+    readonly finalizesAt?: number,
+  ) {
+    super(
+      status === "challenge-window"
+        ? `message ${messageId} is not final yet: its checkpoint is in the challenge window, ${secondsLeft} s left (final at ${new Date((finalizesAt ?? 0) * 1000).toISOString()})`
+        : status === "checkpointed"
+          ? `message ${messageId} is not final yet: its checkpoint does not accept the proof yet`
+          : `message ${messageId} is not final yet: its block is not checkpointed on the destination chain yet`,
+    );
+  }
+}
+
+/** The transaction is on a chain but emitted no MessageSent from the bridge's messenger. */
+export class MessageNotFoundError extends RelayerError {
+  readonly code = "MESSAGE_NOT_FOUND";
+  readonly retryable = false;
+  constructor(
+    readonly txHash: string,
+    readonly chain: ChainSide,
+    reason: string,
+  ) {
+    super(`no bridge message in transaction ${txHash} on the ${chain} chain: ${reason}`);
+  }
+}
+
+/** Neither chain knows the transaction: a typo, another network, or not mined yet. */
+export class TransactionNotFoundError extends RelayerError {
+  readonly code = "TX_NOT_FOUND";
+  // A transaction still in the mempool appears once mined.
+  readonly retryable = true;
+  constructor(readonly txHash: string) {
+    super(`transaction ${txHash} is on neither chain (not mined yet, or another network)`);
+  }
+}
+
+/** A write on a side whose runner is a Provider, not a Signer. */
+export class NoSignerError extends RelayerError {
+  readonly code = "NO_SIGNER";
+  readonly retryable = false;
+  constructor(readonly chain: ChainSide) {
+    super(`no signer for the ${chain} chain: give a Signer (or a private key) to send transactions`);
+  }
+}
+
+export class InvalidDeploymentError extends RelayerError {
+  readonly code = "DEPLOYMENT_INVALID";
+  readonly retryable = false;
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super(`invalid deployment: ${reason}`, options);
+  }
+}
+
+/** A malformed argument: an address, an amount, a transaction hash. */
+export class InvalidArgumentError extends RelayerError {
+  readonly code = "INVALID_ARGUMENT";
+  readonly retryable = false;
+  constructor(
+    readonly argument: string,
+    readonly value: unknown,
+    reason: string,
+  ) {
+    super(`${argument} ${String(value)} ${reason}`);
+  }
+}
+
+/** The target call reverted on the destination: the message is flagged failed, `relay()` retries it. */
+export class MessageFailedError extends RelayerError {
+  readonly code = "MESSAGE_FAILED";
+  readonly retryable = true;
+  constructor(readonly messageId: string) {
+    super(`message ${messageId} failed on the destination chain (its call reverted); relay() retries it`);
+  }
+}
+
+export class StatusTimeoutError extends RelayerError {
+  readonly code = "STATUS_TIMEOUT";
+  readonly retryable = true;
+  constructor(
+    readonly target: string,
+    readonly lastStatus: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`message did not reach "${target}" within ${timeoutMs} ms (last status "${lastStatus}")`);
+  }
+}
+
+/** The destination refuses the proof for a reason time will not fix (its checkpoint disagrees with the chain). */
+export class ProofRejectedError extends RelayerError {
+  readonly code = "PROOF_REJECTED";
+  readonly retryable = false;
+  constructor(
+    readonly messageId: string,
+    reason: string,
+  ) {
+    super(`the destination messenger rejects the proof of ${messageId}: ${reason}`);
+  }
+}
+
+export class MessengerPausedError extends RelayerError {
+  readonly code = "MESSENGER_PAUSED";
+  // The guardian pauses; governance unpauses, and failed or pending messages relay afterwards.
+  readonly retryable = true;
+  constructor(readonly chain: ChainSide) {
+    super(`the ${chain} chain's messenger is paused`);
+  }
+}
+
+/** The errors caused by what the caller passed, as opposed to the chains or the network. */
+export function isBadInputError(error: unknown): boolean {
+  return [
+    UnknownTokenError,
+    InsufficientBalanceError,
+    InsufficientAllowanceError,
+    WrongNetworkError,
+    NotYetFinalError,
+    MessageNotFoundError,
+    TransactionNotFoundError,
+    NoSignerError,
+    InvalidDeploymentError,
+    InvalidArgumentError,
+  ].some((type) => error instanceof type);
+}

@@ -1,0 +1,8 @@
+/** The SDK: `BridgeClient` and what its methods take, return and throw. */
+export { BridgeClient, type FromFilesOptions } from "./client";
+export { NATIVE_TOKEN } from "./abi";
+export * from "./errors";
+export * from "./types";
+export { exitProofFromJson } from "./proofs";
+export { readDeploymentFile, readRelayerEndpoints, type RelayerEndpoints } from "./deployments";
+export { formatAmount, parseAmount } from "./units";
