@@ -93,7 +93,11 @@ describe("npm run devnet", function () {
     await waitFor("the released withdrawal", 60_000, async () =>
       (await main.getBalance(receiver)) === before + parseEther("0.5") ? true : undefined,
     );
-    const status = (await (await fetch(`${api}/status`)).json()) as { messages: Record<string, Record<string, number>> };
+    // The relayer records a relay once its receipt is in, which may be a poll after the balance moved.
+    const status = await waitFor("the relayer to record both relays", 30_000, async () => {
+      const body = (await (await fetch(`${api}/status`)).json()) as { messages: Record<string, Record<string, number>> };
+      return body.messages["child->main"]?.relayed === 1 ? body : undefined;
+    });
     expect(status.messages["main->child"].relayed).to.equal(1);
     expect(status.messages["child->main"].relayed).to.equal(1);
     main.destroy();

@@ -34,7 +34,10 @@ function hardhat(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
     const timer = setTimeout(() => child.kill("SIGKILL"), 90_000); // a stuck task fails, never hangs
     child.once("exit", (status) => {
       clearTimeout(timer);
-      resolve({ status, stdout, stderr });
+      // Hardhat colours its errors where it believes a terminal or a CI log shows them (CI=true):
+      // the assertions are about the words.
+      const plain = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, "");
+      resolve({ status, stdout: plain(stdout), stderr: plain(stderr) });
     });
   });
 }

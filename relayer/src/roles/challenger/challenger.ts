@@ -114,13 +114,16 @@ export class CheckpointChallenger {
    */
   async pendingCheckpoints(fromBlock?: bigint): Promise<SubmittedCheckpoint[]> {
     await this.submissions.sync(fromBlock);
-    const [count] = await this.view("checkpointCount");
+    // Every read at one block: another challenger may revert checkpoints between two reads, and
+    // a count read before the revert must not meet a getCheckpoint read after it.
+    const at = BigInt((await this.destination.send("eth_blockNumber", [])) as string);
+    const [count] = await this.view("checkpointCount", [], at);
     const pending: SubmittedCheckpoint[] = [];
     // finalizesAt never decreases along ids, so the pending ones are a suffix.
     for (let id = (count as bigint) - 1n; id >= 0n; id--) {
-      const [status] = await this.view("checkpointStatus", [id]);
+      const [status] = await this.view("checkpointStatus", [id], at);
       if (status !== CheckpointStatus.Pending) break;
-      const [startBlock, endBlock, blockRoot, finalizesAt] = await this.view("getCheckpoint", [id]);
+      const [startBlock, endBlock, blockRoot, finalizesAt] = await this.view("getCheckpoint", [id], at);
       const event = this.submissions.get(id);
       if (event === undefined || event.startBlock !== startBlock || event.endBlock !== endBlock || event.blockRoot !== (blockRoot as string).toLowerCase()) {
         const error = new MissingSubmissionEventError(id);
@@ -299,8 +302,8 @@ export class CheckpointChallenger {
     return packed;
   }
 
-  private view(method: string, args: unknown[] = []) {
-    return readView(this.destination, challengerAbi, this.manager, method, args);
+  private view(method: string, args: unknown[] = [], blockTag: bigint | "latest" = "latest") {
+    return readView(this.destination, challengerAbi, this.manager, method, args, blockTag);
   }
 }
 

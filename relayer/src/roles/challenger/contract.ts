@@ -64,9 +64,11 @@ export async function readView(
 
 /** The stored range and root of a checkpoint, or undefined when the id is not live. */
 export async function readCheckpoint(rpc: JsonRpcSender, manager: string, id: bigint): Promise<(CheckpointRef & { finalizesAt: bigint }) | undefined> {
-  const [count] = await readView(rpc, challengerAbi, manager, "checkpointCount");
+  // Both reads at one block, so a revert landing between them cannot make getCheckpoint fail.
+  const at = BigInt((await rpc.send("eth_blockNumber", [])) as string);
+  const [count] = await readView(rpc, challengerAbi, manager, "checkpointCount", [], at);
   if (id >= (count as bigint)) return undefined;
-  const [startBlock, endBlock, blockRoot, finalizesAt] = await readView(rpc, challengerAbi, manager, "getCheckpoint", [id]);
+  const [startBlock, endBlock, blockRoot, finalizesAt] = await readView(rpc, challengerAbi, manager, "getCheckpoint", [id], at);
   return { id, startBlock, endBlock, blockRoot: (blockRoot as string).toLowerCase(), finalizesAt };
 }
 
