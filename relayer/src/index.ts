@@ -47,3 +47,7 @@ export type { MessageStatus } from "./store/messages";
 export * from "./roles/challenger";
 // ---------------------------------------------------------------- SDK
 export * from "./sdk";
+// ---------------------------------------------------------------- contract types
+// TypeChain's types for every contract (generated into typechain-types/ by `hardhat compile`,
+// which `npm run build` runs first). Type-only, so nothing is required at run time.
+export type * as contracts from "../../typechain-types";
