@@ -123,7 +123,12 @@ export async function relay(ctx: SdkContext, ref: MessageRef): Promise<RelayResu
       throw new ProofRejectedError(message.messageId, status.reason);
     case "ready":
       // The precise revert reason, if the state moved since relayStatus, before paying for gas.
-      await messenger.checkRelay.staticCall(proof!);
+      try {
+        await messenger.checkRelay.staticCall(proof!);
+      } catch (error) {
+        if (await lostRace(ctx, message, "relayMessage")) return { messageId: message.messageId, outcome: "already-relayed", txHash: null };
+        throw error;
+      }
       return send(ctx, message, messenger, "relayMessage", [proof!]);
   }
 }
@@ -137,11 +142,15 @@ async function send(ctx: SdkContext, message: LocatedMessage, messenger: Contrac
     const receipt = (await tx.wait()) as TransactionReceipt;
     return { messageId: message.messageId, outcome: outcomeOf(receipt, ctx.messengers[message.destination], message.messageId), txHash };
   } catch (error) {
-    // Lost a race (the relayer executed it between our check and our transaction): not an error.
-    const now = (await new Contract(ctx.messengers[message.destination], sdkMessengerAbi, ctx.providers[message.destination]).messageStatus(message.fields)) as bigint;
-    if (now === MESSAGE_RELAYED || (method === "relayMessage" && now === MESSAGE_FAILED)) return { messageId: message.messageId, outcome: "already-relayed", txHash };
+    if (await lostRace(ctx, message, method)) return { messageId: message.messageId, outcome: "already-relayed", txHash };
     throw error;
   }
+}
+
+/** Whether someone else (the relayer) executed the message since we looked: a lost race, not an error. */
+async function lostRace(ctx: SdkContext, message: LocatedMessage, method: "relayMessage" | "retryMessage"): Promise<boolean> {
+  const now = (await new Contract(ctx.messengers[message.destination], sdkMessengerAbi, ctx.providers[message.destination]).messageStatus(message.fields)) as bigint;
+  return now === MESSAGE_RELAYED || (method === "relayMessage" && now === MESSAGE_FAILED);
 }
 
 function outcomeOf(receipt: TransactionReceipt, messenger: string, messageId: string): "relayed" | "failed" {
