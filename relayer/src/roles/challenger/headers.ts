@@ -7,7 +7,7 @@ import { RLP } from "@ethereumjs/rlp";
 import { getBytes, hexlify, keccak256, toBigInt } from "ethers";
 
 import { verifyBlockHeader } from "../../chain/header";
-import { fetchBlock } from "../../chain/receipts";
+import { fetchBlock, mapWithConcurrency } from "../../chain/receipts";
 import type { JsonRpcSender, RpcBlock } from "../../chain/rpcValues";
 import { BlockNotFoundError, BrokenHeaderChainError, InvalidHeaderFieldError, RelayerError } from "../../errors";
 import { buildCheckpointTree, type CheckpointTree } from "../../proof/checkpointTree";
@@ -52,7 +52,7 @@ export interface OwnRange {
 export async function fetchOwnRange(source: JsonRpcSender, start: bigint, end: bigint, concurrency: number): Promise<OwnRange> {
   const numbers: bigint[] = [];
   for (let n = start; n <= end; n++) numbers.push(n);
-  const blocks = await mapLimited(numbers, concurrency, (n) => fetchBlock(source, n));
+  const blocks = await mapWithConcurrency(numbers, concurrency, (n) => fetchBlock(source, n));
   const headers = blocks.map((block, i) => {
     const { rawHeader } = verifyBlockHeader(block);
     const header = parseHeader(rawHeader);
@@ -114,17 +114,4 @@ export class HeaderBook {
     }
     return undefined;
   }
-}
-
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
 }
