@@ -41,6 +41,10 @@ const config: HardhatUserConfig = {
   networks: {
     hardhat: {
       chainId,
+      // Osaka caps a transaction at 2^24 gas (EIP-7825), but Hardhat 2.29 keeps a 30M block gas limit
+      // and its eth_estimateGas falls back to the block limit, failing with "greater than the cap"
+      // for calls whose first trial runs short of gas (retryMessage). A block limit at the cap avoids it.
+      blockGasLimit: 16_777_216,
       // Checkpoints of consecutive blocks mined within one second must not be refused.
       allowBlocksWithSameTimestamp: true,
       // The chain id above stays the configured one when forking (Hardhat's behaviour): see docs/devnet.md.

@@ -154,6 +154,9 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return (error as { shortMessage?: string }).shortMessage ?? error.message;
-  return String(error);
+  if (!(error instanceof Error)) return String(error);
+  const short = (error as { shortMessage?: string }).shortMessage ?? error.message;
+  // ethers reduces some node errors to "missing revert data"; the node's own words say why.
+  const fromNode = (error as { info?: { error?: { message?: unknown } } }).info?.error?.message;
+  return typeof fromNode === "string" && fromNode !== "" && !short.includes(fromNode) ? `${short} (node: ${fromNode})` : short;
 }
