@@ -14,7 +14,11 @@ import type { Logger } from "pino";
 import { errorMessage, sleep, type RpcClient } from "../chain/provider";
 import type { Store } from "../store";
 import type { StoredTx } from "../store/txs";
+import type { TxCheckpointHook } from "./crashPoint";
 import { SimulationRevertedError, TxAbortedError, TxDroppedError } from "./errors";
+
+/** How long one fee reading serves new transactions. */
+const FEE_CACHE_MS = 1_000;
 
 export interface TxOptions {
   gasMarginPercent: number;
@@ -31,6 +35,16 @@ export interface TxRequest {
   value?: bigint;
   /** Lower bound on the gas limit (e.g. a message's gas needs beyond what estimation finds). */
   minGasLimit?: bigint;
+  /**
+   * A gas limit the caller knows is enough: the call is then simulated with one eth_call at that
+   * limit instead of eth_estimateGas, whose binary search runs the call a dozen times or more.
+   */
+  gasLimit?: bigint;
+  /**
+   * Called once the request holds its place in the nonce order (recorded, or a pending one
+   * resumed), or failed before: callers that must keep an order among their transactions wait for it.
+   */
+  onQueued?: () => void;
   /** Decodes revert data of a failed simulation into an error name. */
   abi?: Interface;
 }
@@ -53,6 +67,8 @@ export class TxSender {
   private readonly wallet: Wallet;
   private nextNonce: number | undefined;
   private lock: Promise<unknown> = Promise.resolve();
+  private nonceReading: { at: number; reading: Promise<number> } | undefined;
+  private fees: { at: number; reading: Promise<{ maxFee: bigint; maxPriorityFee: bigint }> } | undefined;
 
   constructor(
     private readonly rpc: RpcClient,
@@ -62,6 +78,8 @@ export class TxSender {
     private readonly options: TxOptions,
     private readonly log: Logger,
     private readonly signal?: AbortSignal,
+    /** Sees each transaction after it is recorded and after it is broadcast (tx/crashPoint.ts). */
+    private readonly checkpointHook?: TxCheckpointHook,
   ) {
     this.wallet = new Wallet(privateKey);
     this.address = this.wallet.address.toLowerCase();
@@ -84,26 +102,49 @@ export class TxSender {
 
   /** Simulates, records, sends and waits. @throws SimulationRevertedError, TxDroppedError, TxAbortedError */
   async execute(request: TxRequest): Promise<TxOutcome> {
+    try {
+      return await this.executeInOrder(request);
+    } finally {
+      request.onQueued?.();
+    }
+  }
+
+  private async executeInOrder(request: TxRequest): Promise<TxOutcome> {
     const previous = this.store.txs.latestForIntent(this.chain, request.intent);
     if (previous !== undefined && previous.status === "pending") {
       this.log.info({ at: "tx.resume", chain: this.chain, intent: request.intent, nonce: previous.nonce, txHash: previous.hash }, "resuming recorded transaction");
+      request.onQueued?.();
       await this.broadcast(previous);
       return this.track(previous);
     }
     const value = request.value ?? 0n;
-    const estimate = await this.simulate(request, value);
-    let gasLimit = (estimate * BigInt(100 + this.options.gasMarginPercent)) / 100n;
+    let gasLimit: bigint;
+    if (request.gasLimit !== undefined) {
+      const T0 = Date.now();
+      await this.simulateCall(request, value, request.gasLimit);
+      (globalThis as any).__s ??= []; (globalThis as any).__s.push(Date.now() - T0);
+      if ((globalThis as any).__s.length % 50 === 0) this.log.warn({ at: "TIMING", simMs: (globalThis as any).__s.slice(-50).sort((a: number, b: number) => a - b)[25] }, "timing");
+      gasLimit = request.gasLimit;
+    } else {
+      gasLimit = ((await this.simulate(request, value)) * BigInt(100 + this.options.gasMarginPercent)) / 100n;
+    }
     if (request.minGasLimit !== undefined && gasLimit < request.minGasLimit) gasLimit = request.minGasLimit;
     const fees = await this.currentFees();
 
+    // Nonce, record and broadcast under one lock: concurrent callers' transactions reach the node
+    // in nonce order, so none of them waits in a node's queue behind a gap.
     const tx = await this.withLock(async () => {
       const nonce = await this.takeNonce();
       const signed = await this.sign({ nonce, to: request.to, data: request.data, value, gasLimit, ...fees });
       // Recorded before broadcast: a crash after this line resumes this exact transaction.
-      return this.store.txs.insert({ chain: this.chain, signer: this.address, nonce, intent: request.intent, to: request.to.toLowerCase(), data: request.data, value, gasLimit, ...fees, ...signed });
+      const recorded = this.store.txs.insert({ chain: this.chain, signer: this.address, nonce, intent: request.intent, to: request.to.toLowerCase(), data: request.data, value, gasLimit, ...fees, ...signed });
+      this.checkpointHook?.("after-record", recorded);
+      this.log.info({ at: "tx.send", chain: this.chain, intent: request.intent, nonce, txHash: recorded.hash, gasLimit: gasLimit.toString() }, "sending");
+      await this.broadcast(recorded);
+      this.checkpointHook?.("after-broadcast", recorded);
+      return recorded;
     });
-    this.log.info({ at: "tx.send", chain: this.chain, intent: request.intent, nonce: tx.nonce, txHash: tx.hash, gasLimit: gasLimit.toString() }, "sending");
-    await this.broadcast(tx);
+    request.onQueued?.();
     return this.track(tx);
   }
 
@@ -113,15 +154,31 @@ export class TxSender {
       const gas = await this.rpc.send("eth_estimateGas", [{ from: this.address, to: request.to, data: request.data, value: `0x${value.toString(16)}` }]);
       return BigInt(gas as string);
     } catch (error) {
+      throw this.simulationError(request, error);
+    }
+  }
+
+  /** One eth_call from our address at `gasLimit`, on the latest block. @throws SimulationRevertedError */
+  private async simulateCall(request: Pick<TxRequest, "intent" | "to" | "data" | "abi">, value: bigint, gasLimit: bigint): Promise<void> {
+    try {
+      await this.rpc.send("eth_call", [{ from: this.address, to: request.to, data: request.data, value: `0x${value.toString(16)}`, gas: `0x${gasLimit.toString(16)}` }, "latest"]);
+    } catch (error) {
+      throw this.simulationError(request, error);
+    }
+  }
+
+  /** A revert becomes SimulationRevertedError with the decoded error name; anything else is rethrown as it is. */
+  private simulationError(request: Pick<TxRequest, "intent" | "abi">, error: unknown): unknown {
+    {
       const data = revertData(error);
-      if (data === undefined && !/revert/i.test(errorMessage(error))) throw error;
+      if (data === undefined && !/revert/i.test(errorMessage(error))) return error;
       let name: string | undefined;
       try {
         name = data && request.abi ? request.abi.parseError(data)?.name : undefined;
       } catch {
         name = undefined;
       }
-      throw new SimulationRevertedError(request.intent, data, name, errorMessage(error));
+      return new SimulationRevertedError(request.intent, data, name, errorMessage(error));
     }
   }
 
@@ -131,6 +188,17 @@ export class TxSender {
     let nonceUsedPolls = 0;
     for (;;) {
       if (this.signal?.aborted) throw new TxAbortedError(first.intent);
+      // One nonce reading serves every transaction being tracked: receipts are asked for only once
+      // the nonce is used, so N relays in flight cost one call per poll, not N.
+      const used = await this.usedNonces();
+      if (used <= first.nonce) {
+        if (Date.now() - lastSentAt > this.options.stuckTimeoutMs) {
+          latest = await this.replace(latest);
+          lastSentAt = Date.now();
+        }
+        await sleep(this.options.receiptPollMs, this.signal);
+        continue;
+      }
       const attempts = this.store.txs.atNonce(this.chain, this.address, first.nonce);
       for (const attempt of attempts) {
         const receipt = (await this.rpc.send("eth_getTransactionReceipt", [attempt.hash])) as RpcReceiptLite | null;
@@ -142,31 +210,40 @@ export class TxSender {
         }
       }
       // The nonce is used but by none of ours: after a few polls (receipts may lag), give up on it.
-      const used = BigInt((await this.rpc.send("eth_getTransactionCount", [this.address, "latest"])) as string);
-      if (used > BigInt(first.nonce)) {
-        if (++nonceUsedPolls >= 3) {
-          this.store.txs.settleNonce(this.chain, this.address, first.nonce, null, "dropped");
-          this.nextNonce = undefined;
-          throw new TxDroppedError(first.intent, first.nonce);
-        }
-      } else if (Date.now() - lastSentAt > this.options.stuckTimeoutMs) {
-        latest = await this.replace(latest);
-        lastSentAt = Date.now();
+      if (++nonceUsedPolls >= 3) {
+        this.store.txs.settleNonce(this.chain, this.address, first.nonce, null, "dropped");
+        this.nextNonce = undefined;
+        throw new TxDroppedError(first.intent, first.nonce);
       }
       await sleep(this.options.receiptPollMs, this.signal);
     }
   }
 
+  /** eth_getTransactionCount(latest) of our address, read at most once per receiptPollMs by all trackers together. */
+  private usedNonces(): Promise<number> {
+    const now = Date.now();
+    if (this.nonceReading === undefined || now - this.nonceReading.at >= this.options.receiptPollMs) {
+      const reading = this.rpc.send("eth_getTransactionCount", [this.address, "latest"]).then((n) => Number(BigInt(n as string)));
+      reading.catch(() => (this.nonceReading = undefined));
+      this.nonceReading = { at: now, reading };
+    }
+    return this.nonceReading.reading;
+  }
+
   /** Same nonce, same call, higher fees: the only kind of second transaction we ever send at a nonce. */
   private async replace(stuck: StoredTx): Promise<StoredTx> {
     const bump = (fee: bigint) => (fee * BigInt(100 + this.options.feeBumpPercent)) / 100n + 1n;
-    const market = await this.currentFees();
+    const market = await this.currentFees(true);
     const maxPriorityFee = max(bump(stuck.maxPriorityFee), market.maxPriorityFee);
     const maxFee = max(bump(stuck.maxFee), market.maxFee, maxPriorityFee);
     const signed = await this.sign({ nonce: stuck.nonce, to: stuck.to, data: stuck.data, value: stuck.value, gasLimit: stuck.gasLimit, maxFee, maxPriorityFee });
     const tx = this.store.txs.insert({ ...stuck, maxFee, maxPriorityFee, ...signed });
     this.log.warn({ at: "tx.replace", chain: this.chain, intent: tx.intent, nonce: tx.nonce, txHash: tx.hash, replaces: stuck.hash }, "fee bump");
     await this.broadcast(tx);
+    // A node that lost its pool (restart, eviction) lost our later nonces too: send them again behind this one.
+    for (const later of this.store.txs.pendingIntents(this.chain)) {
+      if (later.signer === this.address && later.nonce > tx.nonce) await this.broadcast(later);
+    }
     return tx;
   }
 
@@ -175,7 +252,10 @@ export class TxSender {
     try {
       await this.rpc.send("eth_sendRawTransaction", [tx.raw]);
     } catch (error) {
-      this.log.debug({ at: "tx.broadcast", chain: this.chain, txHash: tx.hash, err: errorMessage(error) }, "broadcast refused (tracked by receipt)");
+      const message = errorMessage(error);
+      // Expected when resending: the node has it, or one of ours at this nonce is already mined.
+      const expected = /already known|known transaction|nonce too low|nonce has already been used|already imported/i.test(message);
+      this.log[expected ? "debug" : "warn"]({ at: "tx.broadcast", chain: this.chain, nonce: tx.nonce, txHash: tx.hash, err: message }, "broadcast refused (tracked by receipt)");
     }
   }
 
@@ -188,7 +268,20 @@ export class TxSender {
     return this.nextNonce++;
   }
 
-  private async currentFees(): Promise<{ maxFee: bigint; maxPriorityFee: bigint }> {
+  /**
+   * Market fees, fetched at most once per FEE_CACHE_MS: a burst of pipelined transactions shares
+   * one reading instead of two RPC calls each. The fee bump path asks for a fresh one.
+   */
+  private currentFees(fresh = false): Promise<{ maxFee: bigint; maxPriorityFee: bigint }> {
+    if (fresh || this.fees === undefined || Date.now() - this.fees.at > FEE_CACHE_MS) {
+      const reading = this.readFees();
+      reading.catch(() => (this.fees = undefined));
+      this.fees = { at: Date.now(), reading };
+    }
+    return this.fees.reading;
+  }
+
+  private async readFees(): Promise<{ maxFee: bigint; maxPriorityFee: bigint }> {
     const block = (await this.rpc.send("eth_getBlockByNumber", ["latest", false])) as { baseFeePerGas?: string };
     let priority = 1_000_000_000n;
     try {
