@@ -3,6 +3,7 @@
  * starts the enabled roles with the injected config, store and logger. `stop()` shuts down
  * gracefully (loops finish their step, servers close, the database closes).
  */
+import { setMaxListeners } from "node:events";
 import pino, { type Logger } from "pino";
 
 import { RpcClient } from "./chain/provider";
@@ -15,6 +16,7 @@ import { Proposer } from "./roles/proposer";
 import { Validator } from "./roles/validator";
 import { Watcher } from "./roles/watcher";
 import { Store } from "./store";
+import { crashHookFromEnv } from "./tx/crashPoint";
 import { TxSender } from "./tx/sender";
 
 /**
@@ -62,6 +64,8 @@ export class RelayerService {
     const store = Store.open(config.dbPath);
     const service = new RelayerService({ config, store, log, rpc, metrics, signal: undefined as unknown as AbortSignal });
     (service.ctx as { signal: AbortSignal }).signal = service.controller.signal;
+    // Every loop and every relay in flight waits on this signal at once; the default cap of 10 listeners is for leak hunting.
+    setMaxListeners(0, service.controller.signal);
     try {
       await service.startRoles(mode, options);
     } catch (error) {
@@ -85,11 +89,12 @@ export class RelayerService {
 
     // One sender (= one nonce manager) per key per chain, shared by the roles using that key.
     const senders = new Map<string, TxSender>();
+    const crashHook = crashHookFromEnv();
     const senderFor = async (chain: ChainName, key: string): Promise<TxSender> => {
       const id = `${chain}:${key}`;
       let sender = senders.get(id);
       if (sender === undefined) {
-        sender = new TxSender(this.ctx.rpc[chain], config.chains[chain].chainId, key, this.ctx.store, config.tx, this.ctx.log, this.ctx.signal);
+        sender = new TxSender(this.ctx.rpc[chain], config.chains[chain].chainId, key, this.ctx.store, config.tx, this.ctx.log, this.ctx.signal, crashHook);
         senders.set(id, sender);
         await sender.recover();
       }

@@ -62,6 +62,8 @@ export const configSchema = z
             ...roleBase,
             maxBlocks: z.number().int().positive().default(64),
             maxWaitMs: z.number().int().nonnegative().default(60_000),
+            /** Also cut a short checkpoint with no message in it once maxWaitMs has passed (costs gas on idle lanes). */
+            emptyCheckpoints: z.boolean().default(false),
             /** Validators' attestation endpoints (their base URL, e.g. http://v1:7545). */
             validatorUrls: z.array(z.string().url()).default([]),
             /** Deposited when the bond is below the contract's minBond; default: minBond. */
@@ -69,15 +71,17 @@ export const configSchema = z
             attestTimeoutMs: z.number().int().positive().default(5_000),
           })
           .strict()
-          .default({ enabled: true, maxBlocks: 64, maxWaitMs: 60_000, validatorUrls: [], attestTimeoutMs: 5_000 }),
+          .default({ enabled: true, maxBlocks: 64, maxWaitMs: 60_000, emptyCheckpoints: false, validatorUrls: [], attestTimeoutMs: 5_000 }),
         executor: z
           .object({
             ...roleBase,
             maxAttempts: z.number().int().positive().default(10),
             retryBackoffMs: z.number().int().positive().default(15_000),
+            /** Relays of one lane in flight at once (one nonce manager orders them); 1 = one after another. */
+            maxInFlight: z.number().int().positive().default(64),
           })
           .strict()
-          .default({ enabled: true, maxAttempts: 10, retryBackoffMs: 15_000 }),
+          .default({ enabled: true, maxAttempts: 10, retryBackoffMs: 15_000, maxInFlight: 64 }),
         challenger: z
           .object({
             enabled: z.boolean().default(false),

@@ -29,6 +29,17 @@ export const LANES: readonly Lane[] = [
 
 export const laneName = (lane: Lane): string => `${lane.source}->${lane.destination}`;
 
+/** Longest pause between retries of a failing step, unless the poll interval itself is longer. */
+export const MAX_RETRY_DELAY_MS = 5_000;
+
+/**
+ * Doubles with each consecutive failure, capped low: after an RPC outage ends, every role is back
+ * within MAX_RETRY_DELAY_MS; the steps are cheap enough that retrying that often costs nothing.
+ */
+export function retryDelayMs(intervalMs: number, failures: number): number {
+  return Math.min(intervalMs * 2 ** Math.min(failures, 16), Math.max(intervalMs, MAX_RETRY_DELAY_MS));
+}
+
 /**
  * Runs `step` every `intervalMs` until the signal aborts. A failing step is logged and retried
  * after a backoff that grows with consecutive failures; the loop itself never dies.
@@ -53,6 +64,6 @@ export async function runLoop(
       const code = error instanceof RelayerError ? error.code : undefined;
       ctx.log.warn({ at, code, retryable, failures, err: errorMessage(error) }, "step failed");
     }
-    if (!busy) await sleep(failures === 0 ? intervalMs : Math.min(intervalMs * 2 ** Math.min(failures, 6), 60_000), ctx.signal);
+    if (!busy) await sleep(failures === 0 ? intervalMs : retryDelayMs(intervalMs, failures), ctx.signal);
   }
 }

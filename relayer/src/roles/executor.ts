@@ -3,23 +3,39 @@
  * CheckpointsReverted events into the store, then moves every stored message forward:
  * sent → checkpointed (a checkpoint covers its block) → final (checkpointStatus) → relayed.
  * Before relaying it asks the destination whether the message is already done (messageStatus)
- * and eth_calls checkRelay; the relay transaction's intent is the message id, so a restart never
+ * and simulates relayMessage with one eth_call; the relay transaction's intent is the message id, so a restart never
  * sends a second relay while the first is pending. Failures are retried with backoff.
+ *
+ * Relays are pipelined: each message moves on its own task (up to `maxInFlight` per lane), and the
+ * loop goes on polling while earlier relays wait for their receipts. The one TxSender of the key
+ * hands out the nonces, so in-flight relays land in consecutive nonces of the same block.
  */
 import { CHECKPOINTS_REVERTED_TOPIC, CHECKPOINT_SUBMITTED_TOPIC, CheckpointStatusOnChain, MessageStatusOnChain, checkpointManagerAbi, messengerAbi, readContract } from "../chain/abi";
-import { errorMessage } from "../chain/provider";
+import { RpcTimeoutError, RpcUnavailableError, errorMessage } from "../chain/provider";
 import type { RpcLog } from "../chain/rpcValues";
 import { RelayerError } from "../errors";
 import type { StoredMessage } from "../store/messages";
 import { SimulationRevertedError } from "../tx/errors";
 import type { TxOutcome, TxSender } from "../tx/sender";
-import { laneName, runLoop, type Lane, type RoleContext } from "./context";
+import { MAX_RETRY_DELAY_MS, laneName, runLoop, type Lane, type RoleContext } from "./context";
 import { CheckpointMismatchError, ProofCache, buildMessageProof } from "./proofs";
 
 /** Blocks of destination logs scanned per call. */
 const LOG_RANGE = 2_000;
-/** Gas the relay transaction needs around the target call (protocol.md: gasLimit + gasLimit/63 + 40,000, plus the proof check). */
+/** Gas the relay transaction needs around the target call and its calldata: the proof check and bookkeeping. */
 const RELAY_OVERHEAD_GAS = 300_000n;
+
+/**
+ * A gas limit that always suffices, so relays skip eth_estimateGas: what the Messenger demands
+ * before the call (protocol.md: gasLimit + gasLimit/63 + 40,000), the proof check, and 16 gas per
+ * calldata byte (a large receipt makes a long proof). Unused gas is not paid for.
+ */
+export function relayGasLimit(messageGasLimit: bigint, calldata: string): bigint {
+  const calldataBytes = BigInt((calldata.length - 2) / 2);
+  return messageGasLimit + messageGasLimit / 63n + 40_000n + RELAY_OVERHEAD_GAS + 16n * calldataBytes;
+}
+/** Bounds the memory a steady stream of relays keeps in receipts and tries (a few hundred blocks). */
+const MAX_CACHED_PROOF_ENTRIES = 768;
 
 /** Called on every CheckpointsReverted; the challenger role (roles/challenger, not written yet) hooks in here. */
 export type CheckpointRevertedHook = (event: { destination: string; fromId: number; toId: number; challenger: string; fraud: number }) => void;
@@ -32,18 +48,47 @@ export class Executor {
     private readonly onReverted?: CheckpointRevertedHook,
   ) {}
 
+  /** Messages being advanced right now, by id: never two tasks for one message. */
+  private readonly inFlight = new Map<string, Promise<void>>();
+  /** Kept across steps while relays overlap: a block's receipts trie is built once, not per message. */
+  private cache = new ProofCache();
+  /** Relays take their nonces in launch order (source order): a token's first deposit is never overtaken. */
+  private readonly order = new LaunchOrder();
+
   run(): Promise<void> {
-    return runLoop(this.ctx, `executor.${laneName(this.lane)}`, this.ctx.config.chains[this.lane.destination].pollIntervalMs, () => this.step());
+    const loop = runLoop(this.ctx, `executor.${laneName(this.lane)}`, this.ctx.config.chains[this.lane.destination].pollIntervalMs, async () => (await this.launch()).more);
+    // Stopping waits for the relays in flight: each ends at its next await once the signal aborts.
+    return loop.finally(() => Promise.allSettled(this.inFlight.values())).then(() => undefined);
   }
 
+  /** One pass that also waits for every relay it started (tests and one-shot use). */
   async step(): Promise<boolean> {
-    const more = await this.syncCheckpoints();
-    const cache = new ProofCache();
-    for (const message of this.ctx.store.messages.pending(this.lane.destination)) {
-      if (this.ctx.signal.aborted) break;
-      await this.advance(message, cache);
-    }
+    const { more, started } = await this.launch();
+    await Promise.allSettled(started);
     return more;
+  }
+
+  /** Mirrors checkpoints, then starts a task for each pending message not already in flight. */
+  private async launch(): Promise<{ more: boolean; started: Promise<void>[] }> {
+    const more = await this.syncCheckpoints();
+    if (this.inFlight.size === 0 || this.cache.size > MAX_CACHED_PROOF_ENTRIES) this.cache = new ProofCache();
+    const limit = this.ctx.config.roles.executor.maxInFlight;
+    const statuses = new Map<number, Promise<number>>();
+    const started: Promise<void>[] = [];
+    for (const message of this.ctx.store.messages.pending(this.lane.destination)) {
+      if (this.ctx.signal.aborted || this.inFlight.size >= limit) break;
+      if (this.inFlight.has(message.id)) continue;
+      const turn = this.order.take();
+      const task = this.advance(message, this.cache, statuses, turn)
+        .catch((error: unknown) => this.ctx.log.error({ at: "executor.task", messageId: message.id, err: errorMessage(error) }, "relay task failed"))
+        .finally(() => {
+          turn.release();
+          this.inFlight.delete(message.id);
+        });
+      this.inFlight.set(message.id, task);
+      started.push(task);
+    }
+    return { more, started };
   }
 
   /** Mirrors checkpoint events of the destination up to its safe head. Returns true if more remain. */
@@ -93,28 +138,45 @@ export class Executor {
     return to < head;
   }
 
-  private async advance(message: StoredMessage, cache: ProofCache): Promise<void> {
+  /**
+   * Moves one message as far as it goes now. Cheap checks first: a message no checkpoint covers
+   * costs no RPC call, and each checkpoint's status is read once per pass (`statuses`).
+   */
+  private async advance(message: StoredMessage, cache: ProofCache, statuses: Map<number, Promise<number>>, turn: Turn): Promise<void> {
     const { store, config, log } = this.ctx;
     const { maxAttempts, retryBackoffMs } = config.roles.executor;
     if (message.attempts >= maxAttempts) return;
     try {
-      const onChain = await this.onChainStatus(message);
-      if (onChain === MessageStatusOnChain.Relayed) {
-        store.messages.setStatus(message.id, "relayed");
-        log.info({ at: "executor.relayed", messageId: message.id }, "message relayed");
-        return;
-      }
-      if (onChain === MessageStatusOnChain.Failed) return await this.retryFailed(message);
-
       const cp = store.checkpoints.covering(this.lane.destination, message.blockNumber);
-      if (cp === undefined) {
+      // A message the destination holds as failed was relayed once: it must be retried, checkpoint or not.
+      if (cp === undefined && message.status !== "failed") {
         if (message.status !== "sent") store.messages.setStatus(message.id, "sent", { checkpointId: null });
         return;
       }
+      // Ask the destination only where our own relay simulation will not tell: without an executor
+      // key (was it relayed by a user with the API's proof?) and for a message that failed before.
+      if (this.tx === undefined || message.status === "failed") {
+        const onChain = await this.onChainStatus(message);
+        if (onChain === MessageStatusOnChain.Relayed) {
+          store.messages.setStatus(message.id, "relayed");
+          log.info({ at: "executor.relayed", messageId: message.id }, "message relayed");
+          return;
+        }
+        if (onChain === MessageStatusOnChain.Failed) return await this.retryFailed(message, turn);
+      }
+      if (cp === undefined) {
+        store.messages.setStatus(message.id, "sent", { checkpointId: null });
+        return;
+      }
+
       const dstRpc = this.ctx.rpc[this.lane.destination];
       const cm = config.chains[this.lane.destination].contracts.CheckpointManager;
-      const [status] = (await readContract(dstRpc, checkpointManagerAbi, cm, "checkpointStatus", [cp.id])) as unknown as [bigint];
-      if (Number(status) !== CheckpointStatusOnChain.Final) {
+      let status = statuses.get(cp.id);
+      if (status === undefined) {
+        status = readContract(dstRpc, checkpointManagerAbi, cm, "checkpointStatus", [cp.id]).then((r) => Number(r[0]));
+        statuses.set(cp.id, status);
+      }
+      if ((await status) !== CheckpointStatusOnChain.Final) {
         if (message.status !== "checkpointed") store.messages.setStatus(message.id, "checkpointed", { checkpointId: cp.id });
         return;
       }
@@ -124,23 +186,43 @@ export class Executor {
       const proof = await buildMessageProof(this.ctx, message, cp, cache);
       const messenger = config.chains[this.lane.destination].contracts.Messenger;
       const data = messengerAbi.encodeFunctionData("relayMessage", [proof]);
-      // checkRelay first: it reverts with the precise reason, without spending gas.
-      await dstRpc.call(messenger, messengerAbi.encodeFunctionData("checkRelay", [proof]), this.tx.address);
-      const outcome = await this.tx.execute({ intent: `relay:${message.id}`, to: messenger, data, abi: messengerAbi, minGasLimit: message.gasLimit + message.gasLimit / 63n + 40_000n + RELAY_OVERHEAD_GAS });
+      // The sender eth_calls relayMessage at this limit before sending: a proof the destination
+      // refuses reverts there with its precise reason (checkRelay's errors), without spending gas.
+      const request = { intent: `relay:${message.id}`, to: messenger, data, abi: messengerAbi, onQueued: turn.release };
+      let outcome: TxOutcome;
+      await turn.ready;
+      try {
+        outcome = await this.tx.execute({ ...request, gasLimit: relayGasLimit(message.gasLimit, data) });
+      } catch (error) {
+        if (!(error instanceof SimulationRevertedError)) throw error;
+        // Relayed once, and its target reverted: the destination holds it for retryMessage.
+        if (error.errorName === "MessengerMessageFailed") return await this.retryFailed(message, turn);
+        // An exceptional proof check outgrew our bound: let eth_estimateGas find the limit.
+        if (error.errorName !== "MessengerInsufficientGas") throw error;
+        outcome = await this.tx.execute({ ...request, minGasLimit: relayGasLimit(message.gasLimit, data) });
+      }
       this.recordOutcome(message, outcome);
     } catch (error) {
       if (error instanceof SimulationRevertedError && error.errorName === "MessengerAlreadyRelayed") {
         store.messages.setStatus(message.id, "relayed");
+        log.info({ at: "executor.relayed", messageId: message.id }, "message relayed (by someone else)");
         return;
       }
       if (this.ctx.signal.aborted) return;
+      // A node that is down or stalls says nothing about the message: retry soon, without using up an attempt.
+      const transient = error instanceof RpcTimeoutError || error instanceof RpcUnavailableError;
       const retryable = error instanceof RelayerError ? error.retryable : true;
       // A checkpoint that is not ours stays the challenger's business; retry later in case it gets reverted.
       const status = error instanceof CheckpointMismatchError ? message.status : "failed";
-      const delay = retryBackoffMs * 2 ** Math.min(message.attempts, 8);
-      store.messages.recordFailure(message.id, errorMessage(error), Date.now() + delay, status === "relayed" ? "failed" : status);
+      const attempts = message.attempts + (transient ? 0 : 1);
+      const delay = transient ? MAX_RETRY_DELAY_MS : retryBackoffMs * 2 ** Math.min(message.attempts, 8);
+      store.messages.recordFailure(message.id, errorMessage(error), Date.now() + delay, status === "relayed" ? "failed" : status, !transient);
       this.ctx.metrics.relayed.inc({ lane: laneName(this.lane), outcome: "error" });
-      log.warn({ at: "executor.fail", messageId: message.id, attempts: message.attempts + 1, retryable, err: errorMessage(error) }, "relay attempt failed");
+      log.warn({ at: "executor.fail", messageId: message.id, attempts, retryable, err: errorMessage(error) }, "relay attempt failed");
+      if (attempts >= maxAttempts) {
+        this.ctx.metrics.relayed.inc({ lane: laneName(this.lane), outcome: "gave_up" });
+        log.error({ at: "executor.give_up", messageId: message.id, attempts, err: errorMessage(error) }, "giving up on this message: relay it with `sidechain relay`, or raise maxAttempts and restart");
+      }
     }
   }
 
@@ -165,9 +247,10 @@ export class Executor {
   }
 
   /** A message the destination holds as failed (its target reverted): retryMessage, with backoff. */
-  private async retryFailed(message: StoredMessage): Promise<void> {
+  private async retryFailed(message: StoredMessage, turn: Turn): Promise<void> {
     if (message.status !== "failed") this.ctx.store.messages.setStatus(message.id, "failed", { lastError: "target call reverted" });
     if (this.tx === undefined) return;
+    await turn.ready;
     const messenger = this.ctx.config.chains[this.lane.destination].contracts.Messenger;
     const fields = [message.nonce, message.sender, message.target, message.gasLimit, message.data];
     const outcome = await this.tx.execute({
@@ -175,7 +258,8 @@ export class Executor {
       to: messenger,
       data: messengerAbi.encodeFunctionData("retryMessage", [fields]),
       abi: messengerAbi,
-      minGasLimit: message.gasLimit + message.gasLimit / 63n + 40_000n + RELAY_OVERHEAD_GAS,
+      gasLimit: relayGasLimit(message.gasLimit, "0x"),
+      onQueued: turn.release,
     });
     this.recordOutcome(message, outcome);
   }
@@ -184,5 +268,24 @@ export class Executor {
     const messenger = this.ctx.config.chains[this.lane.destination].contracts.Messenger;
     const fields = [message.nonce, message.sender, message.target, message.gasLimit, message.data];
     return Number((await readContract(this.ctx.rpc[this.lane.destination], messengerAbi, messenger, "messageStatus", [fields]))[0]);
+  }
+}
+
+/** One relay's place in the launch order: wait for `ready` before taking a nonce, `release` once taken. */
+interface Turn {
+  ready: Promise<void>;
+  release: () => void;
+}
+
+/** Turns in the order they were taken: each is ready once every earlier one was released. */
+class LaunchOrder {
+  private tail: Promise<void> = Promise.resolve();
+
+  take(): Turn {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const ready = this.tail;
+    this.tail = ready.then(() => released);
+    return { ready, release };
   }
 }

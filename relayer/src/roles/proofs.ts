@@ -25,6 +25,11 @@ export class ProofCache {
   private readonly tries = new Map<string, Promise<ReceiptTrie>>();
   private readonly receipts = new Map<string, Promise<Awaited<ReturnType<typeof fetchBlockReceipts>>>>();
 
+  /** Entries held: callers that keep a cache alive start a new one past a bound. */
+  get size(): number {
+    return this.trees.size + this.tries.size + this.receipts.size;
+  }
+
   /** The tree of a checkpoint from our recorded blocks. @throws CheckpointMismatchError if not ours. */
   tree(ctx: Pick<RoleContext, "store">, source: string, cp: StoredCheckpoint): CheckpointTree {
     const key = `${cp.destination}:${cp.id}:${cp.blockRoot}`;

@@ -4,6 +4,10 @@
  * CheckpointManager. The range starts at the contract's nextStartBlock(), so a range another
  * proposer already submitted is skipped: the loser of a race fails in simulation
  * (CheckpointManagerNotContiguous), re-reads nextStartBlock and moves on, paying nothing.
+ *
+ * When to cut: a full range (maxBlocks) at once; a shorter one only when it carries a message and
+ * maxWaitMs has passed since that message's block was seen, so an idle lane costs one checkpoint
+ * per maxBlocks blocks, not one per maxWaitMs (`emptyCheckpoints` restores the latter).
  */
 import { verifyTypedData } from "ethers";
 
@@ -52,15 +56,18 @@ export class Proposer {
     metrics.checkpointLag.set({ lane: laneName(this.lane) }, tip === undefined ? 0 : Math.max(0, tip.number - next + 1));
     if (tip === undefined || tip.number < next) return false;
 
-    const { maxBlocks, maxWaitMs } = config.roles.proposer;
+    const { maxBlocks, maxWaitMs, emptyCheckpoints } = config.roles.proposer;
     const end = Math.min(next + maxBlocks - 1, tip.number);
     const blocks = store.blocks.range(source, next, end);
     if (blocks.length !== end - next + 1 || blocks[0].number !== next) {
       log.warn({ at: "proposer.blocks", lane: laneName(this.lane), next, end, have: blocks.length }, "watcher has not recorded the range (start block too late?)");
       return false;
     }
-    const full = blocks.length >= maxBlocks;
-    if (!full && Date.now() - blocks[0].seenAt < maxWaitMs) return false;
+    if (blocks.length < maxBlocks) {
+      const waiting = emptyCheckpoints ? next : store.messages.firstBlockWithMessage(source, next, end);
+      if (waiting === undefined) return false;
+      if (Date.now() - blocks[waiting - next].seenAt < maxWaitMs) return false;
+    }
     for (let i = 1; i < blocks.length; i++) {
       // The watcher keeps the chain linked; a gap here means a rollback is under way.
       if (blocks[i].parentHash !== blocks[i - 1].hash) return false;

@@ -86,6 +86,14 @@ export class MessageRepository {
     );
   }
 
+  /** The lowest block in [fromBlock, toBlock] of `source` holding a message, if any. */
+  firstBlockWithMessage(source: string, fromBlock: number, toBlock: number): number | undefined {
+    const row = this.db
+      .prepare(`SELECT MIN(block_number) AS n FROM messages WHERE source = ? AND block_number BETWEEN ? AND ?`)
+      .get(source, fromBlock, toBlock) as { n: number | null };
+    return row.n ?? undefined;
+  }
+
   get(id: string): StoredMessage | undefined {
     const row = this.db.prepare(`SELECT * FROM messages WHERE id = ?`).get(id.toLowerCase()) as Row | undefined;
     return row && toMessage(row);
@@ -119,10 +127,11 @@ export class MessageRepository {
   }
 
   /** A failed attempt: count it and schedule the next one. */
-  recordFailure(id: string, error: string, nextAttemptAt: number, status: MessageStatus): void {
+  /** `countsAsAttempt` false for transient failures (an RPC outage), which must not use up maxAttempts. */
+  recordFailure(id: string, error: string, nextAttemptAt: number, status: MessageStatus, countsAsAttempt = true): void {
     this.db
-      .prepare(`UPDATE messages SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, status = ?, updated_at = ? WHERE id = ?`)
-      .run(error, nextAttemptAt, status, Date.now(), id);
+      .prepare(`UPDATE messages SET attempts = attempts + ?, last_error = ?, next_attempt_at = ?, status = ?, updated_at = ? WHERE id = ?`)
+      .run(countsAsAttempt ? 1 : 0, error, nextAttemptAt, status, Date.now(), id);
   }
 
   /** A checkpoint was reverted on the destination: its messages are back to waiting. */
