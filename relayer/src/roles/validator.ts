@@ -4,6 +4,10 @@
  * every parent link intact, and the same block root as asked. Serves the signatures over HTTP
  * (`POST /attest`) on its own port, so proposers elsewhere can collect them; several validators
  * with different keys run as separate processes.
+ *
+ * Equivocation guard: every block hash it signs is kept (store `signed_blocks`), and it refuses
+ * any range that gives one of those heights a different hash. Overlapping ranges over the same
+ * blocks (two proposers cutting differently, a re-proposal after a revert) are still signed.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -85,6 +89,13 @@ export class Validator {
     }
     const root = buildCheckpointTree(blocks).root;
     if (root !== blockRoot) throw new AttestationRefusedError(`block root ${blockRoot} differs from ${root}, rebuilt from our node`);
+    // Our node could have reorged below its confirmation depth since we last signed: never vouch
+    // for a second hash at a height we already signed (that pair of signatures is equivocation).
+    const conflict = this.ctx.store.attestations.vouch(source, destination, signer, blocks);
+    if (conflict !== undefined) {
+      this.ctx.log.error({ at: "validator.equivocation", source, destination, ...conflict }, "refused to sign a block that conflicts with one we signed: our node reorged below the confirmation depth");
+      throw new AttestationRefusedError(`block ${conflict.number} was signed as ${conflict.signed}; refusing to sign ${conflict.asked} (equivocation)`, 409);
+    }
 
     const dest = this.ctx.config.chains[destination];
     const signature = await this.wallet.signTypedData(checkpointDomain(dest.chainId, dest.contracts.CheckpointManager), CHECKPOINT_TYPES, {

@@ -95,6 +95,24 @@ export class AttestationRepository {
       .run(a.source, a.destination, a.startBlock, a.endBlock, a.blockRoot, a.signer, a.signature, Date.now());
   }
 
+  /**
+   * Commits `signer` to these block hashes, unless one of the numbers was vouched for with another
+   * hash before: then nothing is recorded and the first conflict is returned. Call it before
+   * signing, in one synchronous step, so two concurrent requests cannot both pass.
+   */
+  vouch(source: string, destination: string, signer: string, blocks: readonly { number: number; hash: string }[]): { number: number; signed: string; asked: string } | undefined {
+    const existing = this.db.prepare(`SELECT hash FROM signed_blocks WHERE source = ? AND destination = ? AND signer = ? AND number = ?`);
+    const insert = this.db.prepare(`INSERT OR IGNORE INTO signed_blocks (source, destination, signer, number, hash) VALUES (?, ?, ?, ?, ?)`);
+    return this.db.transaction(() => {
+      for (const block of blocks) {
+        const row = existing.get(source, destination, signer, block.number) as { hash: string } | undefined;
+        if (row !== undefined && row.hash !== block.hash) return { number: block.number, signed: row.hash, asked: block.hash };
+      }
+      for (const block of blocks) insert.run(source, destination, signer, block.number, block.hash);
+      return undefined;
+    })();
+  }
+
   find(source: string, destination: string, startBlock: number, endBlock: number, blockRoot: string, signer: string): Attestation | undefined {
     const row = this.db
       .prepare(

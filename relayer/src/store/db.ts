@@ -94,6 +94,17 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (source, destination, start_block, end_block, block_root, signer)
   );
   `,
+  // 2: the block hashes a validator key has vouched for, so it never signs a different one (equivocation).
+  `
+  CREATE TABLE signed_blocks (
+    source TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    signer TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    PRIMARY KEY (source, destination, signer, number)
+  );
+  `,
 ];
 
 /** Opens (creating if needed) the database file and brings its schema up to date. */

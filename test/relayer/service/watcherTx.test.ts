@@ -1,13 +1,17 @@
-/** Watcher reorg handling and the transaction sender, against a real `hardhat node` process. */
+/** Watcher reorg handling, the validator's equivocation guard and the transaction sender, against a real `hardhat node` process. */
 import { expect } from "chai";
 import { join } from "node:path";
-import { Wallet } from "ethers";
+import { Wallet, verifyTypedData } from "ethers";
 import pino from "pino";
 
 import { Metrics } from "../../../relayer/src/api/metrics";
+import { CHECKPOINT_TYPES, checkpointDomain } from "../../../relayer/src/chain/abi";
 import { RpcClient } from "../../../relayer/src/chain/provider";
+import { fetchBlock } from "../../../relayer/src/chain/receipts";
+import { buildCheckpointTree } from "../../../relayer/src/proof/checkpointTree";
 import { parseConfig } from "../../../relayer/src/config";
 import type { RoleContext } from "../../../relayer/src/roles/context";
+import { AttestationRefusedError, Validator } from "../../../relayer/src/roles/validator";
 import { Watcher } from "../../../relayer/src/roles/watcher";
 import { Store } from "../../../relayer/src/store";
 import { TxSender } from "../../../relayer/src/tx/sender";
@@ -60,6 +64,48 @@ describe("watcher and tx sender (hardhat node)", function () {
     for (const b of ctx.store.blocks.range("main", 0, head.number)) {
       expect(b.hash).to.equal((await node.provider.send("eth_getBlockByNumber", [`0x${b.number.toString(16)}`, false])).hash);
     }
+  });
+
+  it("validator: signs overlapping ranges of the same blocks, never a second hash for a height it signed", async () => {
+    const key = Wallet.createRandom();
+    const validator = new Validator(ctx, key.privateKey);
+    const request = async (startBlock: number, endBlock: number) => {
+      const blocks = [];
+      for (let n = startBlock; n <= endBlock; n++) {
+        const b = await fetchBlock(rpc, n);
+        blocks.push({ number: n, hash: b.hash.toLowerCase(), receiptsRoot: b.receiptsRoot });
+      }
+      return { sourceChainId: 31337, destinationChainId: 31338, startBlock, endBlock, blockRoot: buildCheckpointTree(blocks).root };
+    };
+    const checkSigned = async (req: Awaited<ReturnType<typeof request>>) => {
+      const { signer, signature } = await validator.attest(req);
+      const domain = checkpointDomain(31338, ctx.config.chains.child.contracts.CheckpointManager);
+      const { destinationChainId: _, ...value } = req;
+      expect(verifyTypedData(domain, CHECKPOINT_TYPES, value, signature)).to.equal(key.address);
+      expect(signer).to.equal(key.address);
+    };
+
+    await mine(3);
+    const top = Number(await rpc.blockNumber());
+    const snapshot = await node.provider.send("evm_snapshot", []);
+    await mine(3);
+    await checkSigned(await request(top - 2, top + 2));
+    // Another proposer cuts the same blocks differently: consistent, so signed.
+    await checkSigned(await request(top, top + 3));
+
+    // The node reorgs below the depth: heights top+1.. now hold other blocks.
+    await node.provider.send("evm_revert", [snapshot]);
+    const wallet = devAccount(3, node.provider);
+    await (await wallet.sendTransaction({ to: wallet.address, value: 1n })).wait();
+    await mine(3);
+    const conflicting = await request(top - 1, top + 2);
+    const refusal = await validator.attest(conflicting).then(() => undefined, (error: unknown) => error);
+    expect(refusal).to.be.instanceOf(AttestationRefusedError);
+    expect((refusal as AttestationRefusedError).status).to.equal(409);
+    expect((refusal as Error).message).to.match(new RegExp(`block ${top + 1} was signed as 0x[0-9a-f]{64}; refusing .*equivocation`));
+    // The refusal recorded nothing: heights never signed are still free, the old ones still bind.
+    await checkSigned(await request(top + 4, top + 4));
+    expect(ctx.store.attestations.vouch("main", "child", key.address.toLowerCase(), [{ number: top + 1, hash: conflicting.blockRoot }])).to.include({ number: top + 1 });
   });
 
   it("hands out distinct nonces, and replaces a stuck transaction at the same nonce", async () => {
