@@ -7,7 +7,10 @@
  *  1. ETH and ERC20 deposits and withdrawals, balances and the lockbox invariant;
  *  2. a user relays a withdrawal with the proof from the API while the executor is off; the
  *     relayer sees it relayed and never relays it again;
- *  3. a stream of 56 messages both ways while the relayer is SIGKILLed at seeded random
+ *  3. the relayer SIGKILLs itself (SIDECHAIN_CRASH_POINT) between recording a signed relay and
+ *     broadcasting it, then right after broadcasting: restarted, it resumes that very
+ *     transaction, and the message is relayed once;
+ *  4. a stream of 56 messages both ways while the relayer is SIGKILLed at seeded random
  *     moments: every message is relayed exactly once, and the relayer's signers never used a
  *     nonce for two different transactions.
  */
@@ -114,6 +117,50 @@ describe("relayer processes (two Hardhat nodes)", function () {
     expect(relayed).to.have.length(1);
     expect(relayed[0].transactionHash).to.equal(relay.hash);
     expect(await messageStatus(bridge.apiPort, id)).to.equal("relayed");
+  });
+
+  it("resumes the recorded relay after a SIGKILL between signing and broadcasting, and right after: one relay each", async function () {
+    const rootBridge = new Contract(devnet.deployment.main.contracts.RootBridge!.address, ["function depositETH(address to) payable returns (bytes32)"], user.main);
+    const mainMessenger = devnet.deployment.main.contracts.Messenger!.address.toLowerCase();
+    const childMessenger = new Contract(devnet.deployment.child.contracts.Messenger!.address, MESSENGER_ABI, child.provider);
+    const executor = new Wallet(bridge.keys.executor!).address.toLowerCase();
+    for (const point of ["after-record", "after-broadcast"] as const) {
+      await bridge.relayer.stop();
+      await bridge.restart(undefined, { SIDECHAIN_CRASH_POINT: `${point}:relay:` });
+      const crashing = bridge.relayer;
+      const receipt = (await (await rootBridge.getFunction("depositETH")(Wallet.createRandom().address, { value: 1_000n })).wait()) as TransactionReceipt;
+      const sent = MESSENGER_ABI.parseLog(receipt.logs.find((l) => l.address.toLowerCase() === mainMessenger && l.topics[0] === MESSENGER_ABI.getEvent("MessageSent")!.topicHash)!)!;
+      const id = ((await childMessenger.getFunction("incomingMessageId")([sent.args.nonce, sent.args.sender, sent.args.target, sent.args.gasLimit, sent.args.data])) as string).toLowerCase();
+
+      const exit = await waitFor(`the relayer to kill itself ${point}`, () => crashing.exitStatus, 120_000);
+      expect(exit.signal, crashing.output(20)).to.equal("SIGKILL");
+      let recorded;
+      const store = Store.open(bridge.dbPath);
+      try {
+        recorded = store.txs.latestForIntent("child", `relay:${id}`)!;
+        expect(recorded, `a relay of ${id} is recorded`).to.not.equal(undefined);
+        expect(recorded.status).to.equal("pending");
+      } finally {
+        store.close();
+      }
+      const onChain = await child.provider.getTransaction(recorded.hash);
+      if (point === "after-record") expect(onChain, "killed before broadcasting: the node never saw it").to.equal(null);
+      else expect(onChain, "killed after broadcasting: the node has it").to.not.equal(null);
+
+      await bridge.restart();
+      await waitFor(async () => `message ${id} relayed (now ${await messageStatus(bridge.apiPort, id).catch(() => "?")})`, async () => (await messageStatus(bridge.apiPort, id)) === "relayed", 120_000);
+      const relayed = await childMessenger.queryFilter(childMessenger.filters.MessageRelayed(id), 0, "latest");
+      expect(relayed, `${point}: relays of ${id}`).to.have.length(1);
+      const after = Store.open(bridge.dbPath);
+      try {
+        // The mined relay is the recorded transaction (or its fee bump at the same nonce), never a second signing.
+        const attempts = after.txs.atNonce("child", executor, recorded.nonce);
+        expect(attempts.map((t) => t.hash)).to.include(relayed[0].transactionHash.toLowerCase());
+        expect(new Set(attempts.map((t) => t.intent))).to.deep.equal(new Set([`relay:${id}`]));
+      } finally {
+        after.close();
+      }
+    }
   });
 
   it("relays a stream of 56 messages exactly once while the relayer is SIGKILLed at random moments", async function () {

@@ -267,8 +267,14 @@ export function keyEnv(keys: Keys): Record<string, string | undefined> {
 }
 
 /** `sidechain relayer|validator --config file` with keys from the environment; resolves once started. */
-export async function startService(mode: "relayer" | "validator", name: string, configFile: string, keys: Keys): Promise<{ process: CliProcess; ports: { api?: number; validator?: number } }> {
-  const proc = spawnCli(name, [mode, "--config", configFile], cleanEnv(keyEnv(keys)));
+export async function startService(
+  mode: "relayer" | "validator",
+  name: string,
+  configFile: string,
+  keys: Keys,
+  env: Record<string, string> = {},
+): Promise<{ process: CliProcess; ports: { api?: number; validator?: number } }> {
+  const proc = spawnCli(name, [mode, "--config", configFile], cleanEnv({ ...keyEnv(keys), ...env }));
   try {
     return { process: proc, ports: await proc.started() };
   } catch (error) {
@@ -379,8 +385,8 @@ export interface BridgeProcesses {
   keys: Keys;
   /** Writes the relayer's config with `overrides` (same database) and returns its path. */
   writeConfig(name: string, overrides?: Partial<RelayerConfigOptions>): string;
-  /** Starts the relayer again on the same database (after kill() or stop()). */
-  restart(configFile?: string): Promise<void>;
+  /** Starts the relayer again on the same database (after kill() or stop()), with `env` added to its environment. */
+  restart(configFile?: string, env?: Record<string, string>): Promise<void>;
 }
 
 /**
@@ -412,9 +418,9 @@ export async function startBridge(devnet: Devnet, dir: string, keys: { proposer:
     apiPort: first.ports.api!,
     keys: relayerKeys,
     writeConfig,
-    async restart(file = configFile) {
+    async restart(file = configFile, env = {}) {
       if (bridge.relayer.exitStatus === undefined) throw new Error("restart(): the relayer is still running");
-      const next = await startService("relayer", "relayer", file, relayerKeys);
+      const next = await startService("relayer", "relayer", file, relayerKeys, env);
       bridge.relayer = next.process;
       bridge.apiPort = next.ports.api!;
     },
