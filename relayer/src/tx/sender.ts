@@ -120,10 +120,7 @@ export class TxSender {
     const value = request.value ?? 0n;
     let gasLimit: bigint;
     if (request.gasLimit !== undefined) {
-      const T0 = Date.now();
       await this.simulateCall(request, value, request.gasLimit);
-      (globalThis as any).__s ??= []; (globalThis as any).__s.push(Date.now() - T0);
-      if ((globalThis as any).__s.length % 50 === 0) this.log.warn({ at: "TIMING", simMs: (globalThis as any).__s.slice(-50).sort((a: number, b: number) => a - b)[25] }, "timing");
       gasLimit = request.gasLimit;
     } else {
       gasLimit = ((await this.simulate(request, value)) * BigInt(100 + this.options.gasMarginPercent)) / 100n;
