@@ -37,10 +37,14 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
 
 // ---------------------------------------------------------------- mining control
 
-/** Hardhat node: interval mining every `intervalMs` (0 = off) and automine on or off. */
+/**
+ * Interval mining every `intervalMs` (0 = off) and automine on or off. Hardhat takes the interval
+ * in milliseconds, anvil in whole seconds (so at least 1 s there).
+ */
 export async function setMining(node: RunningNode, mining: { intervalMs: number; auto: boolean }): Promise<void> {
   await node.provider.send("evm_setAutomine", [mining.auto]);
-  await node.provider.send("evm_setIntervalMining", [mining.intervalMs]);
+  const interval = node.kind === "anvil" && mining.intervalMs > 0 ? Math.max(1, Math.round(mining.intervalMs / 1_000)) : mining.intervalMs;
+  await node.provider.send("evm_setIntervalMining", [interval]);
 }
 
 export async function mineBlocks(node: RunningNode, count: number): Promise<void> {

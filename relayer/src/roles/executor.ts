@@ -34,8 +34,8 @@ export function relayGasLimit(messageGasLimit: bigint, calldata: string): bigint
   const calldataBytes = BigInt((calldata.length - 2) / 2);
   return messageGasLimit + messageGasLimit / 63n + 40_000n + RELAY_OVERHEAD_GAS + 16n * calldataBytes;
 }
-/** Bounds the memory a steady stream of relays keeps in receipts and tries (a few hundred blocks). */
-const MAX_CACHED_PROOF_ENTRIES = 768;
+/** Bounds what the proof cache holds (receipts, tries and trees of a few dozen blocks); past it, it starts afresh. */
+const MAX_CACHED_PROOF_ENTRIES = 96;
 
 /** Called on every CheckpointsReverted; the challenger role (roles/challenger, not written yet) hooks in here. */
 export type CheckpointRevertedHook = (event: { destination: string; fromId: number; toId: number; challenger: string; fraud: number }) => void;
@@ -50,7 +50,10 @@ export class Executor {
 
   /** Messages being advanced right now, by id: never two tasks for one message. */
   private readonly inFlight = new Map<string, Promise<void>>();
-  /** Kept across steps while relays overlap: a block's receipts trie is built once, not per message. */
+  /**
+   * Kept across steps: a block's receipts are fetched and its trie built once, not per message or
+   * per poll. Entries are keyed by block hash and checkpoint root, so they never go stale.
+   */
   private cache = new ProofCache();
   /** Relays take their nonces in launch order (source order): a token's first deposit is never overtaken. */
   private readonly order = new LaunchOrder();
@@ -71,7 +74,7 @@ export class Executor {
   /** Mirrors checkpoints, then starts a task for each pending message not already in flight. */
   private async launch(): Promise<{ more: boolean; started: Promise<void>[] }> {
     const more = await this.syncCheckpoints();
-    if (this.inFlight.size === 0 || this.cache.size > MAX_CACHED_PROOF_ENTRIES) this.cache = new ProofCache();
+    if (this.cache.size > MAX_CACHED_PROOF_ENTRIES) this.cache = new ProofCache();
     const limit = this.ctx.config.roles.executor.maxInFlight;
     const statuses = new Map<number, Promise<number>>();
     const started: Promise<void>[] = [];
