@@ -2,17 +2,12 @@
  * Typed errors of the deployment code. Each names its cause in `code` (stable, for scripts and
  * tests) and says in `retryable` whether running the deployment again can help: an RPC that was
  * down or a transaction that timed out heals by itself (the re-run resumes where it stopped), a
- * wrong chain id or a set-once link pointing elsewhere never does.
+ * wrong chain id or a set-once link pointing elsewhere never does. The base is the relayer's
+ * CodedError, so a script handling both kinds checks one class.
  */
-export abstract class DeployError extends Error {
-  abstract readonly code: string;
-  abstract readonly retryable: boolean;
+import { CodedError } from "../../relayer/src/errors";
 
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export abstract class DeployError extends CodedError {}
 
 /** The options or the config file are malformed (bad address, threshold out of range, …). */
 export class DeployConfigError extends DeployError {

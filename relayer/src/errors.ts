@@ -1,9 +1,9 @@
 /**
- * Typed errors of the relayer. Every error names its domain in `code` (stable, for logs and
+ * Typed errors of the relayer (and, through CodedError, of the deployment code). Every error names its domain in `code` (stable, for logs and
  * metrics) and says in `retryable` whether trying again can help: a node that lags or a reorg
  * in the middle of a fetch heals by itself, a hash mismatch or malformed input never does.
  */
-export abstract class RelayerError extends Error {
+export abstract class CodedError extends Error {
   abstract readonly code: string;
   abstract readonly retryable: boolean;
 
@@ -12,6 +12,9 @@ export abstract class RelayerError extends Error {
     this.name = new.target.name;
   }
 }
+
+/** The relayer's own errors; the deployment code has its DeployError beside it (deploy/lib/errors.ts). */
+export abstract class RelayerError extends CodedError {}
 
 // ---------------------------------------------------------------- headers
 

@@ -3,43 +3,32 @@
  * /proof/:txHash/:logIndex — the exit proof JSON a user passes to Messenger.relayMessage to relay
  * on their own.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 
 import { errorMessage } from "../chain/provider";
 import { CHAIN_NAMES } from "../config";
 import type { RoleContext } from "../roles/context";
 import { buildMessageProof, exitProofJson } from "../roles/proofs";
+import { JsonHttpServer, sendJson } from "./http";
 
 export class ApiServer {
-  private server: Server | undefined;
+  private readonly http = new JsonHttpServer((req, res) => this.handle(req, res));
   private readonly startedAt = Date.now();
 
   constructor(private readonly ctx: Omit<RoleContext, "signal">) {}
 
   async listen(host: string, port: number): Promise<number> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once("error", reject);
-      this.server!.listen(port, host, () => resolve());
-    });
-    const bound = (this.server.address() as AddressInfo).port;
+    const bound = await this.http.listen(host, port);
     this.ctx.log.info({ at: "api.listen", host, port: bound }, "api listening");
     return bound;
   }
 
-  async close(): Promise<void> {
-    const server = this.server;
-    if (server === undefined) return;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections?.();
+  close(): Promise<void> {
+    return this.http.close();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const json = (status: number, body: unknown) => {
-      res.writeHead(status, { "content-type": "application/json" });
-      res.end(JSON.stringify(body, (_k, v) => (typeof v === "bigint" ? v.toString() : v)));
-    };
+    const json = (status: number, body: unknown) => sendJson(res, status, body);
     try {
       const url = new URL(req.url ?? "/", "http://localhost");
       const parts = url.pathname.split("/").filter(Boolean);

@@ -9,11 +9,11 @@
  * any range that gives one of those heights a different hash. Overlapping ranges over the same
  * blocks (two proposers cutting differently, a re-proposal after a revert) are still signed.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { Wallet } from "ethers";
 import { z } from "zod";
 
+import { JsonHttpServer, sendJson } from "../api/http";
 import { CHECKPOINT_TYPES, checkpointDomain } from "../chain/abi";
 import { fetchBlock } from "../chain/receipts";
 import { verifyBlockHeader } from "../chain/header";
@@ -45,7 +45,7 @@ export type AttestRequest = z.infer<typeof requestSchema>;
 
 export class Validator {
   private readonly wallet: Wallet;
-  private server: Server | undefined;
+  private readonly http = new JsonHttpServer((req, res) => this.handle(req, res));
 
   constructor(private readonly ctx: RoleContext, privateKey: string) {
     this.wallet = new Wallet(privateKey);
@@ -117,28 +117,17 @@ export class Validator {
 
   /** Starts the HTTP server; resolves with the bound port. */
   async listen(host: string, port: number): Promise<number> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once("error", reject);
-      this.server!.listen(port, host, () => resolve());
-    });
-    const bound = (this.server.address() as AddressInfo).port;
+    const bound = await this.http.listen(host, port);
     this.ctx.log.info({ at: "validator.listen", host, port: bound, signer: this.wallet.address }, "validator listening");
     return bound;
   }
 
-  async close(): Promise<void> {
-    const server = this.server;
-    if (server === undefined) return;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections?.();
+  close(): Promise<void> {
+    return this.http.close();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const send = (status: number, body: unknown) => {
-      res.writeHead(status, { "content-type": "application/json" });
-      res.end(JSON.stringify(body));
-    };
+    const send = (status: number, body: unknown) => sendJson(res, status, body);
     try {
       if (req.method === "GET" && req.url === "/health") return send(200, { ok: true, signer: this.wallet.address });
       if (req.method !== "POST" || req.url !== "/attest") return send(404, { error: "not found" });
