@@ -102,7 +102,7 @@ export async function startDevnet(options: DevnetOptions): Promise<RunningDevnet
         proposer: {
           enabled: mode === "relayer",
           maxBlocks: 64,
-          maxWaitMs: 5_000,
+          maxWaitMs: 2_000,
           validatorUrls: validatorPorts.filter((_, i) => i !== index).map((port) => `http://127.0.0.1:${port}`),
         },
         executor: { enabled: mode === "relayer" },
