@@ -20,7 +20,7 @@ import { crashHookFromEnv } from "./tx/crashPoint";
 import { TxSender } from "./tx/sender";
 
 /**
- * Hook for the challenger role (roles/challenger, written separately): given the context and the
+ * Hook for the challenger role (roles/challenger, installed by the CLI): given the context and the
  * challenger's transaction senders, returns its run loop and, optionally, a reaction to reverts.
  */
 export type ChallengerFactory = (ctx: RoleContext, senders: Readonly<Record<ChainName, TxSender>>) => { run(): Promise<void>; onReverted?: CheckpointRevertedHook };

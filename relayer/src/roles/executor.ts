@@ -37,7 +37,7 @@ export function relayGasLimit(messageGasLimit: bigint, calldata: string): bigint
 /** Bounds what the proof cache holds (receipts, tries and trees of a few dozen blocks); past it, it starts afresh. */
 const MAX_CACHED_PROOF_ENTRIES = 96;
 
-/** Called on every CheckpointsReverted; the challenger role (roles/challenger, not written yet) hooks in here. */
+/** Called on every CheckpointsReverted; the challenger role (roles/challenger) hooks in here. */
 export type CheckpointRevertedHook = (event: { destination: string; fromId: number; toId: number; challenger: string; fraud: number }) => void;
 
 export class Executor {
