@@ -2,7 +2,9 @@
  * The whole relayer in-process against two real `hardhat node` processes (test/e2e/harness.ts,
  * deployed with deploy/lib): an ETH deposit
  * main → child arrives as the child ETH token, a withdrawal child → main arrives, and a relayer
- * stopped mid-way and restarted on the same database duplicates nothing.
+ * stopped mid-way and restarted on the same database duplicates nothing; a burst of a new token's
+ * deposits in one block is relayed in source order, so the deposit that deploys the child token
+ * is never overtaken by one that needs it.
  */
 import { expect } from "chai";
 import { join } from "node:path";
@@ -14,7 +16,7 @@ import { RelayerService } from "../../../relayer/src/service";
 import { Store } from "../../../relayer/src/store";
 import { deployed } from "../../e2e/handRelay";
 import { deployDevnet, devAccount, makeTempDir, makeValidatorWallets, startHardhatNode, stopAllNodes, type Devnet, type RunningNode } from "../../e2e/harness";
-import { intervalMining, waitFor } from "../../e2e/relayerProcess";
+import { deployArtifact, intervalMining, waitFor } from "../../e2e/relayerProcess";
 
 const NATIVE_TOKEN = "0xEeeeeEeeeEeEeeEeEeEeeEEEeeeeEeeeeeeeEEeE";
 // Two validators, threshold 2: every checkpoint needs the separate validator service too.
@@ -120,6 +122,51 @@ describe("relayer service (two hardhat nodes)", function () {
     expect(nonceClashes).to.deep.equal([]);
     const relayIntents = store.db.prepare(`SELECT intent, COUNT(*) AS n FROM txs WHERE intent LIKE 'relay:%' AND status = 'mined' GROUP BY intent`).all() as { n: number }[];
     expect(relayIntents.every((r) => r.n === 1)).to.equal(true);
+
+    await relayer.stop();
+    await validator.stop();
+  });
+
+  it("relays a burst of a new token's deposits in source order: the one deploying the child token is never overtaken", async () => {
+    const validator = await RelayerService.start(await config({ validatorKey: VALIDATOR_KEYS[1], validatorPort: 0, mode: "validator" }), { mode: "validator", log });
+    const relayerConfig = await config({ validatorKey: VALIDATOR_KEYS[0], validatorPort: 0, mode: "relayer", validatorUrls: [`http://127.0.0.1:${validator.ports.validator}`] });
+    const relayer = await RelayerService.start(relayerConfig, { log });
+    const childStart = await child.provider.getBlockNumber();
+
+    const user = devAccount(3, main.provider);
+    const token = await deployArtifact("test/TestERC20.sol", "TestERC20", user, ["Burst Token", "BRST", 18]);
+    const rootBridge = deployed(devnet.deployment.main, "RootBridge", user);
+    await (await token.getFunction("mint")(user.address, 1_000n)).wait();
+    await (await token.getFunction("approve")(await rootBridge.getAddress(), 1_000n)).wait();
+
+    // Eight deposits in one block: the first carries the token's metadata, the others need its child token.
+    const BURST = 8;
+    await main.provider.send("evm_setIntervalMining", [0]);
+    await main.provider.send("evm_setAutomine", [false]);
+    const nonce = await main.provider.getTransactionCount(user.address, "pending");
+    const sent = [];
+    for (let i = 0; i < BURST; i++) {
+      sent.push(await rootBridge.getFunction("depositERC20")(await token.getAddress(), Wallet.createRandom().address, 10n, { nonce: nonce + i, gasLimit: 1_000_000 }));
+    }
+    await main.provider.send("evm_mine", []);
+    await main.provider.send("evm_setAutomine", [true]);
+    await intervalMining(main.provider, 500);
+    const receipts = await Promise.all(sent.map((tx) => tx.wait()));
+    expect(new Set(receipts.map((r) => r!.blockNumber)).size, "one block").to.equal(1);
+
+    const childBridge = deployed(devnet.deployment.child, "ChildBridge", child.provider);
+    const finalized = async () => (await childBridge.queryFilter(childBridge.filters.DepositFinalized(await token.getAddress()), childStart, "latest")).length;
+    await waitFor(async () => `${BURST} deposits finalized on the child chain (now ${await finalized()})`, async () => (await finalized()) === BURST, 120_000);
+    const childMessenger = deployed(devnet.deployment.child, "Messenger", child.provider);
+    expect(await childMessenger.queryFilter(childMessenger.filters.MessageFailed(), childStart, "latest"), "no deposit overtook the token's first one").to.have.length(0);
+
+    // The relays took their nonces in the order the deposits were made.
+    const store = relayer.ctx.store;
+    const relayNonces = receipts.map((r) => {
+      const message = store.messages.byTx(r!.hash)[0];
+      return store.txs.latestForIntent("child", `relay:${message.id}`)!.nonce;
+    });
+    expect(relayNonces).to.deep.equal([...relayNonces].sort((a, b) => a - b));
 
     await relayer.stop();
     await validator.stop();
