@@ -168,6 +168,18 @@ describe("relayer service (two hardhat nodes)", function () {
     });
     expect(relayNonces).to.deep.equal([...relayNonces].sort((a, b) => a - b));
 
+    // Idle lanes: a few seconds of blocks without messages bring no short checkpoint. Every
+    // checkpoint of this test is either full (maxBlocks) or carries a message.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const cut = [...store.checkpoints.all("child"), ...store.checkpoints.all("main")];
+    expect(cut.length).to.be.greaterThan(0);
+    for (const cp of cut) {
+      const source = cp.destination === "child" ? "main" : "child";
+      const full = cp.endBlock - cp.startBlock + 1 === relayerConfig.roles.proposer.maxBlocks;
+      const carries = store.messages.firstBlockWithMessage(source, cp.startBlock, cp.endBlock) !== undefined;
+      expect(full || carries, `checkpoint ${cp.destination}#${cp.id} [${cp.startBlock}, ${cp.endBlock}] is full or carries a message`).to.equal(true);
+    }
+
     await relayer.stop();
     await validator.stop();
   });
