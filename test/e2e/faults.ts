@@ -16,6 +16,7 @@ import { Contract, Wallet, concat, getAddress, hexlify, type JsonRpcProvider } f
 
 import { loadArtifact, type DeployableContract, type DeploymentFile } from "../../deploy/lib";
 import { buildCheckpointTree, type CheckpointBlock, type CheckpointTree } from "../../relayer/src";
+import { CHECKPOINT_TYPES, checkpointDomain } from "../../relayer/src/chain/abi";
 import { REPO_ROOT, devAccount, freePort, sleep, type Devnet, type RunningNode } from "./harness";
 
 // ---------------------------------------------------------------- polling
@@ -309,16 +310,6 @@ export class RpcProxy {
 
 // ---------------------------------------------------------------- a rogue proposer
 
-const DOMAIN_NAME = "sidechain-kit CheckpointManager";
-const CHECKPOINT_TYPES = {
-  Checkpoint: [
-    { name: "sourceChainId", type: "uint256" },
-    { name: "startBlock", type: "uint64" },
-    { name: "endBlock", type: "uint64" },
-    { name: "blockRoot", type: "bytes32" },
-  ],
-};
-
 export interface RogueSubmission {
   id: bigint;
   tree: CheckpointTree;
@@ -358,7 +349,7 @@ export class RogueProposer {
     const tree = buildCheckpointTree(leaves);
     const checkpoint = { startBlock: tree.startBlock, endBlock: tree.endBlock, blockRoot: tree.root };
     const packed = [...((await this.validatorSet.packedValidators()) as string[])];
-    const domain = { name: DOMAIN_NAME, version: "1", chainId: this.destination.chainId, verifyingContract: this.manager.target as string };
+    const domain = checkpointDomain(this.destination.chainId, this.manager.target as string);
     const value = { sourceChainId: this.sourceChainId, ...checkpoint };
     const sorted = [...signers].sort((a, b) => a.index - b.index);
     const signatures = await Promise.all(sorted.map((s) => s.key.signTypedData(domain, CHECKPOINT_TYPES, value)));

@@ -8,17 +8,7 @@ import { Contract, concat, getAddress, hexlify, type JsonRpcProvider, type Trans
 
 import { loadArtifact, type DeployableContract, type DeploymentFile } from "../../deploy/lib";
 import { buildCheckpointTree, fetchBlock, proveLog, type ExitProof } from "../../relayer/src";
-
-/** The EIP-712 domain name and type validators sign (CheckpointManager, docs/protocol.md). */
-const DOMAIN_NAME = "sidechain-kit CheckpointManager";
-const CHECKPOINT_TYPES = {
-  Checkpoint: [
-    { name: "sourceChainId", type: "uint256" },
-    { name: "startBlock", type: "uint64" },
-    { name: "endBlock", type: "uint64" },
-    { name: "blockRoot", type: "bytes32" },
-  ],
-};
+import { CHECKPOINT_TYPES, checkpointDomain } from "../../relayer/src/chain/abi";
 
 /** A contract of a deployment file, connected to `runner`. */
 export function deployed(file: DeploymentFile, name: DeployableContract, runner: Wallet | JsonRpcProvider): Contract {
@@ -70,7 +60,7 @@ export async function submitCheckpoint(args: {
     .map((wallet) => ({ wallet, index: order.indexOf(wallet.address) }))
     .filter((s) => s.index >= 0)
     .sort((a, b) => a.index - b.index);
-  const domain = { name: DOMAIN_NAME, version: "1", chainId: destination.chainId, verifyingContract: await manager.getAddress() };
+  const domain = checkpointDomain(destination.chainId, await manager.getAddress());
   const value = { sourceChainId: source.chainId, ...checkpoint };
   const signatures = await Promise.all(signing.map((s) => s.wallet.signTypedData(domain, CHECKPOINT_TYPES, value)));
 
