@@ -103,13 +103,13 @@ export class TxSender {
   /** Simulates, records, sends and waits. @throws SimulationRevertedError, TxDroppedError, TxAbortedError */
   async execute(request: TxRequest): Promise<TxOutcome> {
     try {
-      return await this.executeInOrder(request);
+      return await this.simulateRecordSend(request);
     } finally {
       request.onQueued?.();
     }
   }
 
-  private async executeInOrder(request: TxRequest): Promise<TxOutcome> {
+  private async simulateRecordSend(request: TxRequest): Promise<TxOutcome> {
     const previous = this.store.txs.latestForIntent(this.chain, request.intent);
     if (previous !== undefined && previous.status === "pending") {
       this.log.info({ at: "tx.resume", chain: this.chain, intent: request.intent, nonce: previous.nonce, txHash: previous.hash }, "resuming recorded transaction");
@@ -166,17 +166,15 @@ export class TxSender {
 
   /** A revert becomes SimulationRevertedError with the decoded error name; anything else is rethrown as it is. */
   private simulationError(request: Pick<TxRequest, "intent" | "abi">, error: unknown): unknown {
-    {
-      const data = revertData(error);
-      if (data === undefined && !/revert/i.test(errorMessage(error))) return error;
-      let name: string | undefined;
-      try {
-        name = data && request.abi ? request.abi.parseError(data)?.name : undefined;
-      } catch {
-        name = undefined;
-      }
-      return new SimulationRevertedError(request.intent, data, name, errorMessage(error));
+    const data = revertData(error);
+    if (data === undefined && !/revert/i.test(errorMessage(error))) return error;
+    let name: string | undefined;
+    try {
+      name = data && request.abi ? request.abi.parseError(data)?.name : undefined;
+    } catch {
+      name = undefined;
     }
+    return new SimulationRevertedError(request.intent, data, name, errorMessage(error));
   }
 
   private async track(first: StoredTx): Promise<TxOutcome> {
