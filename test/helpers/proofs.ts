@@ -50,16 +50,8 @@ export const ReceiptProofError = {
   InvalidLogEncoding: 5,
 } as const;
 
-/** `IMessenger.RelayStatus`, in declaration order. */
-export const RelayStatus = {
-  Ready: 0,
-  NotCheckpointed: 1,
-  ChallengeWindow: 2,
-  AlreadyRelayed: 3,
-  FailedRetryable: 4,
-  Invalid: 5,
-  Paused: 6,
-} as const;
+/** `IMessenger.RelayStatus`, in declaration order: the SDK's table, one source for both. */
+export { RelayStatusOnChain as RelayStatus } from "../../relayer/src/sdk/abi";
 
 /** `IMessenger.MessageStatus`, in declaration order. */
 export const MessageStatus = { None: 0, Relayed: 1, Failed: 2 } as const;

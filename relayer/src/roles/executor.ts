@@ -26,7 +26,8 @@ const LOG_RANGE = 2_000;
 const RELAY_OVERHEAD_GAS = 300_000n;
 
 /**
- * A gas limit that always suffices, so relays skip eth_estimateGas: what the Messenger demands
+ * A gas limit that suffices for every proof seen so far, so relays skip eth_estimateGas (which is
+ * still the fallback on MessengerInsufficientGas): what the Messenger demands
  * before the call (protocol.md: gasLimit + gasLimit/63 + 40,000), the proof check, and 16 gas per
  * calldata byte (a large receipt makes a long proof). Unused gas is not paid for.
  */
