@@ -35,6 +35,10 @@ contract Messenger is IMessenger, AccessControl, Pausable, ReentrancyGuardTransi
     /// @notice Gas kept back for the bookkeeping around the target call.
     uint256 public constant RELAY_GAS_RESERVE = 40_000;
 
+    /// @notice Most bytes of a failed call's revert data that `MessageFailed` carries: enough for
+    /// an `Error(string)` of about 180 characters or a custom error with a few arguments.
+    uint256 public constant MAX_REASON_BYTES = 256;
+
     /// @dev keccak256("sidechain-kit.Messenger.xDomainMessageSender") - 1
     bytes32 private constant X_DOMAIN_SENDER_SLOT = 0xd7b22b2fe60b1806f89a93853e2120cba610c03f787809548d08440050601b46;
 
@@ -236,15 +240,28 @@ contract Messenger is IMessenger, AccessControl, Pausable, ReentrancyGuardTransi
             emit MessageRelayed(messageId, message.nonce, message.target);
         } else {
             failedMessages[messageId] = true;
-            emit MessageFailed(messageId, message.nonce, message.target);
+            emit MessageFailed(messageId, message.nonce, message.target, _revertReason());
         }
     }
 
     /// @dev A call that copies no return data, so a target cannot make the relay run out of gas
-    /// after the message was marked (a "return bomb").
+    /// after the message was marked (a "return bomb"); `_revertReason` takes a bounded part of it.
     function _call(address target, uint256 gasLimit, bytes memory data) private returns (bool success) {
         assembly ("memory-safe") {
             success := call(gasLimit, target, 0, add(data, 0x20), mload(data), 0, 0)
+        }
+    }
+
+    /// @dev The first `MAX_REASON_BYTES` of the last call's return data. Read only on failure, so
+    /// the success path costs nothing more, and before any other call replaces the return data.
+    function _revertReason() private pure returns (bytes memory reason) {
+        assembly ("memory-safe") {
+            let size := returndatasize()
+            if gt(size, MAX_REASON_BYTES) { size := MAX_REASON_BYTES }
+            reason := mload(0x40)
+            mstore(reason, size)
+            returndatacopy(add(reason, 0x20), 0, size)
+            mstore(0x40, add(add(reason, 0x20), and(add(size, 0x1f), not(0x1f))))
         }
     }
 

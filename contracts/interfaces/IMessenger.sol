@@ -54,7 +54,8 @@ interface IMessenger {
 
     event MessageSent(uint256 indexed nonce, address indexed sender, address indexed target, uint256 gasLimit, bytes data);
     event MessageRelayed(bytes32 indexed messageId, uint256 indexed nonce, address indexed target);
-    event MessageFailed(bytes32 indexed messageId, uint256 indexed nonce, address indexed target);
+    /// @param reason The target's revert data, cut to the messenger's `MAX_REASON_BYTES`.
+    event MessageFailed(bytes32 indexed messageId, uint256 indexed nonce, address indexed target, bytes reason);
     event RemoteMessengerSet(address remoteMessenger);
 
     error MessengerZeroAddress();

@@ -48,6 +48,21 @@ contract MessageReceiver {
             return(0, 1000000)
         }
     }
+
+    /// @dev Reverts with `reason` as raw revert data: any error encoding, of any length.
+    function revertWith(bytes calldata reason) external pure {
+        assembly {
+            calldatacopy(0, reason.offset, reason.length)
+            revert(0, reason.length)
+        }
+    }
+
+    /// @dev Reverts with 1 MB of zero bytes (memory past Solidity's scratch space), paid for by the call's own gas.
+    function revertBomb() external pure {
+        assembly {
+            revert(0x100, 1000000)
+        }
+    }
 }
 
 /// @notice A target that tries to relay or retry again while being executed.

@@ -151,7 +151,12 @@ describe("ChildBridge", function () {
       const overtaking = await deposits.relay(later);
       await expect(overtaking)
         .to.emit(system.child.messenger, "MessageFailed")
-        .withArgs(await deposits.idOf(laterMessage), laterMessage.nonce, laterMessage.target);
+        .withArgs(
+          await deposits.idOf(laterMessage),
+          laterMessage.nonce,
+          laterMessage.target,
+          system.childBridge.interface.encodeErrorResult("ChildBridgeTokenNotDeployed", [root]),
+        );
       expect(await deposits.statusOf(laterMessage)).to.equal(MessageStatus.Failed);
       expect(await system.childBridge.childTokenOf(root)).to.equal(ethers.ZeroAddress);
 
@@ -196,7 +201,14 @@ describe("ChildBridge", function () {
       const message = await onlyMessage(system.main.messenger, receipt);
 
       const relay = await deposits.relay(receipt);
-      await expect(relay).to.emit(system.child.messenger, "MessageFailed").withArgs(await deposits.idOf(message), message.nonce, message.target);
+      await expect(relay)
+        .to.emit(system.child.messenger, "MessageFailed")
+        .withArgs(
+          await deposits.idOf(message),
+          message.nonce,
+          message.target,
+          system.childBridge.interface.encodeErrorResult("TokenBridgeNotFromCounterpart", [await system.child.messenger.getAddress(), carol.address]),
+        );
       await expect(relay).not.to.emit(system.childBridge, "DepositFinalized");
       expect(await deposits.statusOf(message)).to.equal(MessageStatus.Failed);
       expect(await system.childBridge.childTokenOf(NATIVE_TOKEN)).to.equal(ethers.ZeroAddress);

@@ -88,9 +88,10 @@ describe("Messenger", function () {
       const sent = await sendFrom(system.main.messenger, alice, await receiver.getAddress(), call, 100_000);
       const { proofs } = await proveOnChild(system, [sent]);
       const messenger = system.child.messenger;
+      // Out of gas: the target returns no revert data.
       await expect(messenger.connect(relayer).relayMessage(proofs[0], { gasLimit: 5_000_000 }))
         .to.emit(messenger, "MessageFailed")
-        .withArgs(sent.id, sent.message.nonce, await receiver.getAddress());
+        .withArgs(sent.id, sent.message.nonce, await receiver.getAddress(), "0x");
       expect(await messenger.messageStatus(sent.message)).to.equal(MessageStatus.Failed);
       // Retrying cannot raise the gas limit: it fails the same way.
       await expect(messenger.retryMessage(sent.message, { gasLimit: 5_000_000 })).to.emit(messenger, "MessageFailed");
@@ -144,7 +145,73 @@ describe("Messenger", function () {
       const messenger = system.child.messenger;
       await expect(messenger.connect(relayer).relayMessage(proofs[0], { gasLimit: 3_000_000 }))
         .to.emit(messenger, "MessageFailed")
-        .withArgs(sent.id, sent.message.nonce, await receiver.getAddress());
+        .withArgs(sent.id, sent.message.nonce, await receiver.getAddress(), "0x");
+    });
+
+    it("fails the message with the first MAX_REASON_BYTES of a 1 MB revert, for about the gas of a short one", async function () {
+      const { system, alice, receiver, relayer } = await loadFixture(messengerFixture);
+      const messenger = system.child.messenger;
+      const cap = await messenger.MAX_REASON_BYTES();
+      expect(cap).to.equal(256n);
+      const bomb = await sendFrom(system.main.messenger, alice, await receiver.getAddress(), receiver.interface.encodeFunctionData("revertBomb"), 3_000_000);
+      const short = await sendFrom(
+        system.main.messenger,
+        alice,
+        await receiver.getAddress(),
+        receiver.interface.encodeFunctionData("revertWith", [ethers.hexlify(new Uint8Array(Number(cap)).fill(0xab))]),
+        3_000_000,
+      );
+      const { proofs } = await proveOnChild(system, [bomb, short]);
+      // The target's memory expansion to 1 MB (all zero) is paid from the message's own 3M gas.
+      const bombRelay = await messenger.connect(relayer).relayMessage(proofs[0], { gasLimit: 8_000_000 });
+      await expect(bombRelay)
+        .to.emit(messenger, "MessageFailed")
+        .withArgs(bomb.id, bomb.message.nonce, await receiver.getAddress(), ethers.hexlify(new Uint8Array(Number(cap))));
+      const shortRelay = await messenger.connect(relayer).relayMessage(proofs[1], { gasLimit: 8_000_000 });
+      await expect(shortRelay)
+        .to.emit(messenger, "MessageFailed")
+        .withArgs(short.id, short.message.nonce, await receiver.getAddress(), ethers.hexlify(new Uint8Array(Number(cap)).fill(0xab)));
+      // What the messenger itself spends on the bomb's revert data is what it spends on 256 bytes:
+      // the difference is the target's own memory expansion (~2.0M gas), not copying.
+      const bombGas = (await bombRelay.wait())!.gasUsed;
+      const shortGas = (await shortRelay.wait())!.gasUsed;
+      expect(bombGas - shortGas).to.be.within(1_900_000n, 2_300_000n);
+      expect(await messenger.messageStatus(bomb.message)).to.equal(MessageStatus.Failed);
+    });
+  });
+
+  describe("revert reason cap", function () {
+    for (const length of [0, 1, 4, 255, 256, 257, 1_000]) {
+      it(`carries ${length} bytes of revert data as ${Math.min(length, 256)} bytes in MessageFailed`, async function () {
+        const { system, alice, receiver, relayer } = await loadFixture(messengerFixture);
+        const messenger = system.child.messenger;
+        const data = ethers.hexlify(Uint8Array.from({ length }, (_, i) => (i * 7 + 1) % 256));
+        const sent = await sendFrom(
+          system.main.messenger,
+          alice,
+          await receiver.getAddress(),
+          receiver.interface.encodeFunctionData("revertWith", [data]),
+          200_000,
+        );
+        const { proofs } = await proveOnChild(system, [sent]);
+        await expect(messenger.connect(relayer).relayMessage(proofs[0]))
+          .to.emit(messenger, "MessageFailed")
+          .withArgs(sent.id, sent.message.nonce, await receiver.getAddress(), ethers.dataSlice(data, 0, Math.min(length, 256)));
+        expect(await messenger.messageStatus(sent.message)).to.equal(MessageStatus.Failed);
+      });
+    }
+
+    it("carries the reason of a retry that fails again", async function () {
+      const { system, alice, receiver } = await loadFixture(messengerFixture);
+      const messenger = system.child.messenger;
+      const reason = receiver.interface.encodeErrorResult("MessageReceiverRefused");
+      await receiver.setShouldRevert(true);
+      const sent = await sendFrom(system.main.messenger, alice, await receiver.getAddress(), receiver.interface.encodeFunctionData("receiveMessage", ["0x"]), 200_000);
+      const { proofs } = await proveOnChild(system, [sent]);
+      await messenger.relayMessage(proofs[0]);
+      await expect(messenger.retryMessage(sent.message))
+        .to.emit(messenger, "MessageFailed")
+        .withArgs(sent.id, sent.message.nonce, await receiver.getAddress(), reason);
     });
   });
 

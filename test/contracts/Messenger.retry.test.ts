@@ -26,11 +26,11 @@ describe("Messenger", function () {
       expect(await receiver.calls()).to.equal(0);
     });
 
-    it("emits MessageFailed(id, nonce, target)", async function () {
+    it("emits MessageFailed(id, nonce, target, reason) with the target's revert data", async function () {
       const { system, sent, proof, receiver } = await loadFixture(failedMessageFixture);
       await expect(system.child.messenger.relayMessage(proof))
         .to.emit(system.child.messenger, "MessageFailed")
-        .withArgs(sent.id, sent.message.nonce, await receiver.getAddress())
+        .withArgs(sent.id, sent.message.nonce, await receiver.getAddress(), receiver.interface.encodeErrorResult("MessageReceiverRefused"))
         .and.not.to.emit(system.child.messenger, "MessageRelayed");
     });
 
@@ -66,7 +66,7 @@ describe("Messenger", function () {
       await messenger.relayMessage(proof);
       await expect(messenger.retryMessage(sent.message))
         .to.emit(messenger, "MessageFailed")
-        .withArgs(sent.id, sent.message.nonce, await receiver.getAddress());
+        .withArgs(sent.id, sent.message.nonce, await receiver.getAddress(), receiver.interface.encodeErrorResult("MessageReceiverRefused"));
       expect(await messenger.messageStatus(sent.message)).to.equal(MessageStatus.Failed);
       await receiver.setShouldRevert(false);
       await expect(messenger.retryMessage(sent.message)).to.emit(messenger, "MessageRelayed");

@@ -485,7 +485,14 @@ describe("RootBridge", function () {
 
       const relay = await withdrawals.relay(receipt);
       await expect(relay).to.changeEtherBalances([carol, lockbox], [0n, 0n]);
-      await expect(relay).to.emit(system.main.messenger, "MessageFailed").withArgs(messageId, message.nonce, message.target);
+      await expect(relay)
+        .to.emit(system.main.messenger, "MessageFailed")
+        .withArgs(
+          messageId,
+          message.nonce,
+          message.target,
+          system.rootBridge.interface.encodeErrorResult("TokenBridgeNotFromCounterpart", [await system.main.messenger.getAddress(), carol.address]),
+        );
       await expect(relay).not.to.emit(system.rootBridge, "WithdrawalFinalized");
       expect(await withdrawals.statusOf(message)).to.equal(MessageStatus.Failed);
 

@@ -42,7 +42,7 @@ export const messengerAbi = new Interface([
   `function messageStatus(${MESSAGE} message) view returns (uint8)`,
   "event MessageSent(uint256 indexed nonce, address indexed sender, address indexed target, uint256 gasLimit, bytes data)",
   "event MessageRelayed(bytes32 indexed messageId, uint256 indexed nonce, address indexed target)",
-  "event MessageFailed(bytes32 indexed messageId, uint256 indexed nonce, address indexed target)",
+  "event MessageFailed(bytes32 indexed messageId, uint256 indexed nonce, address indexed target, bytes reason)",
   "error MessengerAlreadyRelayed(bytes32 messageId)",
   "error MessengerMessageFailed(bytes32 messageId)",
   "error MessengerInsufficientGas(bytes32 messageId, uint256 gasLeft, uint256 required)",

@@ -60,7 +60,7 @@ export const sdkMessengerAbi = new Interface([
   `function messageStatus(${MESSAGE} message) view returns (uint8)`,
   `function incomingMessageId(${MESSAGE} message) view returns (bytes32)`,
   "event MessageRelayed(bytes32 indexed messageId, uint256 indexed nonce, address indexed target)",
-  "event MessageFailed(bytes32 indexed messageId, uint256 indexed nonce, address indexed target)",
+  "event MessageFailed(bytes32 indexed messageId, uint256 indexed nonce, address indexed target, bytes reason)",
   "error MessengerAlreadyRelayed(bytes32 messageId)",
   "error MessengerMessageFailed(bytes32 messageId)",
   "error MessengerNotFailed(bytes32 messageId)",
