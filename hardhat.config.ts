@@ -37,7 +37,7 @@ const config: HardhatUserConfig = {
     hardhat: {
       // Proof tests mine blocks with 100+ transactions on demand.
       allowBlocksWithSameTimestamp: true,
-      // Osaka's 2^24 transaction gas cap: see scripts/lib/hardhat.node.config.ts for why.
+      // Osaka's 2^24 transaction gas cap: see relayer/src/devnet/hardhat.node.config.ts for why.
       blockGasLimit: 16_777_216,
     },
     main: { url: process.env.MAIN_RPC_URL ?? "http://127.0.0.1:8545" },

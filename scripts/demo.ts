@@ -13,9 +13,10 @@ import path from "node:path";
 import { Contract, ContractFactory, JsonRpcProvider, Wallet, parseUnits, type InterfaceAbi, type TransactionReceipt } from "ethers";
 
 import { BridgeClient, readRelayerEndpoints, type BridgeMessageStatus, type BridgeTransfer } from "../relayer/src/sdk";
-import { DEVNET_ACCOUNTS, startDevnet, type RunningDevnet } from "./lib/devnet";
+import { DEVNET_ACCOUNTS, startDevnet, type RunningDevnet } from "../relayer/src/devnet/devnet";
 import { DemoReport, describeStatus, summaryLines, type GasEntry } from "./lib/demoReport";
-import { REPO_ROOT, devAccount, makeTempDir } from "./lib/localChains";
+import { devAccount, makeTempDir } from "../relayer/src/devnet/localChains";
+import { kitArtifactsDir } from "../relayer/src/packageFiles";
 
 export class DemoError extends Error {
   constructor(
@@ -75,7 +76,7 @@ let interrupted = false;
 async function main(): Promise<void> {
   const started = Date.now();
   const report = new DemoReport(process.stdout, 5);
-  const dir = path.resolve(process.env.DEVNET_DIR ?? path.join(REPO_ROOT, ".devnet"));
+  const dir = path.resolve(process.env.DEVNET_DIR ?? path.join(".devnet"));
   let own: RunningDevnet | undefined;
   let client: BridgeClient | undefined;
   let cleaning: Promise<void> | undefined;
@@ -139,7 +140,7 @@ async function roundTrip(client: BridgeClient, configFile: string, user: Wallet,
 
     report.begin("deploy a demo ERC20 on the main chain and mint to the demo account");
     report.progress("waiting for the deployment to be mined");
-    const artifact = JSON.parse(readFileSync(path.join(REPO_ROOT, "artifacts", "contracts", "test", "TestERC20.sol", "TestERC20.json"), "utf8")) as { abi: InterfaceAbi; bytecode: string };
+    const artifact = JSON.parse(readFileSync(path.join(kitArtifactsDir(), "contracts", "test", "TestERC20.sol", "TestERC20.json"), "utf8")) as { abi: InterfaceAbi; bytecode: string };
     const deployed = await new ContractFactory(artifact.abi, artifact.bytecode, wallet).deploy("Demo Token", "DEMO", DECIMALS);
     record("main", "deploy DEMO (TestERC20)", "you", await deployed.deploymentTransaction()!.wait());
     const token = await deployed.getAddress();

@@ -9,9 +9,9 @@
 import path from "node:path";
 import { Contract, JsonRpcProvider } from "ethers";
 
-import { DEVNET_ACCOUNTS, DevnetError, startDevnet, type RunningDevnet } from "./lib/devnet";
-import { forkOptionsFromEnv, redactUrl } from "./lib/fork";
-import { DEV_MNEMONIC, REPO_ROOT, devAccount } from "./lib/localChains";
+import { DEVNET_ACCOUNTS, DevnetError, startDevnet, type RunningDevnet } from "../relayer/src/devnet/devnet";
+import { forkOptionsFromEnv, redactUrl } from "../relayer/src/devnet/fork";
+import { DEV_MNEMONIC, devAccount } from "../relayer/src/devnet/localChains";
 
 const CHECKPOINT_ABI = [
   "function checkpointCount() view returns (uint256)",
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const fork = forkOptionsFromEnv(process.env);
   const challengePeriod = envNumber("DEVNET_CHALLENGE_PERIOD", 30);
   const blockTimeMs = envNumber("DEVNET_BLOCK_TIME_MS", 1_000);
-  const dir = path.resolve(process.env.DEVNET_DIR ?? path.join(REPO_ROOT, ".devnet"));
+  const dir = path.resolve(process.env.DEVNET_DIR ?? path.join(".devnet"));
 
   let statusTimer: NodeJS.Timeout | undefined;
   let devnet: RunningDevnet | undefined;

@@ -2,12 +2,14 @@
  * ABIs and bytecode from the Hardhat artifacts (artifacts/contracts/**\/<Name>.sol/<Name>.json).
  *
  * Read from disk, not through the Hardhat runtime, so that the CLI, the relayer and the devnet can
- * deploy without loading Hardhat; `npx hardhat compile` (offline) must have run once.
+ * deploy without loading Hardhat. The package ships them; in this repository `npx hardhat compile`
+ * (offline) must have run once.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { Interface, type InterfaceAbi } from "ethers";
 
+import { kitArtifactsDir } from "../../relayer/src/packageFiles";
 import { ArtifactNotFoundError } from "./errors";
 
 /** The contracts deploy/ deploys, under the names the deployment file records them by. */
@@ -20,8 +22,8 @@ export interface Artifact {
   interface: Interface;
 }
 
-/** artifacts/ of this repository, whatever the working directory. */
-export const DEFAULT_ARTIFACTS_DIR = path.resolve(__dirname, "..", "..", "artifacts");
+/** artifacts/ of the kit (this repository, or the installed package), whatever the working directory. */
+export const DEFAULT_ARTIFACTS_DIR = kitArtifactsDir();
 
 const cache = new Map<string, Artifact>();
 

@@ -1,6 +1,8 @@
 /**
- * Public API of the relayer library: header encoding, receipt proofs, checkpoint trees and
- * exit proofs, usable by the relayer's roles, by SDK users who self-relay, and by tests.
+ * `sidechain-kit`, the package's main entry: the SDK (BridgeClient, status types, errors), the
+ * proof library (header encoding, receipt proofs, checkpoint trees, exit proofs), the checkpoint
+ * typed data, and the relayer service. Other entries: `sidechain-kit/testing`,
+ * `sidechain-kit/devnet`, `sidechain-kit/hardhat` (see docs/dapps.md).
  */
 export {
   encodeBlockHeader,
@@ -38,6 +40,8 @@ export {
   type ExitProof,
   type ProveLogArgs,
 } from "./proof/exitProof";
+/** EIP-712 typed data of a checkpoint signature: what validators sign (docs/protocol.md "Signatures"). */
+export { CHECKPOINT_TYPES, checkpointDomain } from "./chain/abi";
 export * from "./errors";
 // ---------------------------------------------------------------- relayer service
 export { loadConfig, parseConfig, ConfigError, type Config } from "./config";

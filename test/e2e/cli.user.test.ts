@@ -11,8 +11,8 @@ import { expect } from "chai";
 import { ContractFactory, JsonRpcProvider, Wallet, parseEther, type Contract } from "ethers";
 
 import { BRIDGE_STATUSES, BridgeClient } from "../../relayer/src";
-import { startDevnet, type RunningDevnet } from "../../scripts/lib/devnet";
-import { REPO_ROOT, devAccount, makeTempDir } from "../../scripts/lib/localChains";
+import { startDevnet, type RunningDevnet } from "../../relayer/src/devnet/devnet";
+import { REPO_ROOT, devAccount, makeTempDir } from "./harness";
 
 interface Run {
   code: number | null;

@@ -11,8 +11,8 @@ import path from "node:path";
 import { expect } from "chai";
 import { Contract, ContractFactory, JsonRpcSigner, Wallet, parseUnits, toBeHex, type InterfaceAbi } from "ethers";
 
-import { startDevnet, MAIN_CHAIN_ID, type RunningDevnet } from "../../scripts/lib/devnet";
-import { ForkError } from "../../scripts/lib/fork";
+import { startDevnet, MAIN_CHAIN_ID, type RunningDevnet } from "../../relayer/src/devnet/devnet";
+import { ForkError } from "../../relayer/src/devnet/fork";
 import { REPO_ROOT, devAccount, freePort, makeTempDir, sleep, startHardhatNode, stopAllNodes, type RunningNode } from "./harness";
 
 const LIVE_CHAIN_ID = 31339;

@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { Wallet, parseEther } from "ethers";
 
 import { BridgeClient } from "../../relayer/src/sdk";
-import { startDevnet, type RunningDevnet } from "../../scripts/lib/devnet";
+import { startDevnet, type RunningDevnet } from "../../relayer/src/devnet/devnet";
 import { REPO_ROOT, devAccount, makeTempDir } from "./harness";
 
 const HARDHAT_CLI = path.join(REPO_ROOT, "node_modules", "hardhat", "internal", "cli", "bootstrap.js");
@@ -42,7 +42,7 @@ function hardhat(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   });
 }
 
-describe("Hardhat tasks bridge:* (tasks/bridge.ts)", function () {
+describe("Hardhat tasks bridge:* (the sidechain-kit/hardhat plugin)", function () {
   this.timeout(240_000);
   let devnet: RunningDevnet;
   let deploymentDir: string;

@@ -27,8 +27,8 @@ import {
   type BridgeStatus,
   type BridgeTransfer,
 } from "../../relayer/src";
-import { startDevnet, type RunningDevnet } from "../../scripts/lib/devnet";
-import { REPO_ROOT, devAccount, makeTempDir } from "../../scripts/lib/localChains";
+import { startDevnet, type RunningDevnet } from "../../relayer/src/devnet/devnet";
+import { REPO_ROOT, devAccount, makeTempDir } from "../e2e/harness";
 
 const ORDER: Record<BridgeStatus, number> = { sent: 0, checkpointed: 1, "challenge-window": 2, ready: 3, relayed: 4, failed: 4 };
 const MESSAGE_RELAYED = "event MessageRelayed(bytes32 indexed messageId, uint256 indexed nonce, address indexed target)";

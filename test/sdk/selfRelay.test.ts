@@ -9,7 +9,7 @@ import { JsonRpcProvider, parseEther, type Wallet } from "ethers";
 
 import { BridgeClient, MessageFailedError, NATIVE_TOKEN, NotYetFinalError, StatusTimeoutError, type BridgeTransfer } from "../../relayer/src";
 import { passChallengePeriod, submitCheckpoint, type ChainEnd } from "../e2e/handRelay";
-import { deployDevnet, devAccount, startAnvil, stopAllNodes, type Devnet } from "../../scripts/lib/localChains";
+import { deployDevnet, devAccount, startAnvil, stopAllNodes, type Devnet } from "../../relayer/src/devnet/localChains";
 
 describe("BridgeClient self-relay without a relayer", function () {
   this.timeout(120_000);

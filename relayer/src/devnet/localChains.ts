@@ -15,16 +15,28 @@ import os from "node:os";
 import path from "node:path";
 import { HDNodeWallet, JsonRpcProvider, Wallet, keccak256, toUtf8Bytes } from "ethers";
 
-import { deployBridge, type DeployBridgeOptions, type DeployBridgeResult } from "../../deploy/lib";
+import { deployBridge, type DeployBridgeOptions, type DeployBridgeResult } from "../../../deploy/lib";
 import { ForkError, nodeErrorLine, probeFork, redactUrl, type ForkOptions, type ForkSource } from "./fork";
-import { CHAIN_ID_ENV, FORK_BLOCK_ENV, FORK_URL_ENV } from "./hardhat.node.config";
+import { packageRoot, resolveTool } from "../packageFiles";
+import { CHAIN_ID_ENV, FORK_BLOCK_ENV, FORK_URL_ENV } from "./nodeEnv";
 
 /** The mnemonic whose first accounts Hardhat node and anvil fund by default. */
 export const DEV_MNEMONIC = "test test test test test test test test test test test junk";
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
-const HARDHAT_CLI = path.join(REPO_ROOT, "node_modules", "hardhat", "internal", "cli", "bootstrap.js");
-const HARDHAT_NODE_CONFIG = path.join(__dirname, "hardhat.node.config.ts");
-export const ANVIL_BIN = path.join(REPO_ROOT, "node_modules", "@foundry-rs", "anvil-linux-amd64", "bin", "anvil");
+/**
+ * The nodes' own Hardhat config, beside this file: TypeScript in the repository, JavaScript in the
+ * package (so an app needs no ts-node to start a devnet).
+ */
+const HARDHAT_NODE_CONFIG = path.join(__dirname, `hardhat.node.config${path.extname(__filename)}`);
+
+/** Hardhat's CLI, wherever npm put it (an optional peer dependency of the kit). */
+export function hardhatCli(): string {
+  return resolveTool("hardhat/internal/cli/bootstrap.js", "hardhat");
+}
+
+/** anvil's binary from the npm package @foundry-rs/anvil-linux-amd64, wherever npm put it. */
+export function anvilBin(): string {
+  return resolveTool("@foundry-rs/anvil-linux-amd64/bin/anvil", "@foundry-rs/anvil-linux-amd64");
+}
 
 export class HarnessError extends Error {
   constructor(
@@ -71,7 +83,7 @@ const PORT_ATTEMPTS = 3;
 
 /**
  * Starts `hardhat node` with the given chain id. Hardhat 2's node takes its chain id from the
- * config only, so it runs with scripts/lib/hardhat.node.config.ts, which reads it from the environment,
+ * config only, so it runs with the hardhat.node.config beside this file, which reads it from the environment,
  * as it reads the fork URL and block. With `fork`, the node keeps `chainId`, whatever the live chain's.
  * @throws ForkError when forking and the URL does not answer JSON-RPC, or the node dies on it.
  */
@@ -91,7 +103,7 @@ export async function startHardhatNode(options: HardhatNodeOptions): Promise<Run
       kind: "hardhat",
       // Hardhat's own CLI under this Node, not `npx hardhat`: one process instead of three, same code.
       command: process.execPath,
-      args: [HARDHAT_CLI, "--config", HARDHAT_NODE_CONFIG, "node", "--hostname", "127.0.0.1", "--port", String(port)],
+      args: [hardhatCli(), "--config", HARDHAT_NODE_CONFIG, "node", "--hostname", "127.0.0.1", "--port", String(port)],
       env,
     }));
     if (source !== undefined) {
@@ -114,7 +126,7 @@ export async function startHardhatNode(options: HardhatNodeOptions): Promise<Run
 export function startAnvil(options: StartOptions): Promise<RunningNode> {
   return startWithFreePort(options, (port) => ({
     kind: "anvil",
-    command: ANVIL_BIN,
+    command: anvilBin(),
     args: ["--chain-id", String(options.chainId), "--port", String(port), "--host", "127.0.0.1", "--mnemonic", DEV_MNEMONIC, "--silent"],
     env: { ...process.env },
   }));
@@ -159,7 +171,7 @@ async function startWithFreePort(options: StartOptions, launch: (port: number) =
 }
 
 async function startNode(launch: Launch, port: number, chainId: number, timeoutMs: number): Promise<RunningNode> {
-  const child = spawn(launch.command, launch.args, { cwd: REPO_ROOT, env: launch.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(launch.command, launch.args, { cwd: packageRoot(), env: launch.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   const lines: string[] = [];
   // Always drain the pipes: a node blocked on a full pipe stops answering RPC.
   const collect = (chunk: Buffer) => {
@@ -307,7 +319,7 @@ export function makeValidatorWallets(count: number, seed = "sidechain-kit valida
   return wallets.sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1));
 }
 
-export interface DevnetOptions extends Partial<Omit<DeployBridgeOptions, "main" | "child" | "validators">> {
+export interface DeployDevnetOptions extends Partial<Omit<DeployBridgeOptions, "main" | "child" | "validators">> {
   /** Validators of both chains; default four from makeValidatorWallets. */
   validators?: Wallet[];
   /** Dev account index of the deployer on both chains; default 0. */
@@ -334,7 +346,7 @@ export const DEVNET_MIN_BOND = 10n ** 18n;
  * Deploys the bridge onto two running nodes with the dev accounts, into a fresh temporary
  * deployments folder unless `deploymentsDir` is given.
  */
-export async function deployDevnet(main: RunningNode, child: RunningNode, options: DevnetOptions = {}): Promise<Devnet> {
+export async function deployDevnet(main: RunningNode, child: RunningNode, options: DeployDevnetOptions = {}): Promise<Devnet> {
   const validators = options.validators ?? makeValidatorWallets(4);
   const deployerIndex = options.deployerIndex ?? 0;
   const deployer = { main: devAccount(deployerIndex, main.provider), child: devAccount(deployerIndex, child.provider) };

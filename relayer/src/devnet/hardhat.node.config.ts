@@ -16,11 +16,7 @@ import os from "node:os";
 import path from "node:path";
 import type { HardhatUserConfig } from "hardhat/config";
 
-/** Environment variable read for the node's chain id; set by scripts/lib/localChains.ts. */
-export const CHAIN_ID_ENV = "E2E_HARDHAT_CHAIN_ID";
-/** Environment variables read for fork mode (the same names `npm run devnet` takes). */
-export const FORK_URL_ENV = "FORK_URL";
-export const FORK_BLOCK_ENV = "FORK_BLOCK";
+import { CHAIN_ID_ENV, FORK_BLOCK_ENV, FORK_URL_ENV } from "./nodeEnv";
 
 const chainId = Number(process.env[CHAIN_ID_ENV] ?? "31337");
 if (!Number.isSafeInteger(chainId) || chainId <= 0) {

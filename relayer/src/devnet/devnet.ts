@@ -1,7 +1,8 @@
 /**
- * The local two-chain devnet as a library: a main chain and a child chain (Hardhat nodes on free
- * ports, mining a block every `blockTimeMs`), the bridge deployed and wired on both, three
- * validators and a relayer with all roles. Used by `npm run devnet`, `npm run demo` and the tests.
+ * The local two-chain devnet as a library (`sidechain-kit/devnet`): a main chain and a child chain
+ * (Hardhat nodes on free or fixed ports, mining a block every `blockTimeMs`), the bridge deployed and
+ * wired on both, the app's own contracts deployed by a hook, three validators and a relayer with
+ * all roles. Used by `npm run devnet`, `npm run demo`, the tests, and apps' own test suites.
  *
  * Everything it writes (deployment files, the relayer config, databases, logs) goes to `dir`, so
  * the CLI (`sidechain … --config <dir>/relayer.json`) and the SDK work against it.
@@ -10,12 +11,13 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import pino from "pino";
 
-import { loadConfig } from "../../relayer/src/config";
-import { challengerRole } from "../../relayer/src/roles/challenger/role";
-import { RelayerService } from "../../relayer/src/service";
-import type { DeploymentFile } from "../../deploy/lib";
+import { loadConfig } from "../config";
+import { challengerRole } from "../roles/challenger/role";
+import { RelayerService } from "../service";
+import type { DeployableContract, DeploymentFile } from "../../../deploy/lib";
+import type { Wallet } from "ethers";
 import { probeFork, type ForkOptions, type ForkSource } from "./fork";
-import { devAccount, deployDevnet, freePort, makeValidatorWallets, startHardhatNode, type RunningNode } from "./localChains";
+import { devAccount, deployDevnet, freePort, makeTempDir, makeValidatorWallets, startHardhatNode, type RunningNode } from "./localChains";
 
 export const MAIN_CHAIN_ID = 31337;
 export const CHILD_CHAIN_ID = 31338;
@@ -28,36 +30,100 @@ export class DevnetError extends Error {
   readonly retryable = false;
 }
 
+/** Fixed ports; any left out is a free one picked at start. */
+export interface DevnetPorts {
+  main?: number;
+  child?: number;
+  /** The relayer's HTTP API (health, status, proofs). */
+  api?: number;
+  /** One per validator (three), where each serves its signatures. */
+  validators?: number[];
+}
+
 export interface DevnetOptions {
-  /** Where files go; wiped first, as a devnet starts from genesis. */
-  dir: string;
+  /** Where files go; wiped first, as a devnet starts from genesis. Default: a fresh temporary folder. */
+  dir?: string;
+  /** Seconds until a checkpoint is final; default 30. */
   challengePeriod?: number;
+  /** Both chains mine a block this often (ms); default 1,000. */
   blockTimeMs?: number;
+  ports?: DevnetPorts;
   /**
    * Fork the main chain from a live JSON-RPC endpoint (FORK_URL / FORK_BLOCK). The forked main
    * keeps chain id MAIN_CHAIN_ID; an endpoint that does not answer fails the start in seconds.
    */
   fork?: ForkOptions;
+  /**
+   * Deploys the app's own contracts once the bridge is up and before the relayer starts, so that
+   * the relayer sees every message the app sends from its first block. A failure stops the devnet.
+   */
+  deploy?: (devnet: DevnetDeployContext) => Promise<void> | void;
 }
 
-export interface RunningDevnet {
-  main: RunningNode;
-  child: RunningNode;
+/** One chain of the devnet: the node, and the addresses of the bridge's contracts on it. */
+export interface DevnetChain extends RunningNode {
+  addresses: Partial<Record<DeployableContract, string>>;
+}
+
+/**
+ * Dev accounts (the Hardhat node's default mnemonic), funded on both chains, not connected to a
+ * provider: `wallet.connect(devnet.child.provider)`. The deployer governs the bridge; the operator
+ * proposes and relays; the challenger challenges; the users are free for the app.
+ */
+export interface DevnetAccounts {
+  deployer: Wallet;
+  operator: Wallet;
+  challenger: Wallet;
+  users: Wallet[];
+}
+
+export interface DevnetDeployContext {
+  main: DevnetChain;
+  child: DevnetChain;
+  accounts: DevnetAccounts;
   deployments: { main: DeploymentFile; child: DeploymentFile };
+}
+
+export interface RunningDevnet extends DevnetDeployContext {
   dir: string;
   apiUrl: string;
   relayerConfigFile: string;
   challengePeriod: number;
+  /** The validators' keys (test keys, derived deterministically). */
+  validators: Wallet[];
   /** The live chain the main chain forks, in fork mode. */
   fork?: ForkSource;
   /** Stops the relayer, the validators and both chains; safe to call twice. */
   stop(): Promise<void>;
 }
 
-export async function startDevnet(options: DevnetOptions): Promise<RunningDevnet> {
+/** The devnet's dev accounts, unconnected. */
+export function devnetAccounts(): DevnetAccounts {
+  const users: Wallet[] = [];
+  for (let index = DEVNET_ACCOUNTS.firstUser; index <= DEVNET_ACCOUNTS.lastUser; index++) users.push(devAccount(index));
+  return { deployer: devAccount(DEVNET_ACCOUNTS.deployer), operator: devAccount(DEVNET_ACCOUNTS.operator), challenger: devAccount(DEVNET_ACCOUNTS.challenger), users };
+}
+
+function withAddresses(node: RunningNode, file: DeploymentFile): DevnetChain {
+  const addresses: DevnetChain["addresses"] = {};
+  for (const [name, record] of Object.entries(file.contracts)) if (record !== undefined) addresses[name as DeployableContract] = record.address;
+  return Object.assign(node, { addresses });
+}
+
+/**
+ * Starts the devnet. Needs Hardhat installed (an optional peer dependency of the kit).
+ * @throws DevnetError on bad options; ForkError for a dead fork URL; HarnessError when a node fails.
+ */
+export async function startDevnet(options: DevnetOptions = {}): Promise<RunningDevnet> {
   const challengePeriod = options.challengePeriod ?? 30;
   const blockTimeMs = options.blockTimeMs ?? 1_000;
-  const dir = path.resolve(options.dir);
+  if (!Number.isFinite(challengePeriod) || challengePeriod <= 0) throw new DevnetError(`challengePeriod ${challengePeriod} must be a positive number of seconds`);
+  if (!Number.isFinite(blockTimeMs) || blockTimeMs <= 0) throw new DevnetError(`blockTimeMs ${blockTimeMs} must be a positive number`);
+  const ports = options.ports ?? {};
+  if (ports.validators !== undefined && ports.validators.length !== VALIDATOR_COUNT) {
+    throw new DevnetError(`ports.validators needs ${VALIDATOR_COUNT} ports, one per validator; got ${ports.validators.length}`);
+  }
+  const dir = path.resolve(options.dir ?? makeTempDir("devnet"));
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
 
@@ -74,8 +140,8 @@ export async function startDevnet(options: DevnetOptions): Promise<RunningDevnet
     // Before any process starts: a dead FORK_URL must cost seconds, not a child chain's start-up.
     if (options.fork !== undefined) await probeFork(options.fork);
     const started = await Promise.allSettled([
-      startHardhatNode({ chainId: MAIN_CHAIN_ID, fork: options.fork }),
-      startHardhatNode({ chainId: CHILD_CHAIN_ID }),
+      startHardhatNode({ chainId: MAIN_CHAIN_ID, fork: options.fork, port: ports.main }),
+      startHardhatNode({ chainId: CHILD_CHAIN_ID, port: ports.child }),
     ]);
     // Keep whichever started, so that stop() ends it when the other failed.
     for (const result of started) if (result.status === "fulfilled") nodes.push(result.value);
@@ -85,11 +151,20 @@ export async function startDevnet(options: DevnetOptions): Promise<RunningDevnet
     const validators = makeValidatorWallets(VALIDATOR_COUNT);
     const deploymentsDir = path.join(dir, "deployments");
     const devnet = await deployDevnet(mainNode, childNode, { validators, challengePeriod, deploymentsDir });
+    const deployments = { main: devnet.deployment.main, child: devnet.deployment.child };
+    const context: DevnetDeployContext = {
+      main: withAddresses(mainNode, deployments.main),
+      child: withAddresses(childNode, deployments.child),
+      accounts: devnetAccounts(),
+      deployments,
+    };
+    // Still automining only, so the app's deployment takes no block time.
+    if (options.deploy !== undefined) await options.deploy(context);
     // Blocks keep coming without transactions, so confirmations and checkpoints advance.
     await Promise.all([mainNode, childNode].map((node) => node.provider.send("evm_setIntervalMining", [blockTimeMs])));
 
-    const apiPort = await freePort();
-    const validatorPorts = await Promise.all(validators.map(() => freePort()));
+    const apiPort = ports.api ?? (await freePort());
+    const validatorPorts = ports.validators ?? (await Promise.all(validators.map(() => freePort())));
     const operatorKey = devAccount(DEVNET_ACCOUNTS.operator).privateKey;
     const configFor = (index: number, mode: "relayer" | "validator") => ({
       dbPath: path.join(dir, mode === "relayer" ? "relayer.sqlite" : `validator-${index}.sqlite`),
@@ -132,9 +207,8 @@ export async function startDevnet(options: DevnetOptions): Promise<RunningDevnet
       );
     }
     return {
-      main: mainNode,
-      child: childNode,
-      deployments: { main: devnet.deployment.main, child: devnet.deployment.child },
+      ...context,
+      validators,
       dir,
       apiUrl: `http://127.0.0.1:${apiPort}`,
       relayerConfigFile,
