@@ -1,0 +1,53 @@
+import { subtask } from "hardhat/config";
+import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import type { HardhatUserConfig } from "hardhat/config";
+import "@nomicfoundation/hardhat-ethers";
+import "@nomicfoundation/hardhat-chai-matchers";
+// The bridge:* tasks (deposit, withdraw, status, relay, balances) against the `main` and `child` networks.
+import "sidechain-kit/hardhat";
+
+const SOLC_VERSION = "0.8.30";
+
+// Compile offline with the solc-js build of the npm `solc` package (a devDependency pinned to
+// SOLC_VERSION) instead of letting Hardhat download a compiler.
+subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string }, _hre, runSuper) => {
+  if (args.solcVersion !== SOLC_VERSION) return runSuper();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const solcPackage = require("solc/package.json") as { version: string };
+  if (solcPackage.version !== SOLC_VERSION) {
+    throw new Error(`npm solc is ${solcPackage.version}, expected ${SOLC_VERSION}: run npm install`);
+  }
+  return {
+    compilerPath: require.resolve("solc/soljson.js"),
+    isSolcJs: true,
+    version: SOLC_VERSION,
+    longVersion: `${SOLC_VERSION}+commit.73712a01`,
+  };
+});
+
+const config: HardhatUserConfig = {
+  solidity: {
+    version: SOLC_VERSION,
+    settings: {
+      // The kit's contracts and OpenZeppelin 5.7 use transient storage and mcopy.
+      evmVersion: "cancun",
+      optimizer: { enabled: true, runs: 200 },
+    },
+  },
+  networks: {
+    hardhat: {
+      // Hardhat 2.29 runs Osaka, which caps a transaction at 2^24 gas; a block limit above it
+      // makes eth_estimateGas fail on some calls (see the kit's docs/devnet.md).
+      blockGasLimit: 16_777_216,
+    },
+    // The chains the bridge:* tasks talk to. With --deployment-dir pointing into a devnet's folder
+    // (and MAIN_RPC_URL / CHILD_RPC_URL unset), the tasks take the devnet's own URLs instead.
+    main: { url: process.env.MAIN_RPC_URL ?? "http://127.0.0.1:8545" },
+    child: { url: process.env.CHILD_RPC_URL ?? "http://127.0.0.1:8546" },
+  },
+  mocha: {
+    timeout: 120_000,
+  },
+};
+
+export default config;
