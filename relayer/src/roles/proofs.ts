@@ -4,6 +4,7 @@
  * built once per block and cached.
  */
 import { fetchBlockReceipts } from "../chain/receipts";
+import type { JsonRpcSender } from "../chain/rpcValues";
 import { buildCheckpointTree, type CheckpointTree } from "../proof/checkpointTree";
 import { buildExitProof, locateLog, type ExitProof } from "../proof/exitProof";
 import { ReceiptTrie } from "../proof/receiptTrie";
@@ -19,6 +20,9 @@ export class CheckpointMismatchError extends RelayerError {
     super(`checkpoint ${checkpointId}: ${reason}`);
   }
 }
+
+/** What the cache fetches receipts through: the roles' RPC clients, or any JSON-RPC provider (the test kit). */
+type ReceiptSource = { rpc: Readonly<Record<"main" | "child", JsonRpcSender>> };
 
 export class ProofCache {
   private readonly trees = new Map<string, CheckpointTree>();
@@ -45,7 +49,7 @@ export class ProofCache {
     return tree;
   }
 
-  blockReceipts(ctx: Pick<RoleContext, "rpc">, source: "main" | "child", blockHash: string) {
+  blockReceipts(ctx: ReceiptSource, source: "main" | "child", blockHash: string) {
     let p = this.receipts.get(blockHash);
     if (p === undefined) {
       p = fetchBlockReceipts(ctx.rpc[source], blockHash);
@@ -55,7 +59,7 @@ export class ProofCache {
     return p;
   }
 
-  trie(ctx: Pick<RoleContext, "rpc">, source: "main" | "child", blockHash: string): Promise<ReceiptTrie> {
+  trie(ctx: ReceiptSource, source: "main" | "child", blockHash: string): Promise<ReceiptTrie> {
     let p = this.tries.get(blockHash);
     if (p === undefined) {
       p = this.blockReceipts(ctx, source, blockHash).then((r) => ReceiptTrie.fromReceipts(r));
