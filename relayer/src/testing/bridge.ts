@@ -3,7 +3,7 @@
  * relayer in the test's process, on one Hardhat network (both sides on one chain, as the kit's own
  * contract tests run) or on two chains given by two signers.
  */
-import { Wallet, dataSlice, getAddress, keccak256, toQuantity, toUtf8Bytes, type Signer } from "ethers";
+import { dataSlice, getAddress, keccak256, toQuantity, toUtf8Bytes, type Signer, type Wallet } from "ethers";
 
 import type { JsonRpcSender } from "../chain/rpcValues";
 import { ProofCache } from "../roles/proofs";
@@ -12,6 +12,7 @@ import { deployBothSides, latestBlockNumber, type ChainHandle } from "./deploy";
 import { TestBridgeRelayError, TestBridgeRelayLoopError, TestBridgeSetupError } from "./errors";
 import { deliver, findPending, publicPending, type RelayContext } from "./relay";
 import { RevertDecoder } from "./revert";
+import { testValidators } from "./validators";
 import type {
   AbiSource,
   DeliveredMessage,
@@ -29,7 +30,6 @@ import type {
 
 const DEFAULTS = {
   validatorCount: 4,
-  validatorSeed: "sidechain-kit validators",
   challengePeriod: 3_600n,
   minBond: 10n ** 18n,
   challengerRewardBps: 5_000,
@@ -43,12 +43,6 @@ const MAX_REASON_BYTES = 256;
 const KIT_RELAYER = getAddress(dataSlice(keccak256(toUtf8Bytes("sidechain-kit/testing relayer")), 12));
 /** What the kit's relayer is funded with: bonds and relay gas for any test. */
 const KIT_RELAYER_BALANCE = 10n ** 24n;
-
-/** Deterministic validator keys sorted by address, as the ValidatorSet requires; the same as the devnet's. */
-export function testValidators(count: number, seed = DEFAULTS.validatorSeed): Wallet[] {
-  const wallets = Array.from({ length: count }, (_, i) => new Wallet(keccak256(toUtf8Bytes(`${seed}/${i}`))));
-  return wallets.sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1));
-}
 
 /**
  * Deploys both sides of the bridge and returns the contracts with the verbs a test needs.

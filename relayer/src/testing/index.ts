@@ -9,7 +9,8 @@
  * A target that reverts makes relayAll throw TestBridgeRelayError with the decoded reason, unless
  * `{ allowFailures: true }`. No Hardhat import at run time: `hre` is passed in.
  */
-export { createTestBridge, testValidators } from "./bridge";
+export { createTestBridge } from "./bridge";
+export { testValidators } from "./validators";
 export {
   TestBridgeCheckpointMismatchError,
   TestBridgeError,
