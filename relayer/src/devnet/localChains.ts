@@ -13,11 +13,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { HDNodeWallet, JsonRpcProvider, Wallet, keccak256, toUtf8Bytes } from "ethers";
+import { HDNodeWallet, JsonRpcProvider, Wallet } from "ethers";
 
 import { deployBridge, type DeployBridgeOptions, type DeployBridgeResult } from "../../../deploy/lib";
 import { ForkError, nodeErrorLine, probeFork, redactUrl, type ForkOptions, type ForkSource } from "./fork";
 import { packageRoot, resolveTool } from "../packageFiles";
+import { testValidators } from "../testing/validators";
 import { CHAIN_ID_ENV, FORK_BLOCK_ENV, FORK_URL_ENV } from "./nodeEnv";
 
 /** The mnemonic whose first accounts Hardhat node and anvil fund by default. */
@@ -313,11 +314,8 @@ export function devAccount(index: number, provider?: JsonRpcProvider): Wallet {
   return new Wallet(hd.privateKey, provider);
 }
 
-/** Deterministic validator keys sorted by address, derived as test/helpers/fixture.ts derives them. */
-export function makeValidatorWallets(count: number, seed = "sidechain-kit validators"): Wallet[] {
-  const wallets = Array.from({ length: count }, (_, i) => new Wallet(keccak256(toUtf8Bytes(`${seed}/${i}`))));
-  return wallets.sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1));
-}
+/** Deterministic validator keys sorted by address: the test kit's, so devnets and tests sign alike. */
+export const makeValidatorWallets = testValidators;
 
 export interface DeployDevnetOptions extends Partial<Omit<DeployBridgeOptions, "main" | "child" | "validators">> {
   /** Validators of both chains; default four from makeValidatorWallets. */
