@@ -39,6 +39,11 @@ const config: HardhatUserConfig = {
       // Hardhat 2.29 runs Osaka, which caps a transaction at 2^24 gas; a block limit above it
       // makes eth_estimateGas fail on some calls (see the kit's docs/devnet.md).
       blockGasLimit: 16_777_216,
+      // FORK_URL=https://… [FORK_BLOCK=n] npx hardhat test test/Shop.test.ts runs the test-kit tests
+      // on a fork of a live main chain: the kit deploys both sides of the bridge on top of it.
+      forking: process.env.FORK_URL
+        ? { url: process.env.FORK_URL, blockNumber: process.env.FORK_BLOCK ? Number(process.env.FORK_BLOCK) : undefined }
+        : undefined,
     },
     // The chains the bridge:* tasks talk to. With --deployment-dir pointing into a devnet's folder
     // (and MAIN_RPC_URL / CHILD_RPC_URL unset), the tasks take the devnet's own URLs instead.
