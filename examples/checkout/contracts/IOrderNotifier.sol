@@ -7,9 +7,9 @@ interface IOrderNotifier {
     /// @notice A settled order, as the shop reported it.
     struct Settlement {
         address customer;
+        uint64 recordedAt;
         address rootToken;
         uint256 amount;
-        uint64 recordedAt;
     }
 
     event SettlementRecorded(uint256 indexed orderId, address indexed customer, address indexed rootToken, uint256 amount);

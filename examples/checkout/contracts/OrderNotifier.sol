@@ -40,7 +40,7 @@ contract OrderNotifier is IOrderNotifier, CrossChainApp {
         // Replay guard at the app level: the Messenger runs each message once, but a second message
         // about one order (a shop bug) must not count its volume twice.
         if (_settlements[orderId].recordedAt != 0) revert OrderNotifierDuplicateOrder(orderId);
-        _settlements[orderId] = Settlement(customer, rootToken, amount, uint64(block.timestamp));
+        _settlements[orderId] = Settlement(customer, uint64(block.timestamp), rootToken, amount);
         settledCount += 1;
         settledVolume[rootToken] += amount;
         emit SettlementRecorded(orderId, customer, rootToken, amount);

@@ -38,17 +38,18 @@ contract Shop is CrossChainApp, ReentrancyGuardTransient {
 
     struct Product {
         address token;
-        uint256 price;
         bool active;
+        uint256 price;
     }
 
+    /// @dev Four storage slots: (customer, status), (token, quantity), productId, amount.
     struct Order {
         address customer;
-        uint256 productId;
-        uint256 quantity;
-        address token;
-        uint256 amount;
         OrderStatus status;
+        address token;
+        uint96 quantity;
+        uint256 productId;
+        uint256 amount;
     }
 
     /// @notice The child-chain token bridge: pays revenue out to the main chain.
@@ -153,7 +154,7 @@ contract Shop is CrossChainApp, ReentrancyGuardTransient {
         if (price == 0) revert ShopZeroPrice();
         if (!isBridgedToken(token)) revert ShopNotABridgedToken(token);
         productId = productCount++;
-        _products[productId] = Product(token, price, true);
+        _products[productId] = Product(token, true, price);
         emit ProductListed(productId, token, price);
     }
 
@@ -224,7 +225,7 @@ contract Shop is CrossChainApp, ReentrancyGuardTransient {
     /// @param quantity Units.
     /// @param maxTotal Most the customer will pay, in case the price changed since they looked.
     /// @return orderId The new order's id.
-    function placeOrder(uint256 productId, uint256 quantity, uint256 maxTotal)
+    function placeOrder(uint256 productId, uint96 quantity, uint256 maxTotal)
         external
         nonReentrant
         returns (uint256 orderId)
@@ -236,7 +237,7 @@ contract Shop is CrossChainApp, ReentrancyGuardTransient {
         if (total > maxTotal) revert ShopTotalAboveMax(total, maxTotal);
         address token = product.token;
         orderId = orderCount++;
-        _orders[orderId] = Order(msg.sender, productId, quantity, token, total, OrderStatus.Placed);
+        _orders[orderId] = Order(msg.sender, OrderStatus.Placed, token, quantity, productId, total);
         escrowed[token] += total;
         emit OrderPlaced(orderId, productId, msg.sender, quantity, total);
         IERC20(token).safeTransferFrom(msg.sender, address(this), total);
