@@ -5,6 +5,7 @@
  *   sidechain validator --config FILE
  *   sidechain proof     --config FILE --tx HASH [--log-index N]
  *   sidechain deposit | withdraw | status <tx> | relay <tx> | balances [address]   (user commands, cli/user.ts)
+ *   sidechain deploy --config FILE | relayer-config --main-deployment FILE …          (operator set-up, cli/deploy.ts)
  * A bad config or argument prints one line to stderr and exits non-zero.
  */
 import { Command, CommanderError } from "commander";
@@ -19,6 +20,8 @@ import { exitProofJson } from "./roles/proofs";
 import { challengerRole } from "./roles/challenger/role";
 import { RelayerService } from "./service";
 import * as user from "./cli/user";
+import { deployCommand, relayerConfigCommand } from "./cli/deploy";
+import { DeployError } from "../../deploy/lib/errors";
 import { isBadInputError } from "./sdk/errors";
 
 /** Where the user commands find the bridge and the key (cli/connection.ts); the devnet by default. */
@@ -138,6 +141,8 @@ export function buildProgram(): Command {
     .action((txHash: string, o: user.ConnectionOptions & { logIndex?: string }) => user.relay(txHash, o));
   withConnectionOptions(program.command("balances").description("ETH and bridged tokens on both chains").argument("[address]", "account (default: the key's)"))
     .action((address: string | undefined, o: user.ConnectionOptions) => user.balances(address, o));
+  program.addCommand(deployCommand());
+  program.addCommand(relayerConfigCommand());
   return program;
 }
 
@@ -148,7 +153,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     process.stderr.write(`sidechain: ${errorMessage(error)}\n`);
-    return error instanceof ConfigError || isBadInputError(error) ? 2 : 1;
+    const badInput = error instanceof ConfigError || isBadInputError(error) || (error instanceof DeployError && error.code === "DEPLOY_CONFIG_INVALID");
+    return badInput ? 2 : 1;
   }
 }
 

@@ -49,6 +49,20 @@ export { RelayerService, type ChallengerFactory, type ServiceOptions } from "./s
 export { Store } from "./store";
 export type { MessageStatus } from "./store/messages";
 export * from "./roles/challenger";
+// ---------------------------------------------------------------- deployment
+// What `sidechain deploy` and `sidechain relayer-config` run, for apps' own deployment scripts.
+export {
+  DeployError,
+  deployBridge,
+  loadDeployConfig,
+  optionsFromConfig,
+  readDeployment,
+  type DeployBridgeOptions,
+  type DeployBridgeResult,
+  type DeployConfig,
+  type DeploymentFile,
+} from "../../deploy/lib";
+export { buildRelayerConfig, type RelayerConfigOptions } from "../../deploy/lib/relayerConfig";
 // ---------------------------------------------------------------- SDK
 export * from "./sdk";
 // ---------------------------------------------------------------- contract types

@@ -66,6 +66,7 @@ describe("sidechain-kit as an installed package", function () {
       "dist/relayer/src/hardhat/index.js",
       "contracts/apps/CrossChainApp.sol",
       "artifacts/contracts/common/Messenger.sol/Messenger.json",
+      "deploy/config.example.json",
     ]);
     // Test doubles and compiler debug files are not the product.
     expect(files.filter((f) => f.startsWith("contracts/test/") || f.endsWith(".dbg.json") || f.includes("build-info"))).to.deep.equal([]);
@@ -145,7 +146,7 @@ describe("sidechain-kit as an installed package", function () {
   it("runs the sidechain CLI from node_modules/.bin without a build step", async function () {
     const help = await run("npx", ["sidechain", "--help"], project);
     expectSuccess(help, "sidechain --help");
-    for (const command of ["relayer", "validator", "proof", "deposit", "withdraw", "status", "relay", "balances"]) {
+    for (const command of ["relayer", "validator", "proof", "deposit", "withdraw", "status", "relay", "balances", "deploy", "relayer-config"]) {
       expect(help.stdout).to.match(new RegExp(`^\\s+${command}\\b`, "m"));
     }
   });
