@@ -12,7 +12,7 @@ import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
 
-import { REPO_ROOT, makeTempDir } from "../e2e/harness";
+import { REPO_ROOT, devAccount, makeTempDir, startHardhatNode, type RunningNode } from "../e2e/harness";
 
 const EXAMPLE = path.join(REPO_ROOT, "examples", "checkout");
 const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
@@ -25,9 +25,14 @@ interface Run {
 
 /** Runs a command to its end (never through a shell), with the npm settings of `npm test` removed. */
 function run(command: string, args: string[], cwd: string, timeoutMs = 10 * 60_000): Promise<Run> {
+  return runWithEnv(command, args, cwd, {}, timeoutMs);
+}
+
+function runWithEnv(command: string, args: string[], cwd: string, extra: NodeJS.ProcessEnv, timeoutMs = 10 * 60_000): Promise<Run> {
   const env: NodeJS.ProcessEnv = {};
   // `npm test` passes its own npm_* settings (the kit's package name, lifecycle event…) down.
   for (const [key, value] of Object.entries(process.env)) if (!/^npm_/i.test(key)) env[key] = value;
+  Object.assign(env, extra);
   return new Promise((resolve) => {
     execFile(command, args, { cwd, env, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1;
@@ -162,6 +167,30 @@ describe("sidechain-kit as an installed package", function () {
     const result = await run(process.execPath, ["-e", script], project);
     expectSuccess(result, "require of an artifact");
     expect(result.stdout.trim()).to.equal("Messenger true true");
+  });
+
+  it("deploys the bridge onto two chains with `sidechain deploy` from the installed package, and writes a relayer config", async function () {
+    const nodes: RunningNode[] = await Promise.all([startHardhatNode({ chainId: 31337 }), startHardhatNode({ chainId: 31338 })]);
+    try {
+      const [main, child] = nodes;
+      const example = JSON.parse(readFileSync(path.join(project, "node_modules", "sidechain-kit", "deploy", "config.example.json"), "utf8")) as Record<string, Record<string, unknown>>;
+      example.main.rpcUrl = main.url;
+      example.child.rpcUrl = child.url;
+      writeFileSync(path.join(project, "bridge.json"), JSON.stringify(example));
+      const key = devAccount(0).privateKey;
+      const deployed = await runWithEnv("npx", ["sidechain", "deploy", "--config", "bridge.json", "--out", "deployments"], project, { MAIN_DEPLOYER_KEY: key, CHILD_DEPLOYER_KEY: key });
+      expectSuccess(deployed, "sidechain deploy");
+      const summary = JSON.parse(deployed.stdout) as { files: Record<string, string>; deployed: unknown[] };
+      expect(summary.deployed.length).to.be.greaterThan(0);
+      const mainFile = JSON.parse(readFileSync(path.join(project, "deployments", "localhost-main.json"), "utf8")) as { contracts: Record<string, { address: string }> };
+      expect(await main.provider.getCode(mainFile.contracts.RootBridge.address)).to.not.equal("0x");
+      const config = await run("npx", ["sidechain", "relayer-config", "--main-deployment", "deployments/localhost-main.json", "--child-deployment", "deployments/localhost-child.json", "--main-rpc", main.url, "--child-rpc", child.url], project);
+      expectSuccess(config, "sidechain relayer-config");
+      expect(config.stdout).to.contain(`rpcUrl: ${main.url}`);
+      expect(config.stdout).to.contain("deployment: deployments/localhost-child.json");
+    } finally {
+      await Promise.all(nodes.map((node) => node.stop()));
+    }
   });
 
   it("passes the example app's own tests (test kit in one process, devnet on two chains)", async function () {
