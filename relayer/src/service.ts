@@ -13,6 +13,7 @@ import { Metrics } from "./api/metrics";
 import { LANES, type RoleContext } from "./roles/context";
 import { Executor, type CheckpointRevertedHook } from "./roles/executor";
 import { Proposer } from "./roles/proposer";
+import { SigningRounds } from "./roles/signing";
 import { Validator } from "./roles/validator";
 import { Watcher } from "./roles/watcher";
 import { Store } from "./store";
@@ -62,7 +63,7 @@ export class RelayerService {
       throw error;
     }
     const store = Store.open(config.dbPath);
-    const service = new RelayerService({ config, store, log, rpc, metrics, signal: undefined as unknown as AbortSignal });
+    const service = new RelayerService({ config, store, log, rpc, metrics, rounds: new SigningRounds(), signal: undefined as unknown as AbortSignal });
     (service.ctx as { signal: AbortSignal }).signal = service.controller.signal;
     // Every loop and every relay in flight waits on this signal at once; the default cap of 10 listeners is for leak hunting.
     setMaxListeners(0, service.controller.signal);

@@ -15,6 +15,8 @@ export class Metrics {
   readonly rpcErrors = new Counter({ name: "sidechain_rpc_errors_total", help: "Failed JSON-RPC attempts", labelNames: ["chain", "code"], registers: [this.registry] });
   readonly reorgs = new Counter({ name: "sidechain_reorgs_total", help: "Reorgs detected by the watchers", labelNames: ["chain"], registers: [this.registry] });
   readonly relayed = new Counter({ name: "sidechain_relays_total", help: "Relay transactions by outcome", labelNames: ["lane", "outcome"], registers: [this.registry] });
+  readonly validatorMissed = new Counter({ name: "sidechain_validator_missed_total", help: "Signature rounds in which a validator of the set gave no valid signature", labelNames: ["lane", "validator"], registers: [this.registry] });
+  readonly laneDegraded = new Gauge({ name: "sidechain_lane_degraded", help: "1 while a lane cannot reach the quorum or its messages wait too long for a checkpoint (see /health)", labelNames: ["lane"], registers: [this.registry] });
 
   /** Message counts come from the store at scrape time, so they survive restarts. */
   refreshFromStore(store: Store): void {

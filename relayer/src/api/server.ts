@@ -1,5 +1,6 @@
 /**
- * The relayer's HTTP API (node:http): /health, /metrics (Prometheus), /status, /messages/:id and
+ * The relayer's HTTP API (node:http): /health (503 while a lane is degraded, ./health.ts),
+ * /health/live (200 while the process serves), /metrics (Prometheus), /status, /messages/:id and
  * /proof/:txHash/:logIndex — the exit proof JSON a user passes to Messenger.relayMessage to relay
  * on their own.
  */
@@ -9,6 +10,7 @@ import { errorMessage } from "../chain/provider";
 import { CHAIN_NAMES } from "../config";
 import type { RoleContext } from "../roles/context";
 import { buildMessageProof, exitProofJson } from "../roles/proofs";
+import { healthReport } from "./health";
 import { JsonHttpServer, sendJson } from "./http";
 
 export class ApiServer {
@@ -33,9 +35,15 @@ export class ApiServer {
       const url = new URL(req.url ?? "/", "http://localhost");
       const parts = url.pathname.split("/").filter(Boolean);
       if (req.method !== "GET") return json(405, { error: "method not allowed" });
-      if (url.pathname === "/health") return json(200, { ok: true, uptimeMs: Date.now() - this.startedAt });
+      // A liveness probe must not restart a relayer whose validators are down: that cures nothing.
+      if (url.pathname === "/health/live") return json(200, { ok: true, uptimeMs: Date.now() - this.startedAt });
+      if (url.pathname === "/health") {
+        const report = healthReport(this.ctx);
+        return json(report.ok ? 200 : 503, { ...report, uptimeMs: Date.now() - this.startedAt });
+      }
       if (url.pathname === "/metrics") {
         this.ctx.metrics.refreshFromStore(this.ctx.store);
+        for (const [lane, health] of Object.entries(healthReport(this.ctx).lanes)) this.ctx.metrics.laneDegraded.set({ lane }, health.status === "degraded" ? 1 : 0);
         res.writeHead(200, { "content-type": this.ctx.metrics.registry.contentType });
         res.end(await this.ctx.metrics.registry.metrics());
         return;
@@ -72,6 +80,6 @@ export class ApiServer {
       const lane = `${row.source}->${row.destination}`;
       (messages[lane] ??= {})[row.status] = row.count;
     }
-    return { chains, messages, pendingTransactions: store.txs.countPending() };
+    return { chains, messages, lanes: healthReport(this.ctx).lanes, pendingTransactions: store.txs.countPending() };
   }
 }

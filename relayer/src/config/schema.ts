@@ -110,7 +110,13 @@ export const configSchema = z
       .strict()
       .default({ gasMarginPercent: 25, stuckTimeoutMs: 60_000, feeBumpPercent: 20, receiptPollMs: 1_000 }),
     api: z
-      .object({ enabled: z.boolean().default(true), host: z.string().default("127.0.0.1"), port: z.number().int().min(0).max(65535).default(8080) })
+      .object({
+        enabled: z.boolean().default(true),
+        host: z.string().default("127.0.0.1"),
+        port: z.number().int().min(0).max(65535).default(8080),
+        /** /health is degraded once a message has waited this long for a checkpoint; default roles.proposer.maxWaitMs + 60 s. */
+        stallAfterMs: z.number().int().positive().optional(),
+      })
       .strict()
       .default({ enabled: true, host: "127.0.0.1", port: 8080 }),
     log: z.object({ level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info") }).strict().default({ level: "info" }),

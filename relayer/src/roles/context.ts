@@ -1,4 +1,4 @@
-/** What every role receives (STYLE rule 9/11): config, store, logger, RPC clients, metrics, a stop signal. */
+/** What every role receives (STYLE rule 9/11): config, store, logger, RPC clients, metrics, signature rounds, a stop signal. */
 import type { Logger } from "pino";
 
 import { errorMessage, sleep, type RpcClient } from "../chain/provider";
@@ -6,6 +6,7 @@ import type { ChainName, Config } from "../config";
 import type { Metrics } from "../api/metrics";
 import { RelayerError } from "../errors";
 import type { Store } from "../store";
+import type { SigningRounds } from "./signing";
 
 export interface RoleContext {
   config: Config;
@@ -13,6 +14,8 @@ export interface RoleContext {
   log: Logger;
   rpc: Readonly<Record<ChainName, RpcClient>>;
   metrics: Metrics;
+  /** The proposer's last signature round per lane, for the API (/status, /health). */
+  rounds: SigningRounds;
   signal: AbortSignal;
 }
 

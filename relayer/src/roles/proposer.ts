@@ -12,21 +12,15 @@
 import { verifyTypedData } from "ethers";
 
 import { CHECKPOINT_TYPES, checkpointDomain, checkpointManagerAbi, readContract, validatorSetAbi } from "../chain/abi";
-import { errorMessage, withTimeout } from "../chain/provider";
+import { withTimeout } from "../chain/provider";
 import { buildCheckpointTree } from "../proof/checkpointTree";
-import { RelayerError } from "../errors";
 import { SimulationRevertedError } from "../tx/errors";
 import type { TxSender } from "../tx/sender";
 import { laneName, runLoop, type Lane, type RoleContext } from "./context";
+import { LOCAL_VALIDATOR, QuorumNotReachedError, attestFailure, tallyRound } from "./signing";
 import type { AttestRequest } from "./validator";
 
-export class QuorumNotReachedError extends RelayerError {
-  readonly code = "QUORUM_NOT_REACHED";
-  readonly retryable = true;
-  constructor(readonly power: bigint, readonly threshold: bigint) {
-    super(`validators answering hold power ${power}, the threshold is ${threshold}`);
-  }
-}
+export { QuorumNotReachedError };
 
 /** Asks one validator to sign; the in-process validator is called directly. */
 export type AttestFn = (request: AttestRequest) => Promise<{ signer: string; signature: string }>;
@@ -41,6 +35,7 @@ export class Proposer {
 
   run(): Promise<void> {
     const interval = Math.min(this.ctx.config.chains[this.lane.source].pollIntervalMs, Math.max(this.ctx.config.roles.proposer.maxWaitMs, 250));
+    void this.learnSigners();
     return runLoop(this.ctx, `proposer.${laneName(this.lane)}`, interval, () => this.step());
   }
 
@@ -103,9 +98,14 @@ export class Proposer {
     }
   }
 
-  /** Collects signatures until their power reaches the threshold; skips validators that fail. */
+  /**
+   * Asks every validator at once, keeps the valid signatures up to the threshold, and records the
+   * round (who signed, who did not and why) for /status, /health and the missed-signature metric.
+   * @throws QuorumNotReachedError naming the validators that did not sign
+   */
   private async gatherSignatures(input: { startBlock: number; endBlock: number; blockRoot: string }) {
-    const { config, log } = this.ctx;
+    const { config, log, metrics, rounds } = this.ctx;
+    const lane = laneName(this.lane);
     const src = config.chains[this.lane.source];
     const dst = config.chains[this.lane.destination];
     const rpc = this.ctx.rpc[this.lane.destination];
@@ -113,38 +113,54 @@ export class Proposer {
     const [addresses, powers] = (await readContract(rpc, validatorSetAbi, vs, "validators")) as unknown as [string[], bigint[]];
     const [, threshold] = (await readContract(rpc, validatorSetAbi, vs, "quorum")) as unknown as [string, bigint];
     const packed = [...((await readContract(rpc, validatorSetAbi, vs, "packedValidators"))[0] as string[])];
-    const indexOf = new Map(addresses.map((a, i) => [a.toLowerCase(), i]));
 
     const request: AttestRequest = { sourceChainId: src.chainId, destinationChainId: dst.chainId, ...input };
     const domain = checkpointDomain(dst.chainId, dst.contracts.CheckpointManager);
     const value = { sourceChainId: src.chainId, ...input };
-    const askers: (() => Promise<{ signer: string; signature: string }>)[] = config.roles.proposer.validatorUrls.map((url) => () => postAttest(url, request, config.roles.proposer.attestTimeoutMs));
-    if (this.localValidator !== undefined) askers.unshift(() => this.localValidator!(request));
+    const sources: { source: string; ask: () => Promise<{ signer: string; signature: string }> }[] = config.roles.proposer.validatorUrls.map((url) => ({
+      source: url,
+      ask: () => postAttest(url, request, config.roles.proposer.attestTimeoutMs),
+    }));
+    if (this.localValidator !== undefined) sources.unshift({ source: LOCAL_VALIDATOR, ask: () => this.localValidator!(request) });
 
-    const answers = await Promise.allSettled(askers.map((ask) => ask()));
-    const chosen = new Map<number, string>();
-    let power = 0n;
-    for (const answer of answers) {
-      if (answer.status === "rejected") {
-        log.warn({ at: "proposer.attest", lane: laneName(this.lane), err: errorMessage(answer.reason) }, "validator did not sign");
-        continue;
-      }
-      const { signer, signature } = answer.value;
-      const index = indexOf.get(signer.toLowerCase());
-      // A signature that does not recover to a set member would get our bond slashed: drop it.
-      if (index === undefined || chosen.has(index)) continue;
-      if (verifyTypedData(domain, CHECKPOINT_TYPES, value, signature).toLowerCase() !== signer.toLowerCase()) continue;
-      chosen.set(index, signature);
-      power += powers[index];
-      if (power >= threshold) break;
+    const results = await Promise.allSettled(sources.map(({ ask }) => ask()));
+    const { round, chosen } = tallyRound({
+      lane,
+      ...input,
+      addresses,
+      powers,
+      threshold,
+      answers: results.map((result, i) => ({ source: sources[i].source, result })),
+      recover: (signature) => verifyTypedData(domain, CHECKPOINT_TYPES, value, signature),
+      rounds,
+    });
+    rounds.record(round);
+    const missing = round.validators.filter((v) => !v.signed);
+    for (const v of missing) {
+      metrics.validatorMissed.inc({ lane, validator: v.address });
+      log.warn({ at: "proposer.attest", lane, startBlock: input.startBlock, endBlock: input.endBlock, validator: v.address, source: v.source, reason: v.reason }, "validator did not sign");
     }
-    if (power < threshold) throw new QuorumNotReachedError(power, threshold);
+    for (const u of round.unmatched) log.warn({ at: "proposer.attest", lane, startBlock: input.startBlock, source: u.source, reason: u.reason }, "validator answer unusable");
+    if (!round.quorum) throw new QuorumNotReachedError(round.power, threshold, missing);
     const indices = [...chosen.keys()].sort((a, b) => a - b);
     return {
       packed,
       signers: `0x${indices.map((i) => i.toString(16).padStart(2, "0")).join("")}`,
       signatures: `0x${indices.map((i) => chosen.get(i)!.slice(2)).join("")}`,
     };
+  }
+
+  /** Which validator is behind each URL (its GET /health), so that a URL down from the start still names its validator. */
+  private async learnSigners(): Promise<void> {
+    const { config, rounds } = this.ctx;
+    await Promise.allSettled(
+      config.roles.proposer.validatorUrls.map(async (url) => {
+        if (rounds.signerAt(url) !== undefined) return;
+        const response = await fetch(new URL("/health", url), { signal: AbortSignal.timeout(config.roles.proposer.attestTimeoutMs) });
+        const body = (await response.json()) as { signer?: unknown };
+        if (typeof body.signer === "string" && /^0x[0-9a-fA-F]{40}$/.test(body.signer)) rounds.learn(url, body.signer);
+      }),
+    );
   }
 
   /** Tops the bond up to minBond; a deposit left pending by a crash is resumed, not repeated. */
@@ -165,17 +181,21 @@ export class Proposer {
   }
 }
 
+/** POST /attest to one validator; failures say what happened without the URL (the round records the source). */
 async function postAttest(url: string, request: AttestRequest, timeoutMs: number): Promise<{ signer: string; signature: string }> {
   const controller = new AbortController();
   const response = await withTimeout(
-    fetch(new URL("/attest", url), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(request), signal: controller.signal }),
+    fetch(new URL("/attest", url), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(request), signal: controller.signal }).catch((error: unknown) => {
+      throw attestFailure(url, error);
+    }),
     timeoutMs,
     () => {
       controller.abort();
-      return new Error(`${url}: no answer within ${timeoutMs} ms`);
+      return new Error(`no answer within ${timeoutMs} ms`);
     },
   );
-  const body = (await response.json()) as { signer?: string; signature?: string; error?: string };
-  if (!response.ok || typeof body.signer !== "string" || typeof body.signature !== "string") throw new Error(`${url}: ${body.error ?? response.status}`);
+  const body = (await response.json().catch(() => ({}))) as { signer?: string; signature?: string; error?: string };
+  if (!response.ok) throw new Error(`refused (HTTP ${response.status}): ${body.error ?? "no reason given"}`);
+  if (typeof body.signer !== "string" || typeof body.signature !== "string") throw new Error(`answered HTTP ${response.status} without a signer and a signature`);
   return { signer: body.signer, signature: body.signature };
 }

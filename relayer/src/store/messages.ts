@@ -150,6 +150,12 @@ export class MessageRepository {
     }[];
   }
 
+  /** Messages to `destination` still waiting for a checkpoint, and when the watcher recorded the oldest (health). */
+  waitingForCheckpoint(destination: string): { count: number; oldestRecordedAt: number | undefined } {
+    const row = this.db.prepare(`SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM messages WHERE destination = ? AND status = 'sent'`).get(destination) as { n: number; oldest: number | null };
+    return { count: row.n, oldestRecordedAt: row.oldest ?? undefined };
+  }
+
   /** Earliest block of `source` holding a message not yet checkpointed (proposer urgency). */
   oldestUncheckpointedBlock(source: string): number | undefined {
     const row = this.db.prepare(`SELECT MIN(block_number) AS n FROM messages WHERE source = ? AND status = 'sent'`).get(source) as { n: number | null };

@@ -11,6 +11,7 @@ import { fetchBlock } from "../../../relayer/src/chain/receipts";
 import { buildCheckpointTree } from "../../../relayer/src/proof/checkpointTree";
 import { parseConfig } from "../../../relayer/src/config";
 import type { RoleContext } from "../../../relayer/src/roles/context";
+import { SigningRounds } from "../../../relayer/src/roles/signing";
 import { AttestationRefusedError, Validator } from "../../../relayer/src/roles/validator";
 import { Watcher } from "../../../relayer/src/roles/watcher";
 import { Store } from "../../../relayer/src/store";
@@ -33,7 +34,7 @@ describe("watcher and tx sender (hardhat node)", function () {
     const config = parseConfig({ chains: { main: chain, child: { ...chain, chainId: 31338 } }, tx: { receiptPollMs: 100, stuckTimeoutMs: 500 } });
     rpc = new RpcClient("main", node.url, 31337, { timeoutMs: 5_000, retries: 1, backoffMs: 50 });
     const store = Store.open(join(makeTempDir("watcher-tx"), "db.sqlite"));
-    ctx = { config, store, log, rpc: { main: rpc, child: rpc }, metrics: new Metrics(), signal: controller.signal };
+    ctx = { config, store, log, rpc: { main: rpc, child: rpc }, metrics: new Metrics(), rounds: new SigningRounds(), signal: controller.signal };
   });
   after(async () => {
     controller.abort();
