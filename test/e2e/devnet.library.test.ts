@@ -5,9 +5,9 @@
  */
 import net from "node:net";
 import { expect } from "chai";
-import { parseEther } from "ethers";
+import { Contract, parseEther } from "ethers";
 
-import { DevnetError, startDevnet, type RunningDevnet } from "../../relayer/src/devnet";
+import { DEVNET_VALIDATOR_COUNT, DevnetError, startDevnet, type RunningDevnet } from "../../relayer/src/devnet";
 import { freePort } from "./harness";
 import { deployArtifact } from "./relayerProcess";
 
@@ -32,7 +32,7 @@ describe("startDevnet() as a library (sidechain-kit/devnet)", function () {
     let hookSaw: { receiver: string; messenger?: string } | undefined;
 
     before(async function () {
-      ports = { main: await freePort(), child: await freePort(), api: await freePort(), validators: [await freePort(), await freePort(), await freePort()] };
+      ports = { main: await freePort(), child: await freePort(), api: await freePort(), validators: [await freePort(), await freePort(), await freePort(), await freePort()] };
       devnet = await startDevnet({
         challengePeriod: 3,
         blockTimeMs: 500,
@@ -74,7 +74,14 @@ describe("startDevnet() as a library (sidechain-kit/devnet)", function () {
         expect(await devnet.main.provider.getBalance(user.address)).to.be.greaterThan(parseEther("1000"));
         expect(await devnet.child.provider.getBalance(user.address)).to.be.greaterThan(parseEther("1000"));
       }
-      expect(devnet.validators).to.have.length(3);
+      // 3f + 1 with f = 1: four validators, any three of which reach the threshold.
+      expect(devnet.validators).to.have.length(DEVNET_VALIDATOR_COUNT);
+      expect(DEVNET_VALIDATOR_COUNT).to.equal(4);
+      for (const side of [devnet.main, devnet.child]) {
+        const set = new Contract(side.addresses.ValidatorSet!, ["function quorum() view returns (bytes32, uint256 threshold)", "function totalPower() view returns (uint256)"], side.provider);
+        expect((await set.quorum())[1], "threshold").to.equal(3n);
+        expect(await set.totalPower(), "total power").to.equal(4n);
+      }
       expect(new Set([devnet.accounts.deployer.address, devnet.accounts.operator.address, devnet.accounts.challenger.address, ...devnet.accounts.users.map((u) => u.address)]).size).to.equal(10);
     });
   });
@@ -93,7 +100,7 @@ describe("startDevnet() as a library (sidechain-kit/devnet)", function () {
   });
 
   it("refuses bad options before starting anything", async function () {
-    for (const options of [{ challengePeriod: 0 }, { blockTimeMs: -1 }, { ports: { validators: [1] } }]) {
+    for (const options of [{ challengePeriod: 0 }, { blockTimeMs: -1 }, { ports: { validators: [1, 2, 3] } }]) {
       let failure: unknown;
       try {
         await startDevnet(options);

@@ -14,13 +14,13 @@ interface DevnetProcess {
   exited: Promise<number | null>;
 }
 
-function startDevnet(dir: string): DevnetProcess {
+function startDevnet(dir: string, args: string[] = []): DevnetProcess {
   let output = "";
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, "scripts", "devnet.ts")], {
+  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, "scripts", "devnet.ts"), ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, DEVNET_DIR: dir, DEVNET_CHALLENGE_PERIOD: "3", DEVNET_BLOCK_TIME_MS: "500" },
     detached: true, // its own process group: the test can end everything it started
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: [args.includes("--processes") ? "pipe" : "ignore", "pipe", "pipe"],
   });
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -114,5 +114,47 @@ describe("npm run devnet", function () {
       );
       expect(answered, `${rpc} still answers after the devnet stopped`).to.equal(false);
     }
+  });
+
+  it("--processes: runs each validator and the relayer as a process, stops and starts one on stdin, and ends them all on Ctrl-C", async function () {
+    const dir = makeTempDir("devnet-processes-script");
+    devnet = startDevnet(dir, ["--processes"]);
+    const running = devnet;
+    await waitFor("the devnet summary", 180_000, async () => (running.output().includes("Ctrl-C stops everything") ? true : undefined));
+    expect(running.output()).to.contain("4 validators of power 1, threshold 3: checkpoints go on with one of them down");
+    const pidOf = (name: string) => {
+      const match = running.output().match(new RegExp(`^  ${name}\\s+pid (\\d+)`, "m"));
+      if (match === null) throw new Error(`no pid of ${name} in the devnet output:\n${running.output()}`);
+      return Number(match[1]);
+    };
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const names = ["relayer", "validator-0", "validator-1", "validator-2", "validator-3"];
+    const pids = names.map(pidOf);
+    expect(new Set(pids).size).to.equal(5);
+    for (const pid of pids) expect(alive(pid), `pid ${pid}`).to.equal(true);
+    expect(running.output()).to.contain(path.join(dir, "validator-3.log"));
+
+    running.child.stdin!.write("stop validator-3\n");
+    await waitFor("validator-3 stopped", 30_000, async () => (running.output().includes("validator-3 stopped") ? true : undefined));
+    expect(alive(pids[4])).to.equal(false);
+    running.child.stdin!.write("ps\n");
+    await waitFor("the ps listing", 10_000, async () => (/validator-3\s+stopped/.test(running.output()) ? true : undefined));
+    running.child.stdin!.write("start validator-3\n");
+    const restarted = await waitFor("validator-3 started again", 120_000, async () => {
+      const match = running.output().match(/validator-3 started, pid (\d+)/);
+      return match === null ? undefined : Number(match[1]);
+    });
+    expect(alive(restarted)).to.equal(true);
+
+    process.kill(-running.child.pid!, "SIGINT");
+    expect(await running.exited).to.equal(0);
+    for (const pid of [...pids.slice(0, 4), restarted]) expect(alive(pid), `pid ${pid} after Ctrl-C`).to.equal(false);
   });
 });

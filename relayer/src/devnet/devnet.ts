@@ -1,8 +1,13 @@
 /**
  * The local two-chain devnet as a library (`sidechain-kit/devnet`): a main chain and a child chain
  * (Hardhat nodes on free or fixed ports, mining a block every `blockTimeMs`), the bridge deployed and
- * wired on both, the app's own contracts deployed by a hook, three validators and a relayer with
- * all roles. Used by `npm run devnet`, `npm run demo`, the tests, and apps' own test suites.
+ * wired on both, the app's own contracts deployed by a hook, four validators (any three sign: one
+ * may be down) and a relayer with all roles. Used by `npm run devnet`, `npm run demo`, the tests,
+ * and apps' own test suites.
+ *
+ * By default the relayer and the validators run inside the caller's process. With `processes`,
+ * each is a `sidechain relayer|validator` process of its own, with a handle to stop and start it
+ * (./processes.ts), so that an operator or a test can see what one validator down does.
  *
  * Everything it writes (deployment files, the relayer config, databases, logs) goes to `dir`, so
  * the CLI (`sidechain … --config <dir>/relayer.json`) and the SDK work against it.
@@ -18,10 +23,15 @@ import type { DeployableContract, DeploymentFile } from "../../../deploy/lib";
 import type { Wallet } from "ethers";
 import { probeFork, type ForkOptions, type ForkSource } from "./fork";
 import { devAccount, deployDevnet, freePort, makeTempDir, makeValidatorWallets, startHardhatNode, type RunningNode } from "./localChains";
+import { startDevnetProcess, type DevnetProcess } from "./processes";
 
 export const MAIN_CHAIN_ID = 31337;
 export const CHILD_CHAIN_ID = 31338;
-const VALIDATOR_COUNT = 3;
+/**
+ * 3f + 1 validators of power 1 with the default threshold (more than two thirds: 3) tolerate f = 1
+ * of them down, so that one stopped validator slows nothing.
+ */
+export const DEVNET_VALIDATOR_COUNT = 4;
 /** Dev accounts: 0 deploys and governs, 1 proposes and relays, 2 challenges, 3-9 are for users. */
 export const DEVNET_ACCOUNTS = { deployer: 0, operator: 1, challenger: 2, firstUser: 3, lastUser: 9 };
 
@@ -36,7 +46,7 @@ export interface DevnetPorts {
   child?: number;
   /** The relayer's HTTP API (health, status, proofs). */
   api?: number;
-  /** One per validator (three), where each serves its signatures. */
+  /** One per validator (DEVNET_VALIDATOR_COUNT, four), where each serves its signatures. */
   validators?: number[];
 }
 
@@ -58,6 +68,12 @@ export interface DevnetOptions {
    * the relayer sees every message the app sends from its first block. A failure stops the devnet.
    */
   deploy?: (devnet: DevnetDeployContext) => Promise<void> | void;
+  /**
+   * Run the relayer and each validator as a `sidechain` process of its own (`true`), instead of
+   * inside this process. `{ cli }` names a compiled cli.js to run them with; default: the kit's
+   * own CLI, found by package resolution (the package's bin, or ts-node on the sources here).
+   */
+  processes?: boolean | { cli?: string };
 }
 
 /** One chain of the devnet: the node, and the addresses of the bridge's contracts on it. */
@@ -91,6 +107,8 @@ export interface RunningDevnet extends DevnetDeployContext {
   challengePeriod: number;
   /** The validators' keys (test keys, derived deterministically). */
   validators: Wallet[];
+  /** In `processes` mode: the relayer's and each validator's process (validators in key order). */
+  processes?: { relayer: DevnetProcess; validators: DevnetProcess[] };
   /** The live chain the main chain forks, in fork mode. */
   fork?: ForkSource;
   /** Stops the relayer, the validators and both chains; safe to call twice. */
@@ -120,19 +138,21 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<RunningD
   if (!Number.isFinite(challengePeriod) || challengePeriod <= 0) throw new DevnetError(`challengePeriod ${challengePeriod} must be a positive number of seconds`);
   if (!Number.isFinite(blockTimeMs) || blockTimeMs <= 0) throw new DevnetError(`blockTimeMs ${blockTimeMs} must be a positive number`);
   const ports = options.ports ?? {};
-  if (ports.validators !== undefined && ports.validators.length !== VALIDATOR_COUNT) {
-    throw new DevnetError(`ports.validators needs ${VALIDATOR_COUNT} ports, one per validator; got ${ports.validators.length}`);
+  if (ports.validators !== undefined && ports.validators.length !== DEVNET_VALIDATOR_COUNT) {
+    throw new DevnetError(`ports.validators needs ${DEVNET_VALIDATOR_COUNT} ports, one per validator; got ${ports.validators.length}`);
   }
+  const processes = options.processes === undefined || options.processes === false ? undefined : options.processes === true ? {} : options.processes;
   const dir = path.resolve(options.dir ?? makeTempDir("devnet"));
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
 
   const nodes: RunningNode[] = [];
   const services: RelayerService[] = [];
+  const children: DevnetProcess[] = [];
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      await Promise.allSettled(services.map((service) => service.stop()));
+      await Promise.allSettled([...services.map((service) => service.stop()), ...children.map((child) => child.stop())]);
       await Promise.allSettled(nodes.map((node) => node.stop()));
     })());
 
@@ -148,7 +168,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<RunningD
     for (const result of started) if (result.status === "rejected") throw result.reason;
     const [mainNode, childNode] = nodes;
 
-    const validators = makeValidatorWallets(VALIDATOR_COUNT);
+    const validators = makeValidatorWallets(DEVNET_VALIDATOR_COUNT);
     const deploymentsDir = path.join(dir, "deployments");
     const devnet = await deployDevnet(mainNode, childNode, { validators, challengePeriod, deploymentsDir });
     const deployments = { main: devnet.deployment.main, child: devnet.deployment.child };
@@ -166,45 +186,64 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<RunningD
     const apiPort = ports.api ?? (await freePort());
     const validatorPorts = ports.validators ?? (await Promise.all(validators.map(() => freePort())));
     const operatorKey = devAccount(DEVNET_ACCOUNTS.operator).privateKey;
-    const configFor = (index: number, mode: "relayer" | "validator") => ({
+    const validatorUrl = (index: number) => `http://127.0.0.1:${validatorPorts[index]}`;
+    // In-process, the relayer signs as validator 0 itself; as processes, every validator is its own,
+    // so that any one of them can be stopped without stopping the relayer.
+    const relayerValidator = processes === undefined ? 0 : undefined;
+    const configFor = (mode: "relayer" | "validator", index?: number) => ({
       dbPath: path.join(dir, mode === "relayer" ? "relayer.sqlite" : `validator-${index}.sqlite`),
       chains: {
         main: { rpcUrl: mainNode.url, chainId: MAIN_CHAIN_ID, confirmations: 1, pollIntervalMs: 500, deployment: path.join(deploymentsDir, "main.json") },
         child: { rpcUrl: childNode.url, chainId: CHILD_CHAIN_ID, confirmations: 1, pollIntervalMs: 500, deployment: path.join(deploymentsDir, "child.json") },
       },
       roles: {
-        validator: { enabled: true, port: validatorPorts[index] },
+        validator: index === undefined ? { enabled: false } : { enabled: true, port: validatorPorts[index] },
         proposer: {
           enabled: mode === "relayer",
           maxBlocks: 64,
           maxWaitMs: 2_000,
-          validatorUrls: validatorPorts.filter((_, i) => i !== index).map((port) => `http://127.0.0.1:${port}`),
+          validatorUrls: validators.map((_, i) => i).filter((i) => i !== index).map(validatorUrl),
         },
         executor: { enabled: mode === "relayer" },
         challenger: { enabled: mode === "relayer" },
       },
       api: { enabled: mode === "relayer", port: apiPort },
       // Devnet keys are the well-known dev mnemonic's: kept in the file so the CLI works as is.
-      keys:
-        mode === "relayer"
-          ? { validator: validators[index].privateKey, proposer: operatorKey, executor: operatorKey, challenger: devAccount(DEVNET_ACCOUNTS.challenger).privateKey }
-          : { validator: validators[index].privateKey },
+      keys: {
+        ...(index === undefined ? {} : { validator: validators[index].privateKey }),
+        ...(mode === "relayer" ? { proposer: operatorKey, executor: operatorKey, challenger: devAccount(DEVNET_ACCOUNTS.challenger).privateKey } : {}),
+      },
     });
+    const writeConfig = (file: string, config: unknown) => {
+      writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
+      return file;
+    };
 
-    const log = pino({ level: "info" }, pino.destination({ dest: path.join(dir, "relayer.log"), sync: false }));
-    const relayerConfigFile = path.join(dir, "relayer.json");
-    // Validators first: the relayer's proposer asks them for signatures as soon as it starts.
-    for (let index = VALIDATOR_COUNT - 1; index >= 0; index--) {
-      const mode = index === 0 ? "relayer" : "validator";
-      const file = mode === "relayer" ? relayerConfigFile : path.join(dir, `validator-${index}.json`);
-      writeFileSync(file, `${JSON.stringify(configFor(index, mode), null, 2)}\n`);
-      services.push(
-        await RelayerService.start(loadConfig(file, {}), {
-          mode,
-          log: log.child({ process: mode === "relayer" ? "relayer" : `validator-${index}` }),
-          challenger: challengerRole,
-        }),
+    const relayerConfigFile = writeConfig(path.join(dir, "relayer.json"), configFor("relayer", relayerValidator));
+    const validatorFiles = validators.map((_, index) => (index === relayerValidator ? undefined : writeConfig(path.join(dir, `validator-${index}.json`), configFor("validator", index))));
+    let handles: RunningDevnet["processes"];
+    if (processes === undefined) {
+      const log = pino({ level: "info" }, pino.destination({ dest: path.join(dir, "relayer.log"), sync: false }));
+      // Validators first: the relayer's proposer asks them for signatures as soon as it starts.
+      for (const [index, file] of validatorFiles.entries()) {
+        if (file === undefined) continue;
+        services.push(await RelayerService.start(loadConfig(file, {}), { mode: "validator", log: log.child({ process: `validator-${index}` }) }));
+      }
+      services.push(await RelayerService.start(loadConfig(relayerConfigFile, {}), { mode: "relayer", log: log.child({ process: "relayer" }), challenger: challengerRole }));
+    } else {
+      const cliArgs = processes.cli === undefined ? undefined : [processes.cli];
+      const spawnOne = (spec: { name: string; kind: "relayer" | "validator"; configFile: string; url: string; address?: string }) => {
+        const handle = startDevnetProcess({ ...spec, logFile: path.join(dir, `${spec.name}.log`), cliArgs });
+        children.push(handle);
+        return handle;
+      };
+      const validatorProcesses = validatorFiles.map((file, index) =>
+        spawnOne({ name: `validator-${index}`, kind: "validator", configFile: file!, url: validatorUrl(index), address: validators[index].address }),
       );
+      await Promise.all(validatorProcesses.map((handle) => handle.start()));
+      const relayer = spawnOne({ name: "relayer", kind: "relayer", configFile: relayerConfigFile, url: `http://127.0.0.1:${apiPort}` });
+      await relayer.start();
+      handles = { relayer, validators: validatorProcesses };
     }
     return {
       ...context,
@@ -214,6 +253,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<RunningD
       relayerConfigFile,
       challengePeriod,
       fork: mainNode.fork,
+      processes: handles,
       stop,
     };
   } catch (error) {

@@ -5,6 +5,7 @@
 export {
   CHILD_CHAIN_ID,
   DEVNET_ACCOUNTS,
+  DEVNET_VALIDATOR_COUNT,
   DevnetError,
   MAIN_CHAIN_ID,
   devnetAccounts,
@@ -32,5 +33,6 @@ export {
   type RunningNode,
   type StartOptions,
 } from "./localChains";
+export { DevnetProcessError, type DevnetProcess } from "./processes";
 export { ForkError, forkOptionsFromEnv, type ForkOptions, type ForkSource } from "./fork";
 export { MissingToolError } from "../packageFiles";
