@@ -100,7 +100,7 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
     /// @param validatorSet_ The source chain's validator set.
     /// @param firstBlock First block the first checkpoint must start at.
     /// @param challengePeriod_ Seconds a checkpoint stays challengeable.
-    /// @param minBond_ Bond needed to submit.
+    /// @param minBond_ Bond needed to submit, non-zero.
     /// @param challengerRewardBps_ Share of a slashed bond for the challenger.
     constructor(
         address admin,
@@ -533,7 +533,7 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
     }
 
     /// @notice Sets the bond needed to submit.
-    /// @param newMinBond Amount of native currency.
+    /// @param newMinBond Amount of native currency, non-zero.
     function setMinBond(uint128 newMinBond) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setMinBond(newMinBond);
     }
@@ -551,6 +551,8 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
     }
 
     function _setMinBond(uint128 newMinBond) private {
+        // Without a bond anyone could submit, and a successful challenge would pay nothing.
+        if (newMinBond == 0) revert CheckpointManagerZeroMinBond();
         minBond = newMinBond;
         emit MinBondUpdated(newMinBond);
     }

@@ -99,6 +99,7 @@ interface ICheckpointManager {
     error CheckpointManagerNoPreviousCheckpoint(uint256 id);
     error CheckpointManagerInvalidRewardBps(uint16 rewardBps);
     error CheckpointManagerZeroChallengePeriod();
+    error CheckpointManagerZeroMinBond();
     error CheckpointManagerZeroAddress();
 
     /// @notice Adds the sent value to the caller's proposer bond.

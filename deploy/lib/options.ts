@@ -130,7 +130,9 @@ function sideSettings(role: ChainRole, options: DeployBridgeOptions, target: Cha
   const challengePeriod = toBigInt(params.challengePeriod, `${role}: challengePeriod`);
   if (challengePeriod <= 0n || challengePeriod >= 1n << 64n) throw new DeployConfigError(`${role}: challengePeriod must be 1 s or more`);
   const minBond = toBigInt(params.minBond, `${role}: minBond`);
-  if (minBond < 0n || minBond >= 1n << 128n) throw new DeployConfigError(`${role}: minBond ${minBond} is out of range`);
+  // A zero bond lets anyone submit and pays no challenger: the contract refuses it too.
+  if (minBond <= 0n) throw new DeployConfigError(`${role}: minBond must be at least 1 wei, got ${minBond}`);
+  if (minBond >= 1n << 128n) throw new DeployConfigError(`${role}: minBond ${minBond} is out of range`);
   const bps = params.challengerRewardBps;
   if (!Number.isInteger(bps) || bps < 0 || bps > MAX_BPS) {
     throw new DeployConfigError(`${role}: challengerRewardBps must be an integer from 0 to ${MAX_BPS}, got ${bps}`);

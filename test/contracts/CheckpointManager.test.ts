@@ -174,6 +174,12 @@ describe("CheckpointManager", function () {
       await expect(deployment).to.be.revertedWithCustomError(factory, "CheckpointManagerZeroChallengePeriod");
     });
 
+    it("reverts when the minimum bond is zero: a bondless proposer's forgery would pay no challenger (L-3)", async function () {
+      const { args } = await loadFixture(constructorArgs);
+      const { factory, deployment } = await deployWith({ ...args, minBond: 0n });
+      await expect(deployment).to.be.revertedWithCustomError(factory, "CheckpointManagerZeroMinBond");
+    });
+
     it("reverts when the challenger reward exceeds 10,000 bps", async function () {
       const { args } = await loadFixture(constructorArgs);
       const { factory, deployment } = await deployWith({ ...args, rewardBps: 10_001 });
@@ -238,9 +244,18 @@ describe("CheckpointManager", function () {
         .withArgs(proposer.address, MIN_BOND, MIN_BOND + 1n);
     });
 
+    it("refuses zero, which would let anyone submit without a bond and leave challenges unpaid (L-3)", async function () {
+      const { manager, stranger, validators, side } = await loadFixture(deployManager);
+      await expect(manager.setMinBond(0n)).to.be.revertedWithCustomError(manager, "CheckpointManagerZeroMinBond");
+      expect(await manager.minBond()).to.equal(MIN_BOND);
+      await expect(submitTree(side, validators, stranger, treeOf(await nextBlocks(manager))))
+        .to.be.revertedWithCustomError(manager, "CheckpointManagerBondTooLow")
+        .withArgs(stranger.address, 0n, MIN_BOND);
+    });
+
     it("reverts for anyone but the admin", async function () {
       const { manager, stranger } = await loadFixture(deployManager);
-      await expect(manager.connect(stranger).setMinBond(0n))
+      await expect(manager.connect(stranger).setMinBond(1n))
         .to.be.revertedWithCustomError(manager, "AccessControlUnauthorizedAccount")
         .withArgs(stranger.address, DEFAULT_ADMIN_ROLE);
     });
