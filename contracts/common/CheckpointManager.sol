@@ -37,6 +37,11 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
     bytes32 public constant CHECKPOINT_TYPEHASH =
         keccak256("Checkpoint(uint256 sourceChainId,uint64 startBlock,uint64 endBlock,bytes32 blockRoot)");
 
+    /// @notice Longest challenge period governance may set. Finality times are kept in 40 bits; a
+    /// bound far below that keeps `now + period` in range, and a month is longer than any watcher
+    /// needs to get a challenge mined.
+    uint64 public constant MAX_CHALLENGE_PERIOD = 30 days;
+
     uint256 private constant SIGNATURE_LENGTH = 65;
     uint16 private constant MAX_BPS = 10_000;
 
@@ -99,7 +104,7 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
     /// @param sourceChainId_ Chain id of the checkpointed chain.
     /// @param validatorSet_ The source chain's validator set.
     /// @param firstBlock First block the first checkpoint must start at.
-    /// @param challengePeriod_ Seconds a checkpoint stays challengeable.
+    /// @param challengePeriod_ Seconds a checkpoint stays challengeable, from 1 to `MAX_CHALLENGE_PERIOD`.
     /// @param minBond_ Bond needed to submit, non-zero.
     /// @param challengerRewardBps_ Share of a slashed bond for the challenger.
     constructor(
@@ -140,7 +145,7 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
         // A bond backs every checkpoint of its proposer until the last one is final.
         if (block.timestamp < bond.lockedUntil) revert CheckpointManagerBondLocked(msg.sender, bond.lockedUntil);
         if (amount > bond.amount) revert CheckpointManagerBondInsufficient(msg.sender, bond.amount, amount);
-        bond.amount -= uint128(amount);
+        bond.amount -= SafeCast.toUint128(amount);
         emit BondWithdrawn(msg.sender, to, amount);
         Address.sendValue(to, amount);
     }
@@ -203,14 +208,14 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
         if (checkpoint.endBlock > type(uint48).max) revert CheckpointManagerBlockNumberTooLarge(checkpoint.endBlock);
 
         // Finality never goes backwards along the chain, even if the period is shortened.
-        finalizesAt = uint64(block.timestamp) + challengePeriod;
+        finalizesAt = SafeCast.toUint64(block.timestamp) + challengePeriod;
         if (finalizesAt < current.lastFinalizesAt) finalizesAt = current.lastFinalizesAt;
 
         id = current.count;
         _checkpoints[id] = StoredCheckpoint(
-            uint48(checkpoint.startBlock),
-            uint48(checkpoint.endBlock),
-            uint40(finalizesAt),
+            SafeCast.toUint48(checkpoint.startBlock),
+            SafeCast.toUint48(checkpoint.endBlock),
+            SafeCast.toUint40(finalizesAt),
             attestationHash,
             checkpoint.blockRoot
         );
@@ -247,6 +252,7 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
                 if (index == previous) revert CheckpointManagerDuplicateSigner(position, index);
                 revert CheckpointManagerSignersUnsorted(position, index);
             }
+            // Unpacking, not narrowing: the power is the entry's low 96 bits.
             power += uint96(uint256(validators[index]));
             previous = index;
         }
@@ -527,7 +533,7 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
     }
 
     /// @notice Sets the challenge period for checkpoints submitted from now on.
-    /// @param newChallengePeriod Seconds, non-zero.
+    /// @param newChallengePeriod Seconds, from 1 to `MAX_CHALLENGE_PERIOD`.
     function setChallengePeriod(uint64 newChallengePeriod) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setChallengePeriod(newChallengePeriod);
     }
@@ -546,6 +552,9 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
 
     function _setChallengePeriod(uint64 newChallengePeriod) private {
         if (newChallengePeriod == 0) revert CheckpointManagerZeroChallengePeriod();
+        if (newChallengePeriod > MAX_CHALLENGE_PERIOD) {
+            revert CheckpointManagerChallengePeriodTooLong(newChallengePeriod, MAX_CHALLENGE_PERIOD);
+        }
         challengePeriod = newChallengePeriod;
         emit ChallengePeriodUpdated(newChallengePeriod);
     }

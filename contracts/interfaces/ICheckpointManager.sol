@@ -99,6 +99,7 @@ interface ICheckpointManager {
     error CheckpointManagerNoPreviousCheckpoint(uint256 id);
     error CheckpointManagerInvalidRewardBps(uint16 rewardBps);
     error CheckpointManagerZeroChallengePeriod();
+    error CheckpointManagerChallengePeriodTooLong(uint64 challengePeriod, uint64 max);
     error CheckpointManagerZeroMinBond();
     error CheckpointManagerZeroAddress();
 

@@ -180,6 +180,14 @@ describe("CheckpointManager", function () {
       await expect(deployment).to.be.revertedWithCustomError(factory, "CheckpointManagerZeroMinBond");
     });
 
+    it("reverts when the challenge period is above 30 days (L-1)", async function () {
+      const { args } = await loadFixture(constructorArgs);
+      const { factory, deployment } = await deployWith({ ...args, challengePeriod: 2n ** 40n });
+      await expect(deployment)
+        .to.be.revertedWithCustomError(factory, "CheckpointManagerChallengePeriodTooLong")
+        .withArgs(2n ** 40n, 30n * 24n * 3_600n);
+    });
+
     it("reverts when the challenger reward exceeds 10,000 bps", async function () {
       const { args } = await loadFixture(constructorArgs);
       const { factory, deployment } = await deployWith({ ...args, rewardBps: 10_001 });
@@ -212,6 +220,22 @@ describe("CheckpointManager", function () {
         "CheckpointManagerZeroChallengePeriod",
       );
       expect(await manager.challengePeriod()).to.equal(CHALLENGE_PERIOD);
+    });
+
+    it("refuses a period above 30 days, such as 2^40 s that would make checkpoints final at once (L-1)", async function () {
+      const { manager, validators, proposer, side } = await loadFixture(deployManager);
+      const MAX = 30n * 24n * 3_600n;
+      expect(await manager.MAX_CHALLENGE_PERIOD()).to.equal(MAX);
+      for (const period of [MAX + 1n, 2n ** 40n, 2n ** 64n - 1n]) {
+        await expect(manager.setChallengePeriod(period))
+          .to.be.revertedWithCustomError(manager, "CheckpointManagerChallengePeriodTooLong")
+          .withArgs(period, MAX);
+      }
+      await manager.setChallengePeriod(MAX);
+      const at = BigInt(await time.latest()) + 10n;
+      await time.setNextBlockTimestamp(at);
+      const submitted = await submitTree(side, validators, proposer, treeOf(await nextBlocks(manager)));
+      expect(await manager.checkpointStatus(submitted.id)).to.deep.equal([Status.Pending, at + MAX]);
     });
 
     it("reverts for anyone but the admin, the guardian included", async function () {

@@ -48,4 +48,13 @@ describe("deploy options", function () {
       expect(loadDeployConfig(configFile(CONFIG)).minBond).to.equal("1000000000000000000");
     });
   });
+
+  describe("challengePeriod (L-1)", function () {
+    it("refuses zero and more than 30 days, as the contract does", function () {
+      expect(() => normalizeOptions(options({ challengePeriod: 0 }))).to.throw(DeployConfigError, /main: challengePeriod must be 1 s or more/);
+      expect(() => normalizeOptions(options({ challengePeriod: 30 * 86_400 + 1 }))).to.throw(DeployConfigError, /main: challengePeriod 2592001 s is above 2592000 s/);
+      expect(() => normalizeOptions(options({ child: { checkpoint: { challengePeriod: 2n ** 40n } } }))).to.throw(DeployConfigError, /child: challengePeriod/);
+      expect(normalizeOptions(options({ challengePeriod: 30 * 86_400 })).main.challengePeriod).to.equal(2_592_000n);
+    });
+  });
 });
