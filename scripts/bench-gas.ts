@@ -29,6 +29,7 @@ import {
   type ChainSide,
   type System,
 } from "../test/helpers/fixture";
+import { NO_ATTESTATION } from "../test/helpers/checkpoints";
 
 const KEYS = [
   "depositETH",
@@ -109,8 +110,8 @@ async function nextRange(side: ChainSide): Promise<RpcBlock[]> {
 async function submit(system: System, side: ChainSide, tree: CheckpointTree, signers = system.validators) {
   const input = { startBlock: tree.startBlock, endBlock: tree.endBlock, blockRoot: tree.root };
   const { packed, signers: indices, signatures } = await attest(side, signers, [...signers.keys()], input);
-  const id = await side.checkpointManager.checkpointCount();
-  const tx = side.checkpointManager.connect(system.proposer).submitCheckpoint(input, packed, indices, signatures);
+  const [id, , previousBlockRoot] = await side.checkpointManager.head();
+  const tx = side.checkpointManager.connect(system.proposer).submitCheckpoint(input, previousBlockRoot, packed, indices, signatures);
   const attestation = { proposer: system.proposer.address, validators: packed, signers: indices, signatures };
   return { id, tx, attestation };
 }
@@ -236,7 +237,7 @@ async function benchChallenges(): Promise<void> {
     "challengeHeaderChain",
     system.child.checkpointManager
       .connect(challenger)
-      .challengeHeaderChain(broken.id, broken.attestation, reveal(n, at(n)), reveal(n + 1n, nPlus2)),
+      .challengeHeaderChain(broken.id, broken.attestation, NO_ATTESTATION, reveal(n, at(n)), reveal(n + 1n, nPlus2)),
   );
 }
 

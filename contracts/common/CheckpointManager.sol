@@ -37,6 +37,11 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
     bytes32 public constant CHECKPOINT_TYPEHASH =
         keccak256("Checkpoint(uint256 sourceChainId,uint64 startBlock,uint64 endBlock,bytes32 blockRoot)");
 
+    /// @notice Longest challenge period governance may set. Finality times are kept in 40 bits; a
+    /// bound far below that keeps `now + period` in range, and a month is longer than any watcher
+    /// needs to get a challenge mined.
+    uint64 public constant MAX_CHALLENGE_PERIOD = 30 days;
+
     uint256 private constant SIGNATURE_LENGTH = 65;
     uint16 private constant MAX_BPS = 10_000;
 
@@ -53,11 +58,15 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
         bytes32 blockRoot;
     }
 
-    /// @dev One slot, written once per submission.
+    /// @dev One slot, written once per submission. `lastRootPrefix` is the first 128 bits of the last
+    /// checkpoint's block root (zero before the first): a submission must name that checkpoint as the
+    /// one it was built on, and keeping the prefix here saves reading the last checkpoint's slot.
+    /// Another root with the same prefix takes about 2^128 hashes to make.
     struct Head {
-        uint64 count;
-        uint64 nextStartBlock;
-        uint64 lastFinalizesAt;
+        uint40 count;
+        uint48 nextStartBlock;
+        uint40 lastFinalizesAt;
+        bytes16 lastRootPrefix;
     }
 
     /// @dev One slot per proposer.
@@ -95,8 +104,8 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
     /// @param sourceChainId_ Chain id of the checkpointed chain.
     /// @param validatorSet_ The source chain's validator set.
     /// @param firstBlock First block the first checkpoint must start at.
-    /// @param challengePeriod_ Seconds a checkpoint stays challengeable.
-    /// @param minBond_ Bond needed to submit.
+    /// @param challengePeriod_ Seconds a checkpoint stays challengeable, from 1 to `MAX_CHALLENGE_PERIOD`.
+    /// @param minBond_ Bond needed to submit, non-zero.
     /// @param challengerRewardBps_ Share of a slashed bond for the challenger.
     constructor(
         address admin,
@@ -113,7 +122,7 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
         if (guardian != address(0)) _grantRole(GUARDIAN_ROLE, guardian);
         sourceChainId = sourceChainId_;
         validatorSet = validatorSet_;
-        _head.nextStartBlock = firstBlock;
+        _head.nextStartBlock = SafeCast.toUint48(firstBlock);
         _setChallengePeriod(challengePeriod_);
         _setMinBond(minBond_);
         _setChallengerReward(challengerRewardBps_);
@@ -136,7 +145,7 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
         // A bond backs every checkpoint of its proposer until the last one is final.
         if (block.timestamp < bond.lockedUntil) revert CheckpointManagerBondLocked(msg.sender, bond.lockedUntil);
         if (amount > bond.amount) revert CheckpointManagerBondInsufficient(msg.sender, bond.amount, amount);
-        bond.amount -= uint128(amount);
+        bond.amount -= SafeCast.toUint128(amount);
         emit BondWithdrawn(msg.sender, to, amount);
         Address.sendValue(to, amount);
     }
@@ -155,13 +164,15 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
     /// @inheritdoc ICheckpointManager
     function submitCheckpoint(
         CheckpointInput calldata checkpoint,
+        bytes32 previousBlockRoot,
         bytes32[] calldata validators,
         bytes calldata signers,
         bytes calldata signatures
     ) external whenNotPaused returns (uint256 id) {
         bytes32 setHash = _checkQuorum(validators, signers, signatures);
         uint64 finalizesAt;
-        (id, finalizesAt) = _append(checkpoint, _attestationHash(msg.sender, setHash, signers, signatures));
+        (id, finalizesAt) =
+            _append(checkpoint, previousBlockRoot, _attestationHash(msg.sender, setHash, signers, signatures));
         emit CheckpointSubmitted(
             id,
             msg.sender,
@@ -174,16 +185,21 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
         );
     }
 
-    /// @dev Checks the caller's bond and the range, stores the checkpoint and locks the bond.
-    function _append(CheckpointInput calldata checkpoint, bytes15 attestationHash)
+    /// @dev Checks the caller's bond, the predecessor and the range, stores the checkpoint and locks the bond.
+    function _append(CheckpointInput calldata checkpoint, bytes32 previousBlockRoot, bytes15 attestationHash)
         private
         returns (uint256 id, uint64 finalizesAt)
     {
         Bond storage bond = _bonds[msg.sender];
         if (bond.amount < minBond) revert CheckpointManagerBondTooLow(msg.sender, bond.amount, minBond);
-        Head memory head = _head;
-        if (checkpoint.startBlock != head.nextStartBlock) {
-            revert CheckpointManagerNotContiguous(head.nextStartBlock, checkpoint.startBlock);
+        Head memory current = _head;
+        // A proposer vouches for the boundary with the checkpoint it checked: if that one was reverted
+        // and replaced meanwhile, this submission must not land on the replacement (H-1, variant B).
+        if (bytes16(previousBlockRoot) != current.lastRootPrefix) {
+            revert CheckpointManagerUnexpectedPredecessor(_lastBlockRoot(current.count), previousBlockRoot);
+        }
+        if (checkpoint.startBlock != current.nextStartBlock) {
+            revert CheckpointManagerNotContiguous(current.nextStartBlock, checkpoint.startBlock);
         }
         if (checkpoint.endBlock < checkpoint.startBlock) {
             revert CheckpointManagerEmptyRange(checkpoint.startBlock, checkpoint.endBlock);
@@ -192,18 +208,23 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
         if (checkpoint.endBlock > type(uint48).max) revert CheckpointManagerBlockNumberTooLarge(checkpoint.endBlock);
 
         // Finality never goes backwards along the chain, even if the period is shortened.
-        finalizesAt = uint64(block.timestamp) + challengePeriod;
-        if (finalizesAt < head.lastFinalizesAt) finalizesAt = head.lastFinalizesAt;
+        finalizesAt = SafeCast.toUint64(block.timestamp) + challengePeriod;
+        if (finalizesAt < current.lastFinalizesAt) finalizesAt = current.lastFinalizesAt;
 
-        id = head.count;
+        id = current.count;
         _checkpoints[id] = StoredCheckpoint(
-            uint48(checkpoint.startBlock),
-            uint48(checkpoint.endBlock),
-            uint40(finalizesAt),
+            SafeCast.toUint48(checkpoint.startBlock),
+            SafeCast.toUint48(checkpoint.endBlock),
+            SafeCast.toUint40(finalizesAt),
             attestationHash,
             checkpoint.blockRoot
         );
-        _head = Head(uint64(id + 1), checkpoint.endBlock + 1, finalizesAt);
+        _head = Head(
+            SafeCast.toUint40(id + 1),
+            SafeCast.toUint48(uint256(checkpoint.endBlock) + 1),
+            SafeCast.toUint40(finalizesAt),
+            bytes16(checkpoint.blockRoot)
+        );
         bond.lockedUntil = finalizesAt;
     }
 
@@ -231,6 +252,7 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
                 if (index == previous) revert CheckpointManagerDuplicateSigner(position, index);
                 revert CheckpointManagerSignersUnsorted(position, index);
             }
+            // Unpacking, not narrowing: the power is the entry's low 96 bits.
             power += uint96(uint256(validators[index]));
             previous = index;
         }
@@ -248,17 +270,7 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
         _checkAttestation(id, stored, attestation);
         uint256 signerCount = attestation.signers.length;
         if (position >= signerCount) revert CheckpointManagerSignaturePositionOutOfRange(position, signerCount);
-
-        address validator = address(uint160(uint256(attestation.validators[uint8(attestation.signers[position])]) >> 96));
-        bytes calldata signature =
-            attestation.signatures[position * SIGNATURE_LENGTH:(position + 1) * SIGNATURE_LENGTH];
-        (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecoverCalldata(
-            checkpointDigest(stored.startBlock, stored.endBlock, stored.blockRoot),
-            signature
-        );
-        if (err == ECDSA.RecoverError.NoError && recovered == validator) {
-            revert CheckpointManagerSignatureValid(id, position);
-        }
+        if (_isSignatureValid(stored, attestation, position)) revert CheckpointManagerSignatureValid(id, position);
         _revertFrom(id, attestation.proposer, Fraud.BadSignature);
     }
 
@@ -279,6 +291,7 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
     function challengeHeaderChain(
         uint256 id,
         Attestation calldata attestation,
+        Attestation calldata previous,
         RevealedBlock calldata parent,
         RevealedBlock calldata child
     ) external nonReentrant {
@@ -293,8 +306,7 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
         if (parentInThisCheckpoint) {
             _checkCommitted(id, stored, parent.leaf, parent.proof);
         } else {
-            // Across the boundary the parent is the previous checkpoint's last block, final or not:
-            // a checkpoint is reverted when it does not continue the chain it was submitted on.
+            // Across the boundary the parent is the previous checkpoint's last block, final or not.
             if (id == 0) revert CheckpointManagerNoPreviousCheckpoint(id);
             _checkCommitted(id - 1, _checkpoints[id - 1], parent.leaf, parent.proof);
         }
@@ -306,7 +318,44 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
         // across the boundary that is `id - 1`, to be challenged on its own with `challengeHeader`.
         if (!parentInThisCheckpoint) parentMatches = true;
         if (parentMatches && childMatches && linked) revert CheckpointManagerNoFraud(id);
-        _revertFrom(id, attestation.proposer, Fraud.BrokenHeaderChain);
+        if (childMatches && !linked && !parentInThisCheckpoint && _isPredecessorForged(id - 1, previous)) {
+            // Which side of the boundary lies is decided by the attestations: a pending predecessor
+            // that is not what its validators signed is the one at fault, so an honest proposer that
+            // built on it is never slashed for the break (H-1, variant A).
+            _revertFrom(id - 1, previous.proposer, Fraud.BadSignature);
+        } else {
+            _revertFrom(id, attestation.proposer, Fraud.BrokenHeaderChain);
+        }
+    }
+
+    /// @dev Whether checkpoint `id` is pending and `previous`, its attestation, has a signature that
+    /// does not recover to its validator. A final predecessor is taken as it stands.
+    function _isPredecessorForged(uint256 id, Attestation calldata previous) private view returns (bool) {
+        StoredCheckpoint storage stored = _checkpoints[id];
+        if (block.timestamp >= stored.finalizesAt) return false;
+        _checkAttestation(id, stored, previous);
+        uint256 signerCount = previous.signers.length;
+        for (uint256 position = 0; position < signerCount; ++position) {
+            if (!_isSignatureValid(stored, previous, position)) return true;
+        }
+        return false;
+    }
+
+    /// @dev Whether the signature at `position` recovers, under the checkpoint's digest, to the
+    /// validator its signer index names. Malformed and high-s signatures are not valid.
+    function _isSignatureValid(StoredCheckpoint storage stored, Attestation calldata attestation, uint256 position)
+        private
+        view
+        returns (bool)
+    {
+        address validator = address(uint160(uint256(attestation.validators[uint8(attestation.signers[position])]) >> 96));
+        bytes calldata signature =
+            attestation.signatures[position * SIGNATURE_LENGTH:(position + 1) * SIGNATURE_LENGTH];
+        (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecoverCalldata(
+            checkpointDigest(stored.startBlock, stored.endBlock, stored.blockRoot),
+            signature
+        );
+        return err == ECDSA.RecoverError.NoError && recovered == validator;
     }
 
     /// @dev The header must be the committed block (its keccak is the leaf's hash); it matches when
@@ -369,9 +418,14 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
 
     /// @dev Drops checkpoint `id` and all later ones, slashes the proposer, pays the challenger.
     function _revertFrom(uint256 id, address proposer, Fraud fraud) private {
-        Head memory head = _head;
+        Head memory current = _head;
         uint64 previousFinalizesAt = id == 0 ? 0 : _checkpoints[id - 1].finalizesAt;
-        _head = Head(uint64(id), _checkpoints[id].startBlock, previousFinalizesAt);
+        _head = Head(
+            SafeCast.toUint40(id),
+            _checkpoints[id].startBlock,
+            SafeCast.toUint40(previousFinalizesAt),
+            bytes16(_lastBlockRoot(id))
+        );
         // Storage of the reverted ids is left in place: ids >= count are unknown, and resubmissions overwrite it.
 
         Bond storage bond = _bonds[proposer];
@@ -380,9 +434,14 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
         bond.amount = 0;
         slashedFunds += slashed - reward;
 
-        emit CheckpointsReverted(id, head.count, msg.sender, fraud);
+        emit CheckpointsReverted(id, current.count, msg.sender, fraud);
         emit BondSlashed(proposer, msg.sender, slashed, reward);
         if (reward > 0) Address.sendValue(payable(msg.sender), reward);
+    }
+
+    /// @dev The block root of the last of the first `count` checkpoints; zero when there is none.
+    function _lastBlockRoot(uint256 count) private view returns (bytes32) {
+        return count == 0 ? bytes32(0) : _checkpoints[count - 1].blockRoot;
     }
 
     function _attestationHash(address proposer, bytes32 setHash, bytes calldata signers, bytes calldata signatures)
@@ -440,6 +499,12 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
         return _head.count;
     }
 
+    /// @inheritdoc ICheckpointManager
+    function head() external view returns (uint256 count, uint64 nextStartBlock_, bytes32 lastBlockRoot) {
+        Head memory current = _head;
+        return (current.count, current.nextStartBlock, _lastBlockRoot(current.count));
+    }
+
     /// @notice The block the next checkpoint must start at.
     /// @return The block number.
     function nextStartBlock() external view returns (uint64) {
@@ -468,13 +533,13 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
     }
 
     /// @notice Sets the challenge period for checkpoints submitted from now on.
-    /// @param newChallengePeriod Seconds, non-zero.
+    /// @param newChallengePeriod Seconds, from 1 to `MAX_CHALLENGE_PERIOD`.
     function setChallengePeriod(uint64 newChallengePeriod) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setChallengePeriod(newChallengePeriod);
     }
 
     /// @notice Sets the bond needed to submit.
-    /// @param newMinBond Amount of native currency.
+    /// @param newMinBond Amount of native currency, non-zero.
     function setMinBond(uint128 newMinBond) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setMinBond(newMinBond);
     }
@@ -487,11 +552,16 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
 
     function _setChallengePeriod(uint64 newChallengePeriod) private {
         if (newChallengePeriod == 0) revert CheckpointManagerZeroChallengePeriod();
+        if (newChallengePeriod > MAX_CHALLENGE_PERIOD) {
+            revert CheckpointManagerChallengePeriodTooLong(newChallengePeriod, MAX_CHALLENGE_PERIOD);
+        }
         challengePeriod = newChallengePeriod;
         emit ChallengePeriodUpdated(newChallengePeriod);
     }
 
     function _setMinBond(uint128 newMinBond) private {
+        // Without a bond anyone could submit, and a successful challenge would pay nothing.
+        if (newMinBond == 0) revert CheckpointManagerZeroMinBond();
         minBond = newMinBond;
         emit MinBondUpdated(newMinBond);
     }

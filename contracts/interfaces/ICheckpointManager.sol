@@ -76,6 +76,7 @@ interface ICheckpointManager {
     error CheckpointManagerBondLocked(address proposer, uint64 lockedUntil);
     error CheckpointManagerBondInsufficient(address proposer, uint256 bond, uint256 requested);
     error CheckpointManagerNotContiguous(uint64 expectedStart, uint64 startBlock);
+    error CheckpointManagerUnexpectedPredecessor(bytes32 lastBlockRoot, bytes32 namedBlockRoot);
     error CheckpointManagerEmptyRange(uint64 startBlock, uint64 endBlock);
     error CheckpointManagerZeroBlockRoot();
     error CheckpointManagerBlockNumberTooLarge(uint64 endBlock);
@@ -98,6 +99,8 @@ interface ICheckpointManager {
     error CheckpointManagerNoPreviousCheckpoint(uint256 id);
     error CheckpointManagerInvalidRewardBps(uint16 rewardBps);
     error CheckpointManagerZeroChallengePeriod();
+    error CheckpointManagerChallengePeriodTooLong(uint64 challengePeriod, uint64 max);
+    error CheckpointManagerZeroMinBond();
     error CheckpointManagerZeroAddress();
 
     /// @notice Adds the sent value to the caller's proposer bond.
@@ -111,14 +114,20 @@ interface ICheckpointManager {
     /// @notice Submits the next checkpoint with the validators' signatures, which are committed to, not verified.
     /// @dev The caller must hold at least `minBond`. Signatures are EIP-712 over
     /// `Checkpoint(uint256 sourceChainId,uint64 startBlock,uint64 endBlock,bytes32 blockRoot)` in this
-    /// contract's domain; a forged one can be challenged until the checkpoint is final.
+    /// contract's domain; a forged one can be challenged until the checkpoint is final. The proposer
+    /// answers for the link between its first block and the last block of `previousBlockRoot`'s
+    /// checkpoint, so it should check that checkpoint (its blocks, and its signatures while pending)
+    /// first; naming it makes the submission fail rather than land on another.
     /// @param checkpoint The block range, starting right after the previous checkpoint, and its block root.
+    /// @param previousBlockRoot Block root of the checkpoint this one continues (`head().lastBlockRoot`),
+    /// zero for the first; compared on its first 128 bits (`CheckpointManagerUnexpectedPredecessor`).
     /// @param validators The current validator set as packed entries.
     /// @param signers Signer indices into `validators`, one byte each, strictly ascending.
     /// @param signatures 65-byte signatures in the order of `signers`.
     /// @return id The checkpoint's id.
     function submitCheckpoint(
         CheckpointInput calldata checkpoint,
+        bytes32 previousBlockRoot,
         bytes32[] calldata validators,
         bytes calldata signers,
         bytes calldata signatures
@@ -140,13 +149,19 @@ interface ICheckpointManager {
     /// @notice Proves that two consecutive committed blocks do not link: the child's parent hash is
     /// not the parent's hash, or a header disagrees with its leaf in checkpoint `id`. The parent may
     /// sit in the previous checkpoint; its own leaf is then that checkpoint's business.
-    /// @param id The checkpoint that commits the child block; it is the one reverted.
+    /// @dev Across the boundary with a pending predecessor, one side lies and the attestations say
+    /// which: if a signature of `previous` does not recover to its validator, checkpoint `id - 1`
+    /// is reverted and its proposer slashed (fraud `BadSignature`); otherwise checkpoint `id` is.
+    /// @param id The checkpoint that commits the child block; it is reverted unless its pending predecessor is forged.
     /// @param attestation What the proposer of `id` submitted.
+    /// @param previous What the proposer of `id - 1` submitted; read only when the parent is that
+    /// checkpoint's last block and it is pending (pass an empty attestation otherwise).
     /// @param parent The parent block, committed by `id`, or by `id - 1` across the boundary.
     /// @param child The child block, numbered `parent.number + 1`, committed by `id`.
     function challengeHeaderChain(
         uint256 id,
         Attestation calldata attestation,
+        Attestation calldata previous,
         RevealedBlock calldata parent,
         RevealedBlock calldata child
     ) external;
@@ -172,6 +187,13 @@ interface ICheckpointManager {
     /// @return status None, Pending or Final.
     /// @return finalizesAt Unix time from which it is final; 0 for None.
     function checkpointStatus(uint256 id) external view returns (CheckpointStatus status, uint64 finalizesAt);
+
+    /// @notice Where the chain of checkpoints ends: what the next submission continues.
+    /// @return count The number of live checkpoints (the next id).
+    /// @return nextStartBlock The block the next checkpoint must start at.
+    /// @return lastBlockRoot The block root of checkpoint `count - 1`, zero when there is none: the
+    /// `previousBlockRoot` the next submission must name.
+    function head() external view returns (uint256 count, uint64 nextStartBlock, bytes32 lastBlockRoot);
 
     /// @notice The chain whose blocks these checkpoints commit.
     /// @return The source chain id.

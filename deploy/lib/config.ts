@@ -11,13 +11,15 @@ import type { DeployBridgeOptions } from "./options";
 
 // Wei amounts exceed 2^53: accept decimal strings as well as numbers.
 const integer = z.union([z.number().int().nonnegative(), z.string().regex(/^[0-9]+$/, "expected a decimal integer")]);
+// A zero bond lets anyone submit and pays no challenger (the contract refuses it too).
+const positiveInteger = integer.refine((value) => BigInt(value) > 0n, "must be at least 1");
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "expected a 0x-prefixed 20-byte address");
 const validator = z.strictObject({ address, power: integer });
 const validatorSet = z.strictObject({ validators: z.array(validator).min(1), threshold: integer.optional() });
 
 const checkpointParams = z.strictObject({
   challengePeriod: integer.optional(),
-  minBond: integer.optional(),
+  minBond: positiveInteger.optional(),
   challengerRewardBps: z.number().int().min(0).max(10_000).optional(),
 });
 
@@ -42,7 +44,7 @@ export const deployConfigSchema = z.strictObject({
   mainValidators: validatorSet.optional(),
   childValidators: validatorSet.optional(),
   challengePeriod: integer,
-  minBond: integer,
+  minBond: positiveInteger,
   challengerRewardBps: z.number().int().min(0).max(10_000),
   admin: address.optional(),
   guardian: address.nullable().optional(),

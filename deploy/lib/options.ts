@@ -107,6 +107,8 @@ export interface SideSettings {
 const MAX_VALIDATORS = 256;
 const MAX_POWER = (1n << 96n) - 1n;
 const MAX_BPS = 10_000;
+/** CheckpointManager.MAX_CHALLENGE_PERIOD. */
+export const MAX_CHALLENGE_PERIOD = 30n * 24n * 3_600n;
 
 /** Checks the options and derives each chain's settings. @throws DeployConfigError */
 export function normalizeOptions(options: DeployBridgeOptions): Record<ChainRole, SideSettings> {
@@ -128,9 +130,12 @@ export function normalizeOptions(options: DeployBridgeOptions): Record<ChainRole
 function sideSettings(role: ChainRole, options: DeployBridgeOptions, target: ChainTarget, validatorSet: NormalizedValidatorSet): SideSettings {
   const params = { ...pick(options), ...target.checkpoint };
   const challengePeriod = toBigInt(params.challengePeriod, `${role}: challengePeriod`);
-  if (challengePeriod <= 0n || challengePeriod >= 1n << 64n) throw new DeployConfigError(`${role}: challengePeriod must be 1 s or more`);
+  if (challengePeriod <= 0n) throw new DeployConfigError(`${role}: challengePeriod must be 1 s or more`);
+  if (challengePeriod > MAX_CHALLENGE_PERIOD) throw new DeployConfigError(`${role}: challengePeriod ${challengePeriod} s is above ${MAX_CHALLENGE_PERIOD} s (30 days), the contract's bound`);
   const minBond = toBigInt(params.minBond, `${role}: minBond`);
-  if (minBond < 0n || minBond >= 1n << 128n) throw new DeployConfigError(`${role}: minBond ${minBond} is out of range`);
+  // A zero bond lets anyone submit and pays no challenger: the contract refuses it too.
+  if (minBond <= 0n) throw new DeployConfigError(`${role}: minBond must be at least 1 wei, got ${minBond}`);
+  if (minBond >= 1n << 128n) throw new DeployConfigError(`${role}: minBond ${minBond} is out of range`);
   const bps = params.challengerRewardBps;
   if (!Number.isInteger(bps) || bps < 0 || bps > MAX_BPS) {
     throw new DeployConfigError(`${role}: challengerRewardBps must be an integer from 0 to ${MAX_BPS}, got ${bps}`);

@@ -9,6 +9,7 @@ import {
   deployManager,
   leavesOf,
   mineDroppedFork,
+  NO_ATTESTATION,
   nextBlocks,
   reveal,
   submitTree,
@@ -239,7 +240,7 @@ describe("CheckpointManager", function () {
       expect(dropped[1].parentHash).to.equal(dropped[0].hash);
       expect(dropped[1].parentHash).to.not.equal(kept[0].hash);
       expect(blocks.length).to.be.greaterThan(2);
-      const challenge = manager.connect(challenger).challengeHeaderChain(bad.id, bad.attestation, parent, child);
+      const challenge = manager.connect(challenger).challengeHeaderChain(bad.id, bad.attestation, NO_ATTESTATION, parent, child);
       await expect(challenge)
         .to.emit(manager, "CheckpointsReverted")
         .withArgs(bad.id, 1n, challenger.address, Fraud.BrokenHeaderChain);
@@ -252,7 +253,7 @@ describe("CheckpointManager", function () {
       const { manager, bad, blocks, badNumber, challenger, proposer } = await loadFixture(withShiftedLeaf);
       const parent = revealReal(bad, blocks, badNumber - 1n);
       const child = reveal(bad.tree, badNumber, blocks[BAD + 1]);
-      await expect(manager.connect(challenger).challengeHeaderChain(bad.id, bad.attestation, parent, child))
+      await expect(manager.connect(challenger).challengeHeaderChain(bad.id, bad.attestation, NO_ATTESTATION, parent, child))
         .to.emit(manager, "BondSlashed")
         .withArgs(proposer.address, challenger.address, MIN_BOND, REWARD);
     });
@@ -261,7 +262,7 @@ describe("CheckpointManager", function () {
       const { manager, bad, blocks, badNumber, challenger } = await loadFixture(withWrongReceiptsRoot);
       const parent = revealReal(bad, blocks, badNumber);
       const child = revealReal(bad, blocks, badNumber + 1n);
-      await expect(manager.connect(challenger).challengeHeaderChain(bad.id, bad.attestation, parent, child))
+      await expect(manager.connect(challenger).challengeHeaderChain(bad.id, bad.attestation, NO_ATTESTATION, parent, child))
         .to.emit(manager, "CheckpointsReverted")
         .withArgs(bad.id, 1n, challenger.address, Fraud.BrokenHeaderChain);
     });
@@ -271,7 +272,7 @@ describe("CheckpointManager", function () {
         await loadFixture(withUnlinkedAcross);
       const parent = revealReal(first, firstBlocks, BigInt(kept[0].number));
       const child = reveal(bad.tree, bad.startBlock, dropped[1]);
-      const challenge = manager.connect(challenger).challengeHeaderChain(bad.id, bad.attestation, parent, child);
+      const challenge = manager.connect(challenger).challengeHeaderChain(bad.id, bad.attestation, first.attestation, parent, child);
       await expect(challenge)
         .to.emit(manager, "CheckpointsReverted")
         .withArgs(1n, 2n, challenger.address, Fraud.BrokenHeaderChain);
@@ -282,13 +283,24 @@ describe("CheckpointManager", function () {
       expect((await manager.bondOf(proposer.address))[0]).to.equal(MIN_BOND);
     });
 
+    it("reverts AttestationMismatch naming the pending predecessor when its attestation is not the one submitted", async function () {
+      const { manager, first, firstBlocks, bad, kept, dropped, challenger } = await loadFixture(withUnlinkedAcross);
+      const parent = revealReal(first, firstBlocks, BigInt(kept[0].number));
+      const child = reveal(bad.tree, bad.startBlock, dropped[1]);
+      for (const previous of [NO_ATTESTATION, bad.attestation]) {
+        await expect(manager.connect(challenger).challengeHeaderChain(bad.id, bad.attestation, previous, parent, child))
+          .to.be.revertedWithCustomError(manager, "CheckpointManagerAttestationMismatch")
+          .withArgs(first.id);
+      }
+    });
+
     it("reverts a pending checkpoint that does not link to a final one", async function () {
       const { manager, first, firstBlocks, bad, kept, dropped, challenger } = await loadFixture(withUnlinkedAcross);
       await time.increaseTo(first.finalizesAt);
       expect(await manager.checkpointStatus(0n)).to.deep.equal([Status.Final, first.finalizesAt]);
       const parent = revealReal(first, firstBlocks, BigInt(kept[0].number));
       const child = reveal(bad.tree, bad.startBlock, dropped[1]);
-      await expect(manager.connect(challenger).challengeHeaderChain(bad.id, bad.attestation, parent, child))
+      await expect(manager.connect(challenger).challengeHeaderChain(bad.id, bad.attestation, NO_ATTESTATION, parent, child))
         .to.emit(manager, "CheckpointsReverted")
         .withArgs(1n, 2n, challenger.address, Fraud.BrokenHeaderChain);
       expect(await manager.checkpointStatus(0n)).to.deep.equal([Status.Final, first.finalizesAt]);
@@ -303,7 +315,7 @@ describe("CheckpointManager", function () {
       const parent = revealReal(first, firstBlocks, first.endBlock);
       const child = revealReal(second, secondBlocks, second.startBlock);
       expect(secondBlocks[0].parentHash).to.equal(parent.leaf.hash);
-      await expect(manager.connect(challenger).challengeHeaderChain(second.id, second.attestation, parent, child))
+      await expect(manager.connect(challenger).challengeHeaderChain(second.id, second.attestation, NO_ATTESTATION, parent, child))
         .to.be.revertedWithCustomError(manager, "CheckpointManagerNoFraud")
         .withArgs(second.id);
       expect((await manager.bondOf(honest.address))[0]).to.equal(MIN_BOND);
@@ -314,13 +326,13 @@ describe("CheckpointManager", function () {
       for (let i = 1; i < secondBlocks.length; i++) {
         const parent = revealReal(second, secondBlocks, BigInt(secondBlocks[i - 1].number));
         const child = revealReal(second, secondBlocks, BigInt(secondBlocks[i].number));
-        await expect(manager.connect(challenger).challengeHeaderChain(1n, second.attestation, parent, child))
+        await expect(manager.connect(challenger).challengeHeaderChain(1n, second.attestation, NO_ATTESTATION, parent, child))
           .to.be.revertedWithCustomError(manager, "CheckpointManagerNoFraud")
           .withArgs(1n);
       }
       const parent = revealReal(first, firstBlocks, first.endBlock);
       const child = revealReal(second, secondBlocks, second.startBlock);
-      await expect(manager.connect(challenger).challengeHeaderChain(1n, second.attestation, parent, child))
+      await expect(manager.connect(challenger).challengeHeaderChain(1n, second.attestation, NO_ATTESTATION, parent, child))
         .to.be.revertedWithCustomError(manager, "CheckpointManagerNoFraud")
         .withArgs(1n);
     });
@@ -337,7 +349,7 @@ describe("CheckpointManager", function () {
         await expect(
           manager
             .connect(challenger)
-            .challengeHeaderChain(0n, honest.attestation, revealReal(honest, blocks, p), revealReal(honest, blocks, c)),
+            .challengeHeaderChain(0n, honest.attestation, NO_ATTESTATION, revealReal(honest, blocks, p), revealReal(honest, blocks, c)),
         )
           .to.be.revertedWithCustomError(manager, "CheckpointManagerNotConsecutive")
           .withArgs(p, c);
@@ -349,7 +361,7 @@ describe("CheckpointManager", function () {
       const [before] = await fetchBlocks(honest.startBlock - 1n, honest.startBlock - 1n);
       const parent = { leaf: leavesOf([before])[0], proof: [], header: encodeBlockHeader(before) } as Revealed;
       const child = revealReal(honest, blocks, honest.startBlock);
-      await expect(manager.connect(challenger).challengeHeaderChain(0n, honest.attestation, parent, child))
+      await expect(manager.connect(challenger).challengeHeaderChain(0n, honest.attestation, NO_ATTESTATION, parent, child))
         .to.be.revertedWithCustomError(manager, "CheckpointManagerNoPreviousCheckpoint")
         .withArgs(0n);
     });
@@ -359,7 +371,7 @@ describe("CheckpointManager", function () {
       const parent = revealReal(honest, blocks, honest.startBlock);
       const child = revealReal(honest, blocks, honest.startBlock + 1n);
       const uncommitted = { ...child, leaf: { ...child.leaf, receiptsRoot: ethers.ZeroHash } };
-      await expect(manager.connect(challenger).challengeHeaderChain(0n, honest.attestation, parent, uncommitted))
+      await expect(manager.connect(challenger).challengeHeaderChain(0n, honest.attestation, NO_ATTESTATION, parent, uncommitted))
         .to.be.revertedWithCustomError(manager, "CheckpointManagerBlockNotInCheckpoint")
         .withArgs(0n, honest.startBlock + 1n);
     });
@@ -369,7 +381,7 @@ describe("CheckpointManager", function () {
       const parent = revealReal(honest, blocks, honest.startBlock);
       const child = revealReal(honest, blocks, honest.startBlock + 1n);
       const uncommitted = { ...parent, proof: child.proof };
-      await expect(manager.connect(challenger).challengeHeaderChain(0n, honest.attestation, uncommitted, child))
+      await expect(manager.connect(challenger).challengeHeaderChain(0n, honest.attestation, NO_ATTESTATION, uncommitted, child))
         .to.be.revertedWithCustomError(manager, "CheckpointManagerBlockNotInCheckpoint")
         .withArgs(0n, honest.startBlock);
     });
@@ -379,7 +391,7 @@ describe("CheckpointManager", function () {
       const parent = revealReal(first, firstBlocks, first.endBlock);
       const child = revealReal(second, secondBlocks, second.startBlock);
       const uncommitted = { ...parent, leaf: { ...parent.leaf, hash: ethers.id("not committed") } };
-      await expect(manager.connect(challenger).challengeHeaderChain(1n, second.attestation, uncommitted, child))
+      await expect(manager.connect(challenger).challengeHeaderChain(1n, second.attestation, NO_ATTESTATION, uncommitted, child))
         .to.be.revertedWithCustomError(manager, "CheckpointManagerBlockNotInCheckpoint")
         .withArgs(0n, first.endBlock);
     });
@@ -391,14 +403,14 @@ describe("CheckpointManager", function () {
       await expect(
         manager
           .connect(challenger)
-          .challengeHeaderChain(0n, honest.attestation, { ...parent, header: child.header }, child),
+          .challengeHeaderChain(0n, honest.attestation, NO_ATTESTATION, { ...parent, header: child.header }, child),
       )
         .to.be.revertedWithCustomError(manager, "CheckpointManagerHeaderHashMismatch")
         .withArgs(honest.startBlock, blocks[0].hash, blocks[1].hash);
       await expect(
         manager
           .connect(challenger)
-          .challengeHeaderChain(0n, honest.attestation, parent, { ...child, header: parent.header }),
+          .challengeHeaderChain(0n, honest.attestation, NO_ATTESTATION, parent, { ...child, header: parent.header }),
       )
         .to.be.revertedWithCustomError(manager, "CheckpointManagerHeaderHashMismatch")
         .withArgs(honest.startBlock + 1n, blocks[1].hash, blocks[0].hash);
@@ -409,7 +421,7 @@ describe("CheckpointManager", function () {
       const parent = reveal(bad.tree, parentNumber, kept[0]);
       const child = reveal(bad.tree, parentNumber + 1n, dropped[1]);
       const attestation = { ...bad.attestation, signers: "0x000102" };
-      await expect(manager.connect(challenger).challengeHeaderChain(bad.id, attestation, parent, child))
+      await expect(manager.connect(challenger).challengeHeaderChain(bad.id, attestation, NO_ATTESTATION, parent, child))
         .to.be.revertedWithCustomError(manager, "CheckpointManagerAttestationMismatch")
         .withArgs(bad.id);
     });
@@ -418,7 +430,7 @@ describe("CheckpointManager", function () {
       const { manager, bad, kept, dropped, parentNumber, challenger } = await loadFixture(withUnlinkedInside);
       const parent = reveal(bad.tree, parentNumber, kept[0]);
       const child = reveal(bad.tree, parentNumber + 1n, dropped[1]);
-      await expect(manager.connect(challenger).challengeHeaderChain(5n, bad.attestation, parent, child))
+      await expect(manager.connect(challenger).challengeHeaderChain(5n, bad.attestation, NO_ATTESTATION, parent, child))
         .to.be.revertedWithCustomError(manager, "CheckpointManagerUnknownCheckpoint")
         .withArgs(5n, 1n);
     });
@@ -428,13 +440,13 @@ describe("CheckpointManager", function () {
       const parent = reveal(bad.tree, parentNumber, kept[0]);
       const child = reveal(bad.tree, parentNumber + 1n, dropped[1]);
       await time.setNextBlockTimestamp(bad.finalizesAt);
-      await expect(manager.connect(challenger).challengeHeaderChain(bad.id, bad.attestation, parent, child))
+      await expect(manager.connect(challenger).challengeHeaderChain(bad.id, bad.attestation, NO_ATTESTATION, parent, child))
         .to.be.revertedWithCustomError(manager, "CheckpointManagerChallengeWindowClosed")
         .withArgs(bad.id, bad.finalizesAt);
 
       const again = await loadFixture(withUnlinkedInside);
       await time.setNextBlockTimestamp(again.bad.finalizesAt - 1n);
-      await expect(again.manager.connect(again.challenger).challengeHeaderChain(again.bad.id, again.bad.attestation, parent, child))
+      await expect(again.manager.connect(again.challenger).challengeHeaderChain(again.bad.id, again.bad.attestation, NO_ATTESTATION, parent, child))
         .to.emit(again.manager, "CheckpointsReverted")
         .withArgs(again.bad.id, 1n, again.challenger.address, Fraud.BrokenHeaderChain);
     });

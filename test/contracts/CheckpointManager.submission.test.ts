@@ -40,7 +40,7 @@ async function withShortRange() {
   const tree = treeOf(await nextBlocks(ctx.manager));
   const range = { startBlock: tree.startBlock, endBlock: tree.startBlock + 1n, blockRoot: tree.root };
   const signed = await attest(ctx.side, ctx.validators, [0, 1, 2, 3], range);
-  await ctx.manager.connect(ctx.proposer).submitCheckpoint(range, signed.packed, signed.signers, signed.signatures);
+  await ctx.manager.connect(ctx.proposer).submitCheckpoint(range, ethers.ZeroHash, signed.packed, signed.signers, signed.signatures);
   return { ...ctx, tree, range };
 }
 
@@ -60,7 +60,8 @@ async function submit(
   signers: string,
   signatures: string,
 ) {
-  return ctx.manager.connect(ctx.proposer).submitCheckpoint(range, packed, signers, signatures);
+  const [, , previousBlockRoot] = await ctx.manager.head();
+  return ctx.manager.connect(ctx.proposer).submitCheckpoint(range, previousBlockRoot, packed, signers, signatures);
 }
 
 describe("CheckpointManager", function () {
@@ -69,7 +70,7 @@ describe("CheckpointManager", function () {
       const ctx = await loadFixture(withAttestation);
       const { manager, proposer, range, signed } = ctx;
       expect(
-        await manager.connect(proposer).submitCheckpoint.staticCall(range, signed.packed, signed.signers, signed.signatures),
+        await manager.connect(proposer).submitCheckpoint.staticCall(range, ethers.ZeroHash, signed.packed, signed.signers, signed.signatures),
       ).to.equal(0n);
       const at = BigInt(await time.latest()) + 10n;
       await time.setNextBlockTimestamp(at);
@@ -160,7 +161,7 @@ describe("CheckpointManager", function () {
     it("reverts when the proposer has no bond", async function () {
       const ctx = await loadFixture(withAttestation);
       const { signed, range, stranger, manager } = ctx;
-      await expect(manager.connect(stranger).submitCheckpoint(range, signed.packed, signed.signers, signed.signatures))
+      await expect(manager.connect(stranger).submitCheckpoint(range, ethers.ZeroHash, signed.packed, signed.signers, signed.signatures))
         .to.be.revertedWithCustomError(manager, "CheckpointManagerBondTooLow")
         .withArgs(stranger.address, 0n, MIN_BOND);
     });
@@ -169,12 +170,12 @@ describe("CheckpointManager", function () {
       const ctx = await loadFixture(withAttestation);
       const { signed, range, stranger, manager } = ctx;
       await manager.connect(stranger).depositBond({ value: MIN_BOND - 1n });
-      await expect(manager.connect(stranger).submitCheckpoint(range, signed.packed, signed.signers, signed.signatures))
+      await expect(manager.connect(stranger).submitCheckpoint(range, ethers.ZeroHash, signed.packed, signed.signers, signed.signatures))
         .to.be.revertedWithCustomError(manager, "CheckpointManagerBondTooLow")
         .withArgs(stranger.address, MIN_BOND - 1n, MIN_BOND);
       await manager.connect(stranger).depositBond({ value: 1n });
       await expect(
-        manager.connect(stranger).submitCheckpoint(range, signed.packed, signed.signers, signed.signatures),
+        manager.connect(stranger).submitCheckpoint(range, ethers.ZeroHash, signed.packed, signed.signers, signed.signatures),
       ).to.emit(manager, "CheckpointSubmitted");
     });
 
@@ -298,7 +299,8 @@ describe("CheckpointManager", function () {
       await time.increase(100);
       const tree = treeOf(await nextBlocks(manager));
       const signed = await attest(side, validators, [0, 1, 2, 3], rangeOf(tree));
-      await expect(manager.connect(honest).submitCheckpoint(rangeOf(tree), signed.packed, signed.signers, signed.signatures))
+      const [, , previousBlockRoot] = await manager.head();
+      await expect(manager.connect(honest).submitCheckpoint(rangeOf(tree), previousBlockRoot, signed.packed, signed.signers, signed.signatures))
         .to.emit(manager, "CheckpointSubmitted")
         .withArgs(1n, honest.address, tree.startBlock, tree.endBlock, tree.root, first, signed.signers, signed.signatures);
       expect((await manager.getCheckpoint(1n))[3]).to.equal(first);

@@ -174,6 +174,20 @@ describe("CheckpointManager", function () {
       await expect(deployment).to.be.revertedWithCustomError(factory, "CheckpointManagerZeroChallengePeriod");
     });
 
+    it("reverts when the minimum bond is zero: a bondless proposer's forgery would pay no challenger (L-3)", async function () {
+      const { args } = await loadFixture(constructorArgs);
+      const { factory, deployment } = await deployWith({ ...args, minBond: 0n });
+      await expect(deployment).to.be.revertedWithCustomError(factory, "CheckpointManagerZeroMinBond");
+    });
+
+    it("reverts when the challenge period is above 30 days (L-1)", async function () {
+      const { args } = await loadFixture(constructorArgs);
+      const { factory, deployment } = await deployWith({ ...args, challengePeriod: 2n ** 40n });
+      await expect(deployment)
+        .to.be.revertedWithCustomError(factory, "CheckpointManagerChallengePeriodTooLong")
+        .withArgs(2n ** 40n, 30n * 24n * 3_600n);
+    });
+
     it("reverts when the challenger reward exceeds 10,000 bps", async function () {
       const { args } = await loadFixture(constructorArgs);
       const { factory, deployment } = await deployWith({ ...args, rewardBps: 10_001 });
@@ -208,6 +222,22 @@ describe("CheckpointManager", function () {
       expect(await manager.challengePeriod()).to.equal(CHALLENGE_PERIOD);
     });
 
+    it("refuses a period above 30 days, such as 2^40 s that would make checkpoints final at once (L-1)", async function () {
+      const { manager, validators, proposer, side } = await loadFixture(deployManager);
+      const MAX = 30n * 24n * 3_600n;
+      expect(await manager.MAX_CHALLENGE_PERIOD()).to.equal(MAX);
+      for (const period of [MAX + 1n, 2n ** 40n, 2n ** 64n - 1n]) {
+        await expect(manager.setChallengePeriod(period))
+          .to.be.revertedWithCustomError(manager, "CheckpointManagerChallengePeriodTooLong")
+          .withArgs(period, MAX);
+      }
+      await manager.setChallengePeriod(MAX);
+      const at = BigInt(await time.latest()) + 10n;
+      await time.setNextBlockTimestamp(at);
+      const submitted = await submitTree(side, validators, proposer, treeOf(await nextBlocks(manager)));
+      expect(await manager.checkpointStatus(submitted.id)).to.deep.equal([Status.Pending, at + MAX]);
+    });
+
     it("reverts for anyone but the admin, the guardian included", async function () {
       const { manager, guardian } = await loadFixture(deployManager);
       await expect(manager.connect(guardian).setChallengePeriod(60n))
@@ -238,9 +268,18 @@ describe("CheckpointManager", function () {
         .withArgs(proposer.address, MIN_BOND, MIN_BOND + 1n);
     });
 
+    it("refuses zero, which would let anyone submit without a bond and leave challenges unpaid (L-3)", async function () {
+      const { manager, stranger, validators, side } = await loadFixture(deployManager);
+      await expect(manager.setMinBond(0n)).to.be.revertedWithCustomError(manager, "CheckpointManagerZeroMinBond");
+      expect(await manager.minBond()).to.equal(MIN_BOND);
+      await expect(submitTree(side, validators, stranger, treeOf(await nextBlocks(manager))))
+        .to.be.revertedWithCustomError(manager, "CheckpointManagerBondTooLow")
+        .withArgs(stranger.address, 0n, MIN_BOND);
+    });
+
     it("reverts for anyone but the admin", async function () {
       const { manager, stranger } = await loadFixture(deployManager);
-      await expect(manager.connect(stranger).setMinBond(0n))
+      await expect(manager.connect(stranger).setMinBond(1n))
         .to.be.revertedWithCustomError(manager, "AccessControlUnauthorizedAccount")
         .withArgs(stranger.address, DEFAULT_ADMIN_ROLE);
     });

@@ -353,8 +353,9 @@ export class RogueProposer {
     const value = { sourceChainId: this.sourceChainId, ...checkpoint };
     const sorted = [...signers].sort((a, b) => a.index - b.index);
     const signatures = await Promise.all(sorted.map((s) => s.key.signTypedData(domain, CHECKPOINT_TYPES, value)));
-    const id = (await this.manager.checkpointCount()) as bigint;
-    const tx = await this.manager.submitCheckpoint(checkpoint, packed, hexlify(Uint8Array.from(sorted.map((s) => s.index))), concat(signatures));
+    // Built on whatever the chain of checkpoints ends with: the rogue checks nothing.
+    const [id, , previousBlockRoot] = (await this.manager.head()) as [bigint, bigint, string];
+    const tx = await this.manager.submitCheckpoint(checkpoint, previousBlockRoot, packed, hexlify(Uint8Array.from(sorted.map((s) => s.index))), concat(signatures));
     const receipt = (await tx.wait())!;
     return { id, tree, txHash: receipt.hash, blockNumber: receipt.blockNumber };
   }

@@ -46,7 +46,7 @@ export async function submitCheckpoint(args: {
   const manager = deployed(destination.deployment, "CheckpointManager", proposer);
   const validatorSet = deployed(destination.deployment, "ValidatorSet", proposer);
 
-  const startBlock = (await manager.nextStartBlock()) as bigint;
+  const [id, startBlock, previousBlockRoot] = (await manager.head()) as [bigint, bigint, string];
   const blocks = [];
   for (let n = startBlock; n <= args.endBlock; n++) blocks.push(await fetchBlock(source.provider, n));
   const tree = buildCheckpointTree(blocks.map((b) => ({ number: b.number, hash: b.hash, receiptsRoot: b.receiptsRoot })));
@@ -68,9 +68,8 @@ export async function submitCheckpoint(args: {
   const [bond] = (await manager.bondOf(proposer.address)) as [bigint, bigint];
   if (bond < minBond) await (await manager.depositBond({ value: minBond - bond })).wait();
 
-  const id = (await manager.checkpointCount()) as bigint;
   const signers = hexlify(Uint8Array.from(signing.map((s) => s.index)));
-  await (await manager.submitCheckpoint(checkpoint, packed, signers, concat(signatures))).wait();
+  await (await manager.submitCheckpoint(checkpoint, previousBlockRoot, packed, signers, concat(signatures))).wait();
   return { id, ...checkpoint };
 }
 

@@ -8,7 +8,8 @@
  *       main that was dropped (evm_snapshot / evm_revert), so the next committed block does not
  *       link to it. The rogue publishes its tree with the dropped block's RLP header.
  * The challenger must revert both inside the challenge window (the rogue's bond slashed, the
- * challenger paid), and the deposits sent meanwhile must all arrive, exactly once.
+ * challenger paid), and the deposits sent meanwhile must all arrive, exactly once. The relayer's
+ * own proposer, which never builds on an unchecked predecessor, must never be slashed (H-1).
  */
 import { expect } from "chai";
 import path from "node:path";
@@ -18,6 +19,7 @@ import { encodeBlockHeader, fetchBlock, type RpcBlock } from "../../relayer/src"
 import {
   CHALLENGER_ACCOUNT,
   LeafServer,
+  RELAYER_ACCOUNT,
   RogueProposer,
   contractOf,
   metricSum,
@@ -146,6 +148,11 @@ describe("rogue proposer vs the relayer's challenger (end to end)", function () 
     expect(new Set(ids).size, "no message relayed twice").to.equal(ids.length);
     expect(ids.length).to.equal(deposits.length);
     for (const { to, amount } of deposits) expect(await token.balanceOf(to)).to.equal(amount);
+
+    // Only the rogue was ever slashed: the relayer's proposer did not build on its checkpoints.
+    const slashed = (await manager.queryFilter(manager.filters.BondSlashed(), 0, "latest")) as EventLog[];
+    expect(slashed.map((e) => e.args.proposer)).to.deep.equal([rogue.wallet.address, rogue.wallet.address]);
+    expect(slashed.map((e) => e.args.proposer)).to.not.include(devAccount(RELAYER_ACCOUNT).address);
 
     // The challenger was paid both rewards (less its gas); the relayer counted both reverts.
     const gained = (await child.provider.getBalance(challenger)) - challengerBefore;

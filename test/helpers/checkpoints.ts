@@ -122,22 +122,24 @@ export function toHighS(signature: string): string {
 
 /**
  * Signs the checkpoint of `tree` by the validators at `signerIndices` (default: all), lets
- * `edit` rewrite the signatures, and submits it as `proposer`.
+ * `edit` rewrite the signatures, and submits it as `proposer`, built on the current last
+ * checkpoint unless `previousBlockRoot` names another.
  */
 export async function submitTree(
   side: ChainSide,
   validators: Wallet[],
   proposer: Signer,
   tree: CheckpointTree,
-  options: { signerIndices?: number[]; edit?: (signatures: string) => string | Promise<string> } = {},
+  options: { signerIndices?: number[]; edit?: (signatures: string) => string | Promise<string>; previousBlockRoot?: string } = {},
 ): Promise<Submitted> {
   const manager = side.checkpointManager;
   const range = rangeOf(tree);
   const signerIndices = options.signerIndices ?? [...validators.keys()];
   const signed = await attest(side, validators, signerIndices, range);
   const signatures = options.edit ? await options.edit(signed.signatures) : signed.signatures;
-  const id = await manager.checkpointCount();
-  await manager.connect(proposer).submitCheckpoint(range, signed.packed, signed.signers, signatures);
+  const [id, , lastBlockRoot] = await manager.head();
+  const previousBlockRoot = options.previousBlockRoot ?? lastBlockRoot;
+  await manager.connect(proposer).submitCheckpoint(range, previousBlockRoot, signed.packed, signed.signers, signatures);
   const [, , , finalizesAt] = await manager.getCheckpoint(id);
   return {
     id,
@@ -152,6 +154,9 @@ export async function submitTree(
     },
   };
 }
+
+/** The attestation to pass as `previous` when a challenge does not cross into a pending predecessor. */
+export const NO_ATTESTATION: Attestation = { proposer: ethers.ZeroAddress, validators: [], signers: "0x", signatures: "0x" };
 
 /** The committed leaf of `number`, its proof, and the RLP header of `block` (normally the block itself). */
 export function reveal(tree: CheckpointTree, number: bigint, block: RpcBlock): Revealed {

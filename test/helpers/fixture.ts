@@ -195,8 +195,8 @@ export async function checkpoint(
   const input = { startBlock, endBlock: end, blockRoot: tree.root };
   const signerIndices = [...Array(signerCount).keys()];
   const { packed, signers, signatures } = await attest(side, system.validators, signerIndices, input);
-  const id = await side.checkpointManager.checkpointCount();
-  await side.checkpointManager.connect(system.proposer).submitCheckpoint(input, packed, signers, signatures);
+  const [id, , previousBlockRoot] = await side.checkpointManager.head();
+  await side.checkpointManager.connect(system.proposer).submitCheckpoint(input, previousBlockRoot, packed, signers, signatures);
   return {
     id,
     ...input,

@@ -9,6 +9,7 @@ const MESSAGE = "(uint256 nonce, address sender, address target, uint256 gasLimi
 
 export const checkpointManagerAbi = new Interface([
   "function nextStartBlock() view returns (uint64)",
+  "function head() view returns (uint256 count, uint64 nextStartBlock, bytes32 lastBlockRoot)",
   "function checkpointCount() view returns (uint256)",
   "function sourceChainId() view returns (uint256)",
   "function validatorSet() view returns (address)",
@@ -18,10 +19,11 @@ export const checkpointManagerAbi = new Interface([
   "function checkpointStatus(uint256 id) view returns (uint8 status, uint64 finalizesAt)",
   "function getCheckpoint(uint256 id) view returns (uint64 startBlock, uint64 endBlock, bytes32 blockRoot, uint64 finalizesAt)",
   "function depositBond() payable",
-  "function submitCheckpoint((uint64 startBlock, uint64 endBlock, bytes32 blockRoot) checkpoint, bytes32[] validators, bytes signers, bytes signatures) returns (uint256 id)",
+  "function submitCheckpoint((uint64 startBlock, uint64 endBlock, bytes32 blockRoot) checkpoint, bytes32 previousBlockRoot, bytes32[] validators, bytes signers, bytes signatures) returns (uint256 id)",
   "event CheckpointSubmitted(uint256 indexed id, address indexed proposer, uint64 startBlock, uint64 endBlock, bytes32 blockRoot, uint64 finalizesAt, bytes signers, bytes signatures)",
   "event CheckpointsReverted(uint256 indexed fromId, uint256 toId, address indexed challenger, uint8 fraud)",
   "error CheckpointManagerNotContiguous(uint64 expectedStart, uint64 startBlock)",
+  "error CheckpointManagerUnexpectedPredecessor(bytes32 lastBlockRoot, bytes32 namedBlockRoot)",
   "error CheckpointManagerBondTooLow(address proposer, uint256 bond, uint256 minBond)",
   "error CheckpointManagerQuorumNotReached(uint256 power, uint256 threshold)",
   "error CheckpointManagerValidatorSetMismatch(bytes32 expected, bytes32 actual)",

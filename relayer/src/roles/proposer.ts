@@ -8,6 +8,10 @@
  * When to cut: a full range (maxBlocks) at once; a shorter one only when it carries a message and
  * maxWaitMs has passed since that message's block was seen, so an idle lane costs one checkpoint
  * per maxBlocks blocks, not one per maxWaitMs (`emptyCheckpoints` restores the latter).
+ *
+ * What it builds on: the contract's last checkpoint, named in the submission (so it cannot land on
+ * a replacement), and only once that checkpoint commits our own blocks and, while pending, carries
+ * only valid signatures (predecessor.ts). A submission answers for its boundary with it.
  */
 import { verifyTypedData } from "ethers";
 
@@ -17,6 +21,7 @@ import { buildCheckpointTree } from "../proof/checkpointTree";
 import { SimulationRevertedError } from "../tx/errors";
 import type { TxSender } from "../tx/sender";
 import { laneName, runLoop, type Lane, type RoleContext } from "./context";
+import { PredecessorCheck } from "./predecessor";
 import { LOCAL_VALIDATOR, QuorumNotReachedError, attestFailure, tallyRound } from "./signing";
 import type { AttestRequest } from "./validator";
 
@@ -26,12 +31,28 @@ export { QuorumNotReachedError };
 export type AttestFn = (request: AttestRequest) => Promise<{ signer: string; signature: string }>;
 
 export class Proposer {
+  private readonly predecessor: PredecessorCheck;
+  /** The last predecessor refused, so that a refusal is logged once, not on every step. */
+  private refused: string | undefined;
+
   constructor(
     private readonly ctx: RoleContext,
     readonly lane: Lane,
     private readonly tx: TxSender,
     private readonly localValidator?: AttestFn,
-  ) {}
+  ) {
+    const destination = ctx.config.chains[lane.destination];
+    this.predecessor = new PredecessorCheck({
+      source: lane.source,
+      sourceRpc: ctx.rpc[lane.source],
+      destinationRpc: ctx.rpc[lane.destination],
+      checkpointManager: destination.contracts.CheckpointManager,
+      validatorSet: destination.contracts.ValidatorSet,
+      store: ctx.store,
+      log: ctx.log,
+      startBlock: destination.deployedAtBlock === undefined ? undefined : BigInt(destination.deployedAtBlock),
+    });
+  }
 
   run(): Promise<void> {
     const interval = Math.min(this.ctx.config.chains[this.lane.source].pollIntervalMs, Math.max(this.ctx.config.roles.proposer.maxWaitMs, 250));
@@ -46,7 +67,8 @@ export class Proposer {
     const dst = config.chains[destination];
     const rpc = this.ctx.rpc[destination];
     const cm = dst.contracts.CheckpointManager;
-    const next = Number((await readContract(rpc, checkpointManagerAbi, cm, "nextStartBlock"))[0]);
+    const [count, nextStart, previousBlockRoot] = (await readContract(rpc, checkpointManagerAbi, cm, "head")) as unknown as [bigint, bigint, string];
+    const next = Number(nextStart);
     const tip = store.blocks.head(source);
     metrics.checkpointLag.set({ lane: laneName(this.lane) }, tip === undefined ? 0 : Math.max(0, tip.number - next + 1));
     if (tip === undefined || tip.number < next) return false;
@@ -68,17 +90,19 @@ export class Proposer {
       if (blocks[i].parentHash !== blocks[i - 1].hash) return false;
     }
 
+    if (count > 0n && !(await this.mayBuildOn(count - 1n, previousBlockRoot))) return false;
+
     const tree = buildCheckpointTree(blocks);
     const input = { startBlock: next, endBlock: end, blockRoot: tree.root };
     const { packed, signers, signatures } = await this.gatherSignatures(input);
     await this.ensureBond();
 
-    const intent = `checkpoint:${destination}:${next}:${end}:${tree.root}`;
+    const intent = `checkpoint:${destination}:${next}:${end}:${tree.root}:${previousBlockRoot}`;
     try {
       const outcome = await this.tx.execute({
         intent,
         to: cm,
-        data: checkpointManagerAbi.encodeFunctionData("submitCheckpoint", [input, packed, signers, signatures]),
+        data: checkpointManagerAbi.encodeFunctionData("submitCheckpoint", [input, previousBlockRoot, packed, signers, signatures]),
         abi: checkpointManagerAbi,
       });
       if (outcome.status === "mined") {
@@ -94,8 +118,31 @@ export class Proposer {
         log.info({ at: "proposer.race", lane: laneName(this.lane), startBlock: next }, "range already submitted by another proposer");
         return true;
       }
+      if (error instanceof SimulationRevertedError && error.errorName === "CheckpointManagerUnexpectedPredecessor") {
+        // The checkpoint we checked was reverted or replaced meanwhile: check the new one first.
+        log.info({ at: "proposer.race", lane: laneName(this.lane), startBlock: next, previousBlockRoot }, "the last checkpoint changed before our submission");
+        return true;
+      }
       throw error;
     }
+  }
+
+  /** Whether the last checkpoint (`id`, root `root`) may be built on; a refusal is logged once per predecessor and reason. */
+  private async mayBuildOn(id: bigint, root: string): Promise<boolean> {
+    const verdict = await this.predecessor.check(id, root);
+    if (verdict.sound) {
+      this.refused = undefined;
+      return true;
+    }
+    const key = `${id}:${root}:${verdict.reason}`;
+    if (this.refused !== key) {
+      this.refused = key;
+      const fields = { at: "proposer.predecessor", lane: laneName(this.lane), id: id.toString(), blockRoot: root, reason: verdict.reason, detail: verdict.detail };
+      // Another fork than ours, or forged signatures: a challenge must revert it before we can go on.
+      if (verdict.reason === "other-blocks" || verdict.reason === "forged-signature") this.ctx.log.error(fields, "not building on the last checkpoint: it must be challenged first");
+      else this.ctx.log.info(fields, "waiting before building on the last checkpoint");
+    }
+    return false;
   }
 
   /**

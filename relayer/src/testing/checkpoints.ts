@@ -88,9 +88,11 @@ export async function submitLeaves(
   const proposer = options.proposer ?? destination.relayer;
   if (options.proposer === undefined) await ensureBond(destination, proposer);
   const manager = destination.checkpointManager.connect(proposer);
+  // Each submission names the checkpoint it continues, so that it cannot land on another (protocol.md).
+  const previousBlockRoot = options.previousBlockRoot ?? (await manager.head()).lastBlockRoot;
   let receipt;
   try {
-    receipt = await (await manager.submitCheckpoint(input, [...packed], signers, signatures)).wait();
+    receipt = await (await manager.submitCheckpoint(input, previousBlockRoot, [...packed], signers, signatures)).wait();
   } catch (error) {
     if (!isRevert(error)) throw error;
     throw new TestBridgeTransactionError(`submitCheckpoint of blocks ${input.startBlock}-${input.endBlock} on the ${to} side`, await ctx.decoder.describe(revertDataOf(error)), { cause: error });

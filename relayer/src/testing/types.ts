@@ -166,6 +166,8 @@ export interface SubmitCheckpointOptions {
   signatures?: string | string[];
   /** Submits as this signer (which must have bonded); default the side's relayer, which is topped up. */
   proposer?: Signer;
+  /** The predecessor's block root the submission names; default the manager's `head().lastBlockRoot`. */
+  previousBlockRoot?: string;
 }
 
 /** A committed block revealed, as CheckpointManager.challengeHeader / challengeHeaderChain take it. */

@@ -12,7 +12,7 @@ import type { JsonRpcSender } from "../../chain/rpcValues";
 import { RelayerError } from "../../errors";
 import { CheckpointStatus, challengerAbi, encodeChallenge, errorNameOf, readCheckpoint, readView, revertDataOf, validatorSetAbi } from "./contract";
 import { ChallengeRejectedError, ChallengeSendError, ChallengeTxTimeoutError, MissingSubmissionEventError } from "./errors";
-import { findHeaderFraud, verifyPublished, type CommittedTree } from "./fraud";
+import { findHeaderFraud, verifyPublished, type CommittedTree, type PreviousCheckpoint } from "./fraud";
 import { HeaderBook, fetchOwnRange } from "./headers";
 import { badSignaturePositions } from "./signatures";
 import { SubmissionLog } from "./submissions";
@@ -273,14 +273,22 @@ export class CheckpointChallenger {
     return verified;
   }
 
-  /** Checkpoint id - 1's tree: the source chain's own blocks if they rebuild its root, else the leaf source's. */
-  private async previousTree(checkpoint: SubmittedCheckpoint): Promise<CommittedTree | undefined> {
+  /**
+   * Checkpoint id - 1's tree (the source chain's own blocks if they rebuild its root, else the leaf
+   * source's) and its attestation from its submission event, which a boundary challenge names.
+   */
+  private async previousTree(checkpoint: SubmittedCheckpoint): Promise<PreviousCheckpoint | undefined> {
     const previous = await readCheckpoint(this.destination, this.manager, checkpoint.id - 1n);
     if (previous === undefined) return undefined;
+    const event = this.submissions.get(previous.id);
+    const attestation =
+      event === undefined || event.blockRoot !== previous.blockRoot
+        ? undefined
+        : { proposer: event.proposer, validators: await this.validatorsAt(event.blockNumber), signers: event.signers, signatures: event.signatures };
     const own = await fetchOwnRange(this.options.source, previous.startBlock, previous.endBlock, this.options.fetchConcurrency ?? 8);
-    if (own.tree.root.toLowerCase() === previous.blockRoot) return { tree: own.tree, published: new Map() };
+    if (own.tree.root.toLowerCase() === previous.blockRoot) return { tree: own.tree, published: new Map(), attestation };
     const committed = await this.committedTree(previous);
-    return "reason" in committed ? undefined : committed;
+    return "reason" in committed ? undefined : { ...committed, attestation };
   }
 
   private async isPending(checkpoint: SubmittedCheckpoint): Promise<boolean> {

@@ -20,7 +20,7 @@ export const challengerAbi = new Interface([
   "function validatorSet() view returns (address)",
   `function challengeSignature(uint256 id, ${ATTESTATION} attestation, uint256 position)`,
   `function challengeHeader(uint256 id, ${ATTESTATION} attestation, ${REVEALED} revealed)`,
-  `function challengeHeaderChain(uint256 id, ${ATTESTATION} attestation, ${REVEALED} parent, ${REVEALED} child)`,
+  `function challengeHeaderChain(uint256 id, ${ATTESTATION} attestation, ${ATTESTATION} previous, ${REVEALED} parent, ${REVEALED} child)`,
   "event CheckpointSubmitted(uint256 indexed id, address indexed proposer, uint64 startBlock, uint64 endBlock, bytes32 blockRoot, uint64 finalizesAt, bytes signers, bytes signatures)",
   "event CheckpointsReverted(uint256 indexed fromId, uint256 toId, address indexed challenger, uint8 fraud)",
   "error CheckpointManagerUnknownCheckpoint(uint256 id, uint256 count)",
@@ -85,11 +85,15 @@ export function encodeChallenge(plan: PlannedChallenge): string {
       return challengerAbi.encodeFunctionData("challengeHeaderChain", [
         id,
         att,
+        attestationTuple(plan.previous ?? NO_ATTESTATION),
         revealedTuple(plan.parent),
         revealedTuple(plan.child),
       ]);
   }
 }
+
+/** What a header-chain challenge names as `previous` when it does not cross into a pending predecessor. */
+export const NO_ATTESTATION: Attestation = { proposer: "0x0000000000000000000000000000000000000000", validators: [], signers: "0x", signatures: "0x" };
 
 function attestationTuple(a: Attestation): unknown[] {
   return [a.proposer, a.validators, a.signers, a.signatures];

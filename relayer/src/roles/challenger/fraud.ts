@@ -5,12 +5,17 @@
  */
 import { buildCheckpointTree, type CheckpointLeaf, type CheckpointTree } from "../../proof/checkpointTree";
 import type { HeaderBook, KnownHeader } from "./headers";
-import type { CheckpointRef, PlannedChallenge, PublishedLeaf, RevealedBlock, SubmittedCheckpoint } from "./types";
+import type { Attestation, CheckpointRef, PlannedChallenge, PublishedLeaf, RevealedBlock, SubmittedCheckpoint } from "./types";
 
 /** The committed tree of a checkpoint, with any headers its publisher attached (by leaf hash). */
 export interface CommittedTree {
   tree: CheckpointTree;
   published: ReadonlyMap<string, string>;
+}
+
+/** The previous checkpoint's tree and, when its submission event is known, its attestation. */
+export interface PreviousCheckpoint extends CommittedTree {
+  attestation?: Attestation;
 }
 
 /**
@@ -40,7 +45,7 @@ export interface FraudSearch {
   committed: CommittedTree;
   headers: HeaderBook;
   /** The previous checkpoint's committed tree; asked for only when the boundary must be checked. */
-  previous: () => Promise<CommittedTree | undefined>;
+  previous: () => Promise<PreviousCheckpoint | undefined>;
 }
 
 /**
@@ -84,7 +89,8 @@ export async function findHeaderFraud(search: FraudSearch): Promise<PlannedChall
       const last = previous.tree.blocks[previous.tree.blocks.length - 1];
       if (first.parentHash !== last.hash) {
         const parent = await headers.byHash(last.hash, previous.published.get(last.hash));
-        if (parent !== undefined) return chainChallenge(checkpoint, previous.tree, last, parent, committed.tree, leaves[0], first);
+        // Across the boundary the contract weighs the previous attestation: a forged one is blamed instead.
+        if (parent !== undefined) return chainChallenge(checkpoint, previous.tree, last, parent, committed.tree, leaves[0], first, previous.attestation);
         boundary = `; block ${leaves[0].number} does not link to the previous checkpoint's last block, whose header nobody has`;
       }
     }
@@ -106,12 +112,14 @@ function chainChallenge(
   childTree: CheckpointTree,
   childLeaf: CheckpointLeaf,
   child: KnownHeader,
+  previous?: Attestation,
 ): PlannedChallenge {
   return {
     kind: "header-chain",
     checkpoint,
     parent: reveal(parentTree, parentLeaf, parent),
     child: reveal(childTree, childLeaf, child),
+    previous,
     reason: `block ${childLeaf.number} has parent ${child.parentHash}, but the committed block ${parentLeaf.number} is ${parentLeaf.hash}`,
   };
 }

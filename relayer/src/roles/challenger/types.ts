@@ -107,7 +107,13 @@ export interface RevealedBlock {
 export type PlannedChallenge = { checkpoint: SubmittedCheckpoint; reason: string } & (
   | { kind: "signature"; position: number }
   | { kind: "header"; revealed: RevealedBlock }
-  | { kind: "header-chain"; parent: RevealedBlock; child: RevealedBlock }
+  | {
+      kind: "header-chain";
+      parent: RevealedBlock;
+      child: RevealedBlock;
+      /** The previous checkpoint's attestation, when the parent is its last block (the contract reads it while that one is pending). */
+      previous?: Attestation;
+    }
 );
 
 /** What `inspect` concludes: a challenge to send, or a result without a transaction. */

@@ -1,0 +1,60 @@
+/** The deployment's own checks of its parameters, which mirror the contracts' so that a bad config fails before any transaction. */
+import { expect } from "chai";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { DeployConfigError } from "../../deploy/lib/errors";
+import { loadDeployConfig } from "../../deploy/lib/config";
+import { normalizeOptions, type DeployBridgeOptions } from "../../deploy/lib/options";
+
+const VALIDATOR = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+
+function options(overrides: Partial<DeployBridgeOptions> = {}): DeployBridgeOptions {
+  return {
+    main: {},
+    child: {},
+    validators: [{ address: VALIDATOR, power: 1 }],
+    challengePeriod: 600,
+    minBond: 10n ** 18n,
+    challengerRewardBps: 5_000,
+    deploymentsDir: "unused",
+    ...overrides,
+  };
+}
+
+function configFile(content: object): string {
+  const file = join(mkdtempSync(join(tmpdir(), "deploy-config-")), "config.json");
+  writeFileSync(file, JSON.stringify(content));
+  return file;
+}
+
+const CONFIG = { validators: [{ address: VALIDATOR, power: 1 }], challengePeriod: 600, minBond: "1000000000000000000", challengerRewardBps: 5_000 };
+
+describe("deploy options", function () {
+  describe("minBond (L-3)", function () {
+    it("refuses zero, at the top level and per chain", function () {
+      expect(() => normalizeOptions(options({ minBond: 0 }))).to.throw(DeployConfigError, /main: minBond must be at least 1 wei/);
+      expect(() => normalizeOptions(options({ child: { checkpoint: { minBond: "0" } } }))).to.throw(DeployConfigError, /child: minBond must be at least 1 wei/);
+    });
+
+    it("accepts one wei", function () {
+      expect(normalizeOptions(options({ minBond: 1 })).main.minBond).to.equal(1n);
+    });
+
+    it("is refused as zero by the config file's schema, naming the field", function () {
+      expect(() => loadDeployConfig(configFile({ ...CONFIG, minBond: "0" }))).to.throw(DeployConfigError, /minBond: must be at least 1/);
+      expect(() => loadDeployConfig(configFile({ ...CONFIG, main: { checkpoint: { minBond: 0 } } }))).to.throw(DeployConfigError, /main\.checkpoint\.minBond: must be at least 1/);
+      expect(loadDeployConfig(configFile(CONFIG)).minBond).to.equal("1000000000000000000");
+    });
+  });
+
+  describe("challengePeriod (L-1)", function () {
+    it("refuses zero and more than 30 days, as the contract does", function () {
+      expect(() => normalizeOptions(options({ challengePeriod: 0 }))).to.throw(DeployConfigError, /main: challengePeriod must be 1 s or more/);
+      expect(() => normalizeOptions(options({ challengePeriod: 30 * 86_400 + 1 }))).to.throw(DeployConfigError, /main: challengePeriod 2592001 s is above 2592000 s/);
+      expect(() => normalizeOptions(options({ child: { checkpoint: { challengePeriod: 2n ** 40n } } }))).to.throw(DeployConfigError, /child: challengePeriod/);
+      expect(normalizeOptions(options({ challengePeriod: 30 * 86_400 })).main.challengePeriod).to.equal(2_592_000n);
+    });
+  });
+});
