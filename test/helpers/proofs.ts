@@ -21,6 +21,7 @@ import {
 import { ReceiptTrie, fetchBlock, fetchBlockReceipts, type ExitProof, type RpcBlock, type RpcReceipt } from "../../relayer/src";
 import { ICheckpointManager__factory, type Messenger } from "../../typechain-types";
 import { checkpoint, deploySystem, passChallengePeriod, proveMessage, type SignedCheckpoint, type System } from "./fixture";
+import { revertDataOf } from "../../relayer/src/chain/errorChain";
 
 /** OpenZeppelin 5.7 `TrieProof.ProofError`, in declaration order. */
 export const TrieProofError = {
@@ -188,19 +189,7 @@ export function xorByte(hex: string, index: number, mask: number): string {
 // ------------------------------------------------------------------ errors
 
 /** The revert data carried by an error thrown by ethers, hardhat-ethers or the Hardhat provider. */
-export function revertDataOf(error: unknown): string | undefined {
-  const seen = new Set<unknown>();
-  const queue: unknown[] = [error];
-  while (queue.length > 0) {
-    const current = queue.shift();
-    if (current === null || typeof current !== "object" || seen.has(current)) continue;
-    seen.add(current);
-    const candidate = current as { data?: unknown; error?: unknown; info?: unknown; cause?: unknown };
-    if (typeof candidate.data === "string" && /^0x([0-9a-fA-F]{2})*$/.test(candidate.data)) return candidate.data;
-    queue.push(candidate.data, candidate.error, candidate.info, candidate.cause);
-  }
-  return undefined;
-}
+export { revertDataOf };
 
 /** The name of the custom error (or Panic/Error) encoded in `data`, looked up in `interfaces`. */
 export function errorNameOf(data: string, interfaces: Interface[]): string {

@@ -12,6 +12,7 @@ import {
   TransactionReceiptNotFoundError,
 } from "../errors";
 import { decodeQuantity, toRpcQuantity, type JsonRpcSender, type RpcBlock, type RpcReceipt } from "./rpcValues";
+import { searchErrorChain } from "./errorChain";
 
 /** A block number, a tag ("latest", "finalized", "safe", …), a hex quantity, or a 32-byte block hash. */
 export type BlockId = number | bigint | string;
@@ -96,18 +97,11 @@ function checkedReceipts(receipts: RpcReceipt[], expectedBlockHash: string | und
  * wraps the node's error in `error` / `info.error`, or turns it into UNSUPPORTED_OPERATION.
  */
 export function isMethodNotSupported(error: unknown): boolean {
-  const seen = new Set<unknown>();
-  const queue: unknown[] = [error];
-  while (queue.length > 0) {
-    const current = queue.shift();
-    if (current === null || typeof current !== "object" || seen.has(current)) continue;
-    seen.add(current);
-    const candidate = current as { code?: unknown; message?: unknown; error?: unknown; info?: unknown; cause?: unknown };
-    if (candidate.code === -32601 || candidate.code === -32004 || candidate.code === "UNSUPPORTED_OPERATION") return true;
-    if (typeof candidate.message === "string" && METHOD_NOT_SUPPORTED.test(candidate.message)) return true;
-    queue.push(candidate.error, candidate.info, candidate.cause);
-  }
-  return false;
+  const found = searchErrorChain(error, ({ code, message }) => {
+    if (code === -32601 || code === -32004 || code === "UNSUPPORTED_OPERATION") return true;
+    return typeof message === "string" && METHOD_NOT_SUPPORTED.test(message) ? true : undefined;
+  });
+  return found === true;
 }
 
 // Only messages about the method: "tag 'finalized' not supported" must not disable it for good.

@@ -13,6 +13,7 @@ import { buildCheckpointTree, type CheckpointLeaf, type CheckpointTree } from ".
 import { TestBridgeSetupError, TestBridgeTransactionError } from "./errors";
 import type { RevertDecoder } from "./revert";
 import type { ChildSide, MainSide, RevealedBlock, Side, SubmitCheckpointOptions, SubmittedCheckpoint } from "./types";
+import { revertDataOf as revertDataIn } from "../chain/errorChain";
 
 /** Blocks fetched at once: Hardhat answers in-process, a node over HTTP keeps up with this many. */
 const BLOCK_FETCH_CONCURRENCY = 16;
@@ -150,16 +151,5 @@ export function isRevert(error: unknown): boolean {
 
 /** The revert data inside an ethers or Hardhat error, "0x" when there is none. */
 export function revertDataOf(error: unknown): string {
-  const seen = new Set<unknown>();
-  const queue: unknown[] = [error];
-  while (queue.length > 0) {
-    const current = queue.shift();
-    if (current === null || typeof current !== "object" || seen.has(current)) continue;
-    seen.add(current);
-    const candidate = current as { data?: unknown; error?: unknown; info?: unknown; cause?: unknown };
-    if (typeof candidate.data === "string" && /^0x[0-9a-fA-F]*$/.test(candidate.data)) return candidate.data;
-    if (candidate.data !== null && typeof candidate.data === "object") queue.push(candidate.data);
-    queue.push(candidate.error, candidate.info, candidate.cause);
-  }
-  return "0x";
+  return revertDataIn(error, 4) ?? revertDataIn(error) ?? "0x";
 }

@@ -8,6 +8,7 @@ import { Interface, type Result } from "ethers";
 import { toRpcQuantity, type JsonRpcSender } from "../../chain/rpcValues";
 import { UnexpectedContractDataError } from "./errors";
 import type { Attestation, CheckpointRef, PlannedChallenge, RevealedBlock } from "./types";
+import { revertDataOf as revertDataIn } from "../../chain/errorChain";
 
 const ATTESTATION = "(address proposer, bytes32[] validators, bytes signers, bytes signatures)";
 const REVEALED = "((uint256 number, bytes32 hash, bytes32 receiptsRoot) leaf, bytes32[] proof, bytes header)";
@@ -108,17 +109,7 @@ function revealedTuple(r: RevealedBlock): unknown[] {
  * `data` of a ProviderError, wrappers in `error`, `info.error` or `cause`.
  */
 export function revertDataOf(error: unknown): string | undefined {
-  const seen = new Set<unknown>();
-  const queue: unknown[] = [error];
-  while (queue.length > 0) {
-    const current = queue.shift();
-    if (current === null || typeof current !== "object" || seen.has(current)) continue;
-    seen.add(current);
-    const candidate = current as { data?: unknown; error?: unknown; info?: unknown; cause?: unknown };
-    if (typeof candidate.data === "string" && /^0x[0-9a-fA-F]{8,}$/.test(candidate.data)) return candidate.data;
-    queue.push(candidate.data, candidate.error, candidate.info, candidate.cause);
-  }
-  return undefined;
+  return revertDataIn(error, 4);
 }
 
 /** The CheckpointManager error name of `revertData`, when it is one. */
