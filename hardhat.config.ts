@@ -1,27 +1,12 @@
-import { subtask } from "hardhat/config";
-import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
 import type { HardhatUserConfig } from "hardhat/config";
 import "@nomicfoundation/hardhat-toolbox";
-import "./tasks/bridge";
+import { useNpmSolc } from "./relayer/src/hardhat";
 
 const SOLC_VERSION = "0.8.30";
 
-// The build machines have no internet: compile with the solc-js build shipped by the
-// npm `solc` package (pinned to SOLC_VERSION) instead of letting Hardhat download one.
-subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string }, _hre, runSuper) => {
-  if (args.solcVersion !== SOLC_VERSION) return runSuper();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const solcPackage = require("solc/package.json") as { version: string };
-  if (solcPackage.version !== SOLC_VERSION) {
-    throw new Error(`npm solc is ${solcPackage.version}, expected ${SOLC_VERSION}: run npm ci`);
-  }
-  return {
-    compilerPath: require.resolve("solc/soljson.js"),
-    isSolcJs: true,
-    version: SOLC_VERSION,
-    longVersion: `${SOLC_VERSION}+commit.73712a01`,
-  };
-});
+// The build machines have no internet: compile with the solc-js build shipped by the npm `solc`
+// package (pinned to SOLC_VERSION in package.json), and fail rather than download another.
+useNpmSolc({ strict: true });
 
 const config: HardhatUserConfig = {
   solidity: {

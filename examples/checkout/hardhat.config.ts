@@ -1,29 +1,15 @@
-import { subtask } from "hardhat/config";
-import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
 import type { HardhatUserConfig } from "hardhat/config";
 import "@nomicfoundation/hardhat-ethers";
 import "@nomicfoundation/hardhat-chai-matchers";
-// The bridge:* tasks (deposit, withdraw, status, relay, balances) against the `main` and `child` networks.
-import "sidechain-kit/hardhat";
+// The kit's plugin: the bridge:* tasks (deposit, withdraw, status, relay, balances) against the
+// `main` and `child` networks, and offline compilation with the npm `solc` package.
+import { useNpmSolc } from "sidechain-kit/hardhat";
 
 const SOLC_VERSION = "0.8.30";
 
-// Compile offline with the solc-js build of the npm `solc` package (a devDependency pinned to
+// Compile with the solc-js build of the npm `solc` package (a devDependency pinned to
 // SOLC_VERSION) instead of letting Hardhat download a compiler.
-subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string }, _hre, runSuper) => {
-  if (args.solcVersion !== SOLC_VERSION) return runSuper();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const solcPackage = require("solc/package.json") as { version: string };
-  if (solcPackage.version !== SOLC_VERSION) {
-    throw new Error(`npm solc is ${solcPackage.version}, expected ${SOLC_VERSION}: run npm install`);
-  }
-  return {
-    compilerPath: require.resolve("solc/soljson.js"),
-    isSolcJs: true,
-    version: SOLC_VERSION,
-    longVersion: `${SOLC_VERSION}+commit.73712a01`,
-  };
-});
+useNpmSolc({ strict: true });
 
 const config: HardhatUserConfig = {
   solidity: {

@@ -1,5 +1,5 @@
 /**
- * The Hardhat tasks (tasks/bridge.ts) as a user runs them: `hardhat bridge:…` processes against a
+ * The Hardhat tasks (the sidechain-kit/hardhat plugin, relayer/src/hardhat/tasks.ts) as a user runs them: `hardhat bridge:…` processes against a
  * devnet, with its deployments folder and, through its relayer.json, its RPC URLs.
  */
 import { spawn } from "node:child_process";
@@ -105,9 +105,16 @@ describe("Hardhat tasks bridge:* (the sidechain-kit/hardhat plugin)", function (
     expect(token.status).to.equal(1);
     expect(token.stderr).to.contain(`Error in plugin sidechain-kit: [UNKNOWN_TOKEN] unknown token ${unknownToken} on the main chain`);
 
+    // A contract that is no ERC20 (the bridge's messenger) is an unknown token too, not a raw revert.
+    const messenger = devnet.deployments.main.contracts.Messenger!.address;
+    const notToken = await hardhat(["bridge:deposit", "--amount", "1", "--token", messenger, "--deployment-dir", deploymentDir]);
+    expect(notToken.status).to.equal(1);
+    expect(notToken.stderr).to.contain(`Error in plugin sidechain-kit: [UNKNOWN_TOKEN] unknown token ${messenger} on the main chain: the contract at this address is not an ERC20 token`);
+
+    // No --token: ETH, for bridge:withdraw as for bridge:deposit (and the CLI, and depositETH/withdrawETH).
     const tooMuch = await hardhat(["bridge:withdraw", "--amount", "5000", "--deployment-dir", deploymentDir]);
     expect(tooMuch.status).to.equal(1);
-    expect(tooMuch.stderr).to.contain("[INSUFFICIENT_BALANCE]");
+    expect(tooMuch.stderr).to.match(/\[INSUFFICIENT_BALANCE\] insufficient balance on the child chain .* ETH < 5000 ETH/);
 
     const noDir = await hardhat(["bridge:balances", "--deployment-dir", path.join(devnet.dir, "nowhere")]);
     expect(noDir.status).to.equal(1);
