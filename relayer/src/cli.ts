@@ -130,7 +130,7 @@ export function buildProgram(): Command {
     .action((o: user.TransferOptions) => user.deposit(o));
   withConnectionOptions(program.command("withdraw").description("burn a child token on the child chain, released on the main chain"))
     .requiredOption("--amount <x>", "amount in token units, e.g. 1.5")
-    .requiredOption("--token <address|ETH>", "child token, its root token, or ETH")
+    .option("--token <address|ETH>", "child token, its root token, or ETH (default: ETH)")
     .option("--to <address>", "receiver on the main chain (default: the sender)")
     .action((o: user.TransferOptions) => user.withdraw(o));
   withConnectionOptions(program.command("status").description("where the message sent by a transaction stands").argument("<txHash>", "deposit or withdrawal transaction"))

@@ -138,10 +138,11 @@ describe("sidechain user commands (real processes on a devnet)", function () {
     expect(JSON.parse(relay.stdout)).to.include({ command: "relay", outcome: "already-relayed", txHash: null });
   });
 
-  it("withdraws ETH to another receiver (text) and the ERC20 by its root token (JSON), released on the main chain", async function () {
+  it("withdraws ETH (the default, as for deposit) to another receiver (text) and the ERC20 by its root token (JSON), released on the main chain", async function () {
     const receiver = Wallet.createRandom().address;
     // One after the other: both send from the same account on the child chain (one nonce each).
-    const eth = await cli("withdraw", "--token", "ETH", "--amount", "0.5", "--to", receiver);
+    // No --token: ETH, as deposit without --token.
+    const eth = await cli("withdraw", "--amount", "0.5", "--to", receiver);
     expect(eth.code, eth.stderr).to.equal(0);
     expect(eth.stdout).to.match(new RegExp(`^withdrawal sent: 0\\.5 ETH from ${user.address} on the child chain to ${receiver} on the main chain`));
     const withdrawal = eth.stdout.match(/transaction\s+(0x[0-9a-f]{64})/)![1];
@@ -161,11 +162,13 @@ describe("sidechain user commands (real processes on a devnet)", function () {
   it("stops bad input with one line and exit code 2, and other failures with exit code 1", async function () {
     const deployments = path.join(devnet!.dir, "deployments");
     const transfer = await (await devAccount(6, main).sendTransaction({ to: Wallet.createRandom().address, value: 1n })).wait();
+    const mainMessenger = devnet!.deployments.main.contracts.Messenger!.address;
+    const childMessenger = devnet!.deployments.child.contracts.Messenger!.address;
     const runs = await Promise.all([
       cli("deposit", "--amount", "1", "--token", Wallet.createRandom().address),
       cli("withdraw", "--amount", "1", "--token", Wallet.createRandom().address),
       cli("deposit", "--amount", "1000000"),
-      cli("withdraw", "--amount", "1000", "--token", "ETH"),
+      cli("withdraw", "--amount", "1000"),
       cli("balances", "--deployment-dir", deployments, "--main-rpc", devnet!.child.url, "--child-rpc", devnet!.main.url, user.address),
       cli("status", "0x1234"),
       cli("status", `0x${"ab".repeat(32)}`),
@@ -183,5 +186,15 @@ describe("sidechain user commands (real processes on a devnet)", function () {
     expectBadInput(runs[7], /no bridge message in transaction 0x[0-9a-f]{64} on the main chain: it emitted no MessageSent/);
     expectBadInput(runs[8], /--amount abc is not a positive decimal number/);
     expectBadInput(runs[9], /ECONNREFUSED|connect/, 1);
+
+    // A contract that is no ERC20 (the bridge's own messenger) is an unknown token too, not a raw revert.
+    const [notTokenDeposit, notTokenWithdrawal, rootMessengerWithdrawal] = await Promise.all([
+      cli("deposit", "--amount", "1.5", "--token", mainMessenger),
+      cli("withdraw", "--amount", "1", "--token", childMessenger),
+      cli("withdraw", "--amount", "1", "--token", mainMessenger),
+    ]);
+    expectBadInput(notTokenDeposit, new RegExp(`unknown token ${mainMessenger} on the main chain: the contract at this address is not an ERC20 token \\(balanceOf reverted\\)`));
+    expectBadInput(notTokenWithdrawal, new RegExp(`unknown token ${childMessenger} on the child chain: neither a child token`));
+    expectBadInput(rootMessengerWithdrawal, new RegExp(`unknown token ${mainMessenger} on the child chain: neither a child token`));
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The SDK against a real devnet (two Hardhat nodes, three validators, a relayer with all roles,
+ * The SDK against a real devnet (two Hardhat nodes, four validators, a relayer with all roles,
  * as `npm run devnet` runs them): deposits and withdrawals through every status to "relayed", a
  * self-relay racing the relayer's executor, balances, and each typed error, checked to be thrown
  * before anything is sent.
@@ -106,6 +106,21 @@ describe("BridgeClient (SDK) on a devnet", function () {
       expectTyped(await rejection(client.withdraw(Wallet.createRandom().address, 1n)), UnknownTokenError, "UNKNOWN_TOKEN", false);
     });
 
+    it("rejects a contract that is not an ERC20 (the bridge's messengers) as the token with UnknownTokenError, on both chains", async function () {
+      const mainMessenger = devnet!.deployments.main.contracts.Messenger!.address;
+      const childMessenger = devnet!.deployments.child.contracts.Messenger!.address;
+      const notErc20 = /is not an ERC20 token \(balanceOf reverted\)/;
+      const deposit = expectTyped(await rejection(client.deposit(mainMessenger, 1n)), UnknownTokenError, "UNKNOWN_TOKEN", false);
+      expect(deposit.message).to.match(notErc20);
+      expect(deposit.chain).to.equal("main");
+      expect(deposit.token).to.equal(mainMessenger);
+      expect(expectTyped(await rejection(client.getTokenInfo(mainMessenger, "main")), UnknownTokenError, "UNKNOWN_TOKEN", false).message).to.match(notErc20);
+      expect(expectTyped(await rejection(client.getTokenInfo(childMessenger, "child")), UnknownTokenError, "UNKNOWN_TOKEN", false).message).to.match(notErc20);
+      for (const token of [mainMessenger, childMessenger]) {
+        expect(expectTyped(await rejection(client.withdraw(token, 1n)), UnknownTokenError, "UNKNOWN_TOKEN", false).message).to.match(/neither a child token/);
+      }
+    });
+
     it("rejects amounts above the balance with InsufficientBalanceError, in token units", async function () {
       const eth = expectTyped(await rejection(client.depositETH(parseEther("1000000"))), InsufficientBalanceError, "INSUFFICIENT_BALANCE", false);
       expect(eth.required).to.equal(parseEther("1000000"));
@@ -176,7 +191,8 @@ describe("BridgeClient (SDK) on a devnet", function () {
     });
 
     it("withdraws, refuses to relay inside the challenge window, then self-relays exactly once while the relayer races", async function () {
-      const withdrawal = await client.withdraw(NATIVE_TOKEN, parseEther("0.4"), { to: receiver });
+      // withdrawETH is depositETH's twin: withdraw(NATIVE_TOKEN, …) under its own name.
+      const withdrawal = await client.withdrawETH(parseEther("0.4"), { to: receiver });
       expect(withdrawal.direction).to.equal("child->main");
 
       const inWindow = await client.waitForStatus(withdrawal.txHash, "challenge-window", { pollMs: 100, timeoutMs: 120_000 });

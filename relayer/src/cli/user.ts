@@ -21,7 +21,7 @@ export interface TransferOptions extends ConnectionOptions {
 const TX_HASH = /^0x[0-9a-fA-F]{64}$/;
 const AMOUNT = /^\d+(\.\d+)?$/;
 
-/** `--token ETH` (any case) stands for the main chain's currency. */
+/** `--token ETH` (any case), or no --token, stands for the main chain's currency: deposit and withdraw alike. */
 function tokenArgument(token: string | undefined): string {
   if (token === undefined || token.toUpperCase() === "ETH") return NATIVE_TOKEN;
   if (!/^0x[0-9a-fA-F]{40}$/.test(token)) throw new InvalidArgumentError("--token", token, "is not an address or ETH");
@@ -69,7 +69,6 @@ export async function deposit(options: TransferOptions): Promise<void> {
 
 export async function withdraw(options: TransferOptions): Promise<void> {
   checkArguments(options);
-  if (options.token === undefined) throw new InvalidArgumentError("--token", "(missing)", "is required: a child token, its root token, or ETH");
   const token = tokenArgument(options.token);
   await withClient(options, async (client) => {
     const { rootToken, childToken } = await client.resolveChildToken(token);

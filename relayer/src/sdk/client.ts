@@ -7,7 +7,7 @@
  * Inputs are checked before anything is sent (token known, balance, network), so that a mistake
  * costs no gas and comes back as a typed error (./errors.ts).
  */
-import { Contract, JsonRpcProvider, Wallet, getAddress, isAddress, type Provider, type Signer, type TransactionReceipt } from "ethers";
+import { Contract, JsonRpcProvider, Wallet, ZeroAddress, getAddress, isAddress, isError, type Provider, type Signer, type TransactionReceipt } from "ethers";
 
 import { NATIVE_TOKEN, childBridgeAbi, erc20Abi, rootBridgeAbi } from "./abi";
 import { readBalances } from "./balances";
@@ -181,7 +181,7 @@ export class BridgeClient {
     const to = recipient(options.to, from);
     if ((await this.providers.main.getCode(token)) === "0x") throw new UnknownTokenError(token, "main", "no contract at this address");
     const erc20 = new Contract(token, erc20Abi, signer);
-    const balance = (await erc20.balanceOf(from)) as bigint;
+    const balance = await tokenBalance(erc20, token, "main", from);
     if (balance < amount) {
       const { symbol, decimals } = await tokenDisplay(erc20);
       throw new InsufficientBalanceError("main", from, token, balance, amount, display(symbol, decimals, balance, amount));
@@ -194,6 +194,11 @@ export class BridgeClient {
     }
     const bridge = new Contract(bridgeAddress, rootBridgeAbi, signer);
     return this.sent("main", await bridge.depositERC20(token, to, amount));
+  }
+
+  /** Burns `amount` wei of the child chain's bridged ETH; released as ETH on the main chain to `to` (default: the sender). Twin of depositETH. */
+  async withdrawETH(amount: bigint, options: { to?: string } = {}): Promise<BridgeTransfer> {
+    return this.withdraw(NATIVE_TOKEN, amount, options);
   }
 
   /**
@@ -233,14 +238,17 @@ export class BridgeClient {
 
   /**
    * Symbol and decimals of a token on `side` (NATIVE_TOKEN on main: ETH, 18).
-   * @throws UnknownTokenError when no contract is at the address.
+   * @throws UnknownTokenError when no contract is at the address, or the contract answers no `balanceOf`.
    */
   async getTokenInfo(token: string, side: ChainSide = "main"): Promise<{ address: string; symbol: string; decimals: number }> {
     const address = checkAddress("token", token);
     if (side === "main" && address.toLowerCase() === NATIVE_TOKEN.toLowerCase()) return { address, symbol: "ETH", decimals: 18 };
     await this.checkNetworks();
     if ((await this.providers[side].getCode(address)) === "0x") throw new UnknownTokenError(address, side, "no contract at this address");
-    return { address, ...(await tokenDisplay(new Contract(address, erc20Abi, this.providers[side]))) };
+    const erc20 = new Contract(address, erc20Abi, this.providers[side]);
+    // Metadata may revert on a real token (it still bridges, with defaults); balanceOf may not.
+    await tokenBalance(erc20, address, side, ZeroAddress);
+    return { address, ...(await tokenDisplay(erc20)) };
   }
 
   // ---------------------------------------------------------------- following a message
@@ -304,6 +312,21 @@ export class BridgeClient {
     const receipt = (await tx.wait())!;
     const message = messageFromReceipt(receipt, source, this.deployments, this.ctx.messengers);
     return { txHash: message.txHash, messageId: message.messageId, direction: message.direction, logIndex: message.logIndex, blockNumber: message.blockNumber };
+  }
+}
+
+/**
+ * `balanceOf(owner)`, where a revert or an answer that is no uint256 means the contract is not an
+ * ERC20 (a messenger, a bridge): UnknownTokenError, as for an address without code, rather than
+ * the raw "execution reverted" of the call.
+ */
+async function tokenBalance(erc20: Contract, token: string, side: ChainSide, owner: string): Promise<bigint> {
+  try {
+    return (await erc20.balanceOf(owner)) as bigint;
+  } catch (error) {
+    if (isError(error, "CALL_EXCEPTION")) throw new UnknownTokenError(token, side, "the contract at this address is not an ERC20 token (balanceOf reverted)");
+    if (isError(error, "BAD_DATA")) throw new UnknownTokenError(token, side, "the contract at this address is not an ERC20 token (balanceOf returned no amount)");
+    throw error;
   }
 }
 
