@@ -22,6 +22,7 @@ export const checkpointManagerAbi = new Interface([
   "function submitCheckpoint((uint64 startBlock, uint64 endBlock, bytes32 blockRoot) checkpoint, bytes32 previousBlockRoot, bytes32[] validators, bytes signers, bytes signatures) returns (uint256 id)",
   "event CheckpointSubmitted(uint256 indexed id, address indexed proposer, uint64 startBlock, uint64 endBlock, bytes32 blockRoot, uint64 finalizesAt, bytes signers, bytes signatures)",
   "event CheckpointsReverted(uint256 indexed fromId, uint256 toId, address indexed challenger, uint8 fraud)",
+  "event BondSlashed(address indexed proposer, address indexed challenger, uint256 amount, uint256 reward)",
   "error CheckpointManagerNotContiguous(uint64 expectedStart, uint64 startBlock)",
   "error CheckpointManagerUnexpectedPredecessor(bytes32 lastBlockRoot, bytes32 namedBlockRoot)",
   "error CheckpointManagerBondTooLow(address proposer, uint256 bond, uint256 minBond)",
@@ -55,6 +56,14 @@ export const messengerAbi = new Interface([
 export const MESSAGE_SENT_TOPIC = messengerAbi.getEvent("MessageSent")!.topicHash;
 export const CHECKPOINT_SUBMITTED_TOPIC = checkpointManagerAbi.getEvent("CheckpointSubmitted")!.topicHash;
 export const CHECKPOINTS_REVERTED_TOPIC = checkpointManagerAbi.getEvent("CheckpointsReverted")!.topicHash;
+export const BOND_SLASHED_TOPIC = checkpointManagerAbi.getEvent("BondSlashed")!.topicHash;
+export const MESSAGE_RELAYED_TOPIC = messengerAbi.getEvent("MessageRelayed")!.topicHash;
+export const MESSAGE_FAILED_TOPIC = messengerAbi.getEvent("MessageFailed")!.topicHash;
+
+/** On-chain `ICheckpointManager.Fraud`, by the uint8 of CheckpointsReverted. */
+export const FRAUD_KINDS = ["bad-signature", "header-mismatch", "broken-header-chain"] as const;
+export type FraudKind = (typeof FRAUD_KINDS)[number] | "unknown";
+export const fraudKind = (fraud: number): FraudKind => FRAUD_KINDS[fraud] ?? "unknown";
 
 /** On-chain `Messenger.MessageStatus`. */
 export const MessageStatusOnChain = { None: 0, Relayed: 1, Failed: 2 } as const;

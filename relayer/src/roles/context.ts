@@ -45,10 +45,11 @@ export function retryDelayMs(intervalMs: number, failures: number): number {
 
 /**
  * Runs `step` every `intervalMs` until the signal aborts. A failing step is logged and retried
- * after a backoff that grows with consecutive failures; the loop itself never dies.
+ * after a backoff that grows with consecutive failures; the loop itself never dies. Each step's
+ * outcome goes to the metrics (last success, failures, last error: the console and the alerts).
  */
 export async function runLoop(
-  ctx: Pick<RoleContext, "log" | "signal">,
+  ctx: Pick<RoleContext, "log" | "signal"> & { metrics?: Pick<Metrics, "recordStep"> },
   at: string,
   intervalMs: number,
   step: () => Promise<boolean | void>,
@@ -60,11 +61,13 @@ export async function runLoop(
       // A step that returns true has more work queued: run again without waiting.
       busy = (await step()) === true;
       failures = 0;
+      ctx.metrics?.recordStep(at, { ok: true });
     } catch (error) {
       if (ctx.signal.aborted) break;
       failures++;
       const retryable = error instanceof RelayerError ? error.retryable : true;
       const code = error instanceof RelayerError ? error.code : undefined;
+      ctx.metrics?.recordStep(at, { ok: false, error: errorMessage(error), code });
       ctx.log.warn({ at, code, retryable, failures, err: errorMessage(error) }, "step failed");
     }
     if (!busy) await sleep(failures === 0 ? intervalMs : retryDelayMs(intervalMs, failures), ctx.signal);

@@ -1,6 +1,8 @@
 /**
  * Executor of one lane: mirrors the destination CheckpointManager's CheckpointSubmitted /
- * CheckpointsReverted events into the store, then moves every stored message forward:
+ * CheckpointsReverted events into the store (with a record of each challenge and the bond it
+ * slashed), checks every execution on the destination's Messenger against the messages the
+ * watcher saw (./executions.ts), then moves every stored message forward:
  * sent → checkpointed (a checkpoint covers its block) → final (checkpointStatus) → relayed.
  * Before relaying it asks the destination whether the message is already done (messageStatus)
  * and simulates relayMessage with one eth_call; the relay transaction's intent is the message id, so a restart never
@@ -10,7 +12,18 @@
  * loop goes on polling while earlier relays wait for their receipts. The one TxSender of the key
  * hands out the nonces, so in-flight relays land in consecutive nonces of the same block.
  */
-import { CHECKPOINTS_REVERTED_TOPIC, CHECKPOINT_SUBMITTED_TOPIC, CheckpointStatusOnChain, MessageStatusOnChain, checkpointManagerAbi, messengerAbi, readContract } from "../chain/abi";
+import {
+  BOND_SLASHED_TOPIC,
+  CHECKPOINTS_REVERTED_TOPIC,
+  CHECKPOINT_SUBMITTED_TOPIC,
+  CheckpointStatusOnChain,
+  MESSAGE_FAILED_TOPIC,
+  MESSAGE_RELAYED_TOPIC,
+  MessageStatusOnChain,
+  checkpointManagerAbi,
+  messengerAbi,
+  readContract,
+} from "../chain/abi";
 import { RpcTimeoutError, RpcUnavailableError, errorMessage } from "../chain/provider";
 import type { RpcLog } from "../chain/rpcValues";
 import { RelayerError } from "../errors";
@@ -18,6 +31,7 @@ import type { StoredMessage } from "../store/messages";
 import { SimulationRevertedError } from "../tx/errors";
 import type { TxOutcome, TxSender } from "../tx/sender";
 import { MAX_RETRY_DELAY_MS, laneName, runLoop, type Lane, type RoleContext } from "./context";
+import { judgeExecutions, noteExecution } from "./executions";
 import { CheckpointMismatchError, ProofCache, buildMessageProof } from "./proofs";
 
 /** Blocks of destination logs scanned per call. */
@@ -106,14 +120,30 @@ export class Executor {
     if (head < from) return false;
     const to = Math.min(head, from + LOG_RANGE - 1);
     const logs = (await rpc.send("eth_getLogs", [
-      { address: dst.contracts.CheckpointManager, topics: [[CHECKPOINT_SUBMITTED_TOPIC, CHECKPOINTS_REVERTED_TOPIC]], fromBlock: `0x${from.toString(16)}`, toBlock: `0x${to.toString(16)}` },
-    ])) as (RpcLog & { transactionHash: string; removed?: boolean })[];
+      {
+        address: [dst.contracts.CheckpointManager, dst.contracts.Messenger],
+        topics: [[CHECKPOINT_SUBMITTED_TOPIC, CHECKPOINTS_REVERTED_TOPIC, BOND_SLASHED_TOPIC, MESSAGE_RELAYED_TOPIC, MESSAGE_FAILED_TOPIC]],
+        fromBlock: `0x${from.toString(16)}`,
+        toBlock: `0x${to.toString(16)}`,
+      },
+    ])) as (RpcLog & { transactionHash: string; blockNumber: string; removed?: boolean })[];
     const reverted: Parameters<CheckpointRevertedHook>[0][] = [];
+    const live = logs.filter((log) => !log.removed);
+    // BondSlashed follows CheckpointsReverted in the same transaction: the challenge record takes both.
+    const slashes = new Map<string, { proposer: string; amount: bigint; reward: bigint }>();
+    for (const log of live) {
+      if (log.topics[0] !== BOND_SLASHED_TOPIC || log.address.toLowerCase() !== dst.contracts.CheckpointManager) continue;
+      const parsed = checkpointManagerAbi.parseLog({ topics: log.topics, data: log.data })!;
+      slashes.set(log.transactionHash.toLowerCase(), { proposer: (parsed.args.proposer as string).toLowerCase(), amount: parsed.args.amount as bigint, reward: parsed.args.reward as bigint });
+    }
     store.transaction(() => {
-      for (const log of logs) {
-        if (log.removed) continue;
+      for (const log of live) {
+        if (log.address.toLowerCase() === dst.contracts.Messenger) {
+          noteExecution(store, this.lane, log);
+          continue;
+        }
         const parsed = checkpointManagerAbi.parseLog({ topics: log.topics, data: log.data });
-        if (parsed === null) continue;
+        if (parsed === null || parsed.name === "BondSlashed") continue;
         if (parsed.name === "CheckpointSubmitted") {
           store.checkpoints.upsert({
             destination: this.lane.destination,
@@ -124,16 +154,33 @@ export class Executor {
             finalizesAt: Number(parsed.args.finalizesAt),
             proposer: (parsed.args.proposer as string).toLowerCase(),
             txHash: log.transactionHash.toLowerCase(),
+            signers: (parsed.args.signers as string).toLowerCase(),
+            submittedBlock: Number(BigInt(log.blockNumber)),
           });
         } else {
           const fromId = Number(parsed.args.fromId);
+          const txHash = log.transactionHash.toLowerCase();
+          const slash = slashes.get(txHash);
+          const event = { destination: this.lane.destination, fromId, toId: Number(parsed.args.toId), challenger: parsed.args.challenger as string, fraud: Number(parsed.args.fraud) };
+          // Kept before the mirror forgets them: the console shows what was challenged and why.
+          store.challenges.record({
+            ...event,
+            challenger: event.challenger.toLowerCase(),
+            txHash,
+            blockNumber: Number(BigInt(log.blockNumber)),
+            proposer: slash?.proposer ?? null,
+            slashed: slash?.amount ?? null,
+            reward: slash?.reward ?? null,
+            reverted: store.checkpoints.from(this.lane.destination, fromId),
+          });
           store.checkpoints.revertFrom(this.lane.destination, fromId);
           store.messages.uncheckpoint(this.lane.destination, fromId);
-          reverted.push({ destination: this.lane.destination, fromId, toId: Number(parsed.args.toId), challenger: parsed.args.challenger as string, fraud: Number(parsed.args.fraud) });
+          reverted.push(event);
         }
       }
       store.cursors.set(cursorName, to + 1);
     });
+    judgeExecutions(this.ctx, this.lane);
     for (const event of reverted) {
       this.ctx.metrics.challenges.inc({ chain: this.lane.destination });
       this.ctx.log.warn({ at: "executor.reverted", ...event }, "checkpoints reverted by a challenge");

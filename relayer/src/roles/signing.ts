@@ -73,14 +73,21 @@ export function describeMissing(missing: readonly ValidatorVerdict[]): string {
 /** The last round per lane, and which validator answers at which source. Kept in memory: a restart starts blank. */
 export class SigningRounds {
   private readonly rounds = new Map<string, SigningRound>();
+  private readonly quorate = new Map<string, SigningRound>();
   private readonly signers = new Map<string, string>();
 
   record(round: SigningRound): void {
     this.rounds.set(round.lane, round);
+    if (round.quorum) this.quorate.set(round.lane, round);
   }
 
   last(lane: string): SigningRound | undefined {
     return this.rounds.get(lane);
+  }
+
+  /** The last round of the lane that reached the quorum (the metrics' "signed" phase). */
+  lastQuorate(lane: string): SigningRound | undefined {
+    return this.quorate.get(lane);
   }
 
   learn(source: string, signer: string): void {

@@ -38,8 +38,11 @@ export class Watcher {
   async safeHead(): Promise<number> {
     const { confirmations } = this.ctx.config.chains[this.chain];
     const rpc = this.ctx.rpc[this.chain];
+    // The head too, for the confirmation lag the console and the dashboard show.
+    const head = Number(await rpc.blockNumber());
+    this.ctx.metrics.chainHeight.set({ chain: this.chain, kind: "head" }, head);
     if (confirmations === "finalized") return Number(BigInt((await fetchBlock(rpc, "finalized")).number));
-    return Number(await rpc.blockNumber()) - confirmations;
+    return head - confirmations;
   }
 
   /** First block to record when the store is empty. */

@@ -43,6 +43,12 @@ export class BlockRepository {
     return row && toBlock(row);
   }
 
+  /** The lowest recorded block: messages before it were never seen by this relayer. */
+  first(chain: string): StoredBlock | undefined {
+    const row = this.db.prepare(`SELECT * FROM blocks WHERE chain = ? ORDER BY number ASC LIMIT 1`).get(chain) as BlockRow | undefined;
+    return row && toBlock(row);
+  }
+
   range(chain: string, from: number, to: number): StoredBlock[] {
     return (this.db.prepare(`SELECT * FROM blocks WHERE chain = ? AND number BETWEEN ? AND ? ORDER BY number`).all(chain, from, to) as BlockRow[]).map(toBlock);
   }

@@ -10,6 +10,10 @@ export interface StoredCheckpoint {
   finalizesAt: number;
   proposer: string;
   txHash: string;
+  /** The validator indices the submission names as signers (CheckpointSubmitted's `signers`, hex), when mirrored from the event. */
+  signers?: string | null;
+  /** Destination block of the CheckpointSubmitted event. */
+  submittedBlock?: number | null;
 }
 
 interface Row {
@@ -21,6 +25,8 @@ interface Row {
   finalizes_at: number;
   proposer: string;
   tx_hash: string;
+  signers: string | null;
+  submitted_block: number | null;
 }
 
 const toCheckpoint = (r: Row): StoredCheckpoint => ({
@@ -32,6 +38,8 @@ const toCheckpoint = (r: Row): StoredCheckpoint => ({
   finalizesAt: r.finalizes_at,
   proposer: r.proposer,
   txHash: r.tx_hash,
+  signers: r.signers,
+  submittedBlock: r.submitted_block,
 });
 
 export class CheckpointRepository {
@@ -41,12 +49,35 @@ export class CheckpointRepository {
   upsert(c: StoredCheckpoint): void {
     this.db
       .prepare(
-        `INSERT INTO checkpoints (destination, id, start_block, end_block, block_root, finalizes_at, proposer, tx_hash)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO checkpoints (destination, id, start_block, end_block, block_root, finalizes_at, proposer, tx_hash, signers, submitted_block)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (destination, id) DO UPDATE SET start_block = excluded.start_block, end_block = excluded.end_block,
-           block_root = excluded.block_root, finalizes_at = excluded.finalizes_at, proposer = excluded.proposer, tx_hash = excluded.tx_hash`,
+           block_root = excluded.block_root, finalizes_at = excluded.finalizes_at, proposer = excluded.proposer, tx_hash = excluded.tx_hash,
+           signers = excluded.signers, submitted_block = excluded.submitted_block`,
       )
-      .run(c.destination, c.id, c.startBlock, c.endBlock, c.blockRoot, c.finalizesAt, c.proposer, c.txHash);
+      .run(c.destination, c.id, c.startBlock, c.endBlock, c.blockRoot, c.finalizesAt, c.proposer, c.txHash, c.signers ?? null, c.submittedBlock ?? null);
+  }
+
+  /** Checkpoints from id `fromId` on: what a CheckpointsReverted is about to delete. */
+  from(destination: string, fromId: number): StoredCheckpoint[] {
+    return (this.db.prepare(`SELECT * FROM checkpoints WHERE destination = ? AND id >= ? ORDER BY id`).all(destination, fromId) as Row[]).map(toCheckpoint);
+  }
+
+  /** The last `limit` checkpoints, newest first. */
+  recent(destination: string, limit: number): StoredCheckpoint[] {
+    return (this.db.prepare(`SELECT * FROM checkpoints WHERE destination = ? ORDER BY id DESC LIMIT ?`).all(destination, limit) as Row[]).map(toCheckpoint);
+  }
+
+  /** The first source block any live checkpoint commits. */
+  earliestStart(destination: string): number | undefined {
+    const row = this.db.prepare(`SELECT MIN(start_block) AS n FROM checkpoints WHERE destination = ?`).get(destination) as { n: number | null };
+    return row.n ?? undefined;
+  }
+
+  /** The highest source block committed by a checkpoint final at `nowSeconds` (destination time), if any. */
+  finalThrough(destination: string, nowSeconds: number): number | undefined {
+    const row = this.db.prepare(`SELECT MAX(end_block) AS n FROM checkpoints WHERE destination = ? AND finalizes_at <= ?`).get(destination, nowSeconds) as { n: number | null };
+    return row.n ?? undefined;
   }
 
   /** CheckpointsReverted: ids from `fromId` on are gone. */

@@ -105,6 +105,40 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (source, destination, signer, number)
   );
   `,
+  // 3: what the operator console and the alerts need: who signed each checkpoint and where it was
+  // submitted, the challenges seen (a revert deletes its checkpoints, this keeps what they were),
+  // and executions on a destination that match no message of ours (unknown executions).
+  `
+  ALTER TABLE checkpoints ADD COLUMN signers TEXT;
+  ALTER TABLE checkpoints ADD COLUMN submitted_block INTEGER;
+  CREATE TABLE challenges (
+    destination TEXT NOT NULL,
+    tx_hash TEXT NOT NULL,
+    block_number INTEGER NOT NULL,
+    from_id INTEGER NOT NULL,
+    to_id INTEGER NOT NULL,
+    challenger TEXT NOT NULL,
+    fraud INTEGER NOT NULL,
+    proposer TEXT,
+    slashed TEXT,
+    reward TEXT,
+    reverted TEXT NOT NULL,
+    seen_at INTEGER NOT NULL,
+    PRIMARY KEY (destination, tx_hash, from_id)
+  );
+  CREATE TABLE executions (
+    destination TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    tx_hash TEXT NOT NULL,
+    block_number INTEGER NOT NULL,
+    outcome TEXT NOT NULL,
+    verdict TEXT NOT NULL,
+    seen_at INTEGER NOT NULL,
+    judged_at INTEGER,
+    PRIMARY KEY (destination, message_id, tx_hash)
+  );
+  CREATE INDEX executions_by_verdict ON executions (verdict);
+  `,
 ];
 
 /** Opens (creating if needed) the database file and brings its schema up to date. */

@@ -1,5 +1,6 @@
 /** The store: one SQLite file and its repositories, opened once and injected into the roles. */
 import { BlockRepository, CursorRepository } from "./blocks";
+import { ChallengeRepository, ExecutionRepository } from "./challenges";
 import { AttestationRepository, CheckpointRepository } from "./checkpoints";
 import { openDb, type Db } from "./db";
 import { MessageRepository } from "./messages";
@@ -12,6 +13,8 @@ export class Store {
   readonly checkpoints: CheckpointRepository;
   readonly attestations: AttestationRepository;
   readonly txs: TxRepository;
+  readonly challenges: ChallengeRepository;
+  readonly executions: ExecutionRepository;
 
   constructor(readonly db: Db) {
     this.blocks = new BlockRepository(db);
@@ -20,6 +23,8 @@ export class Store {
     this.checkpoints = new CheckpointRepository(db);
     this.attestations = new AttestationRepository(db);
     this.txs = new TxRepository(db);
+    this.challenges = new ChallengeRepository(db);
+    this.executions = new ExecutionRepository(db);
   }
 
   static open(path: string): Store {
@@ -37,6 +42,7 @@ export class Store {
 }
 
 export * from "./blocks";
+export * from "./challenges";
 export * from "./checkpoints";
 export * from "./db";
 export * from "./messages";

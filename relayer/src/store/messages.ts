@@ -26,6 +26,9 @@ export interface StoredMessage {
   relayTxHash: string | null;
 }
 
+/** A message with when the watcher recorded it and when it last changed (ms since the epoch): what the console shows ages from. */
+export type MessageRecord = StoredMessage & { createdAt: number; updatedAt: number };
+
 export type NewMessage = Omit<StoredMessage, "status" | "checkpointId" | "attempts" | "nextAttemptAt" | "lastError" | "relayTxHash">;
 
 interface Row {
@@ -47,6 +50,8 @@ interface Row {
   next_attempt_at: number;
   last_error: string | null;
   relay_tx_hash: string | null;
+  created_at: number;
+  updated_at: number;
 }
 
 const toMessage = (r: Row): StoredMessage => ({
@@ -69,6 +74,11 @@ const toMessage = (r: Row): StoredMessage => ({
   lastError: r.last_error,
   relayTxHash: r.relay_tx_hash,
 });
+
+const toRecord = (r: Row): MessageRecord => ({ ...toMessage(r), createdAt: r.created_at, updatedAt: r.updated_at });
+
+/** Still on their way: `failed` is counted apart (its target reverted, or its relays keep failing). */
+const PENDING = `status IN ('sent', 'checkpointed', 'final')`;
 
 export class MessageRepository {
   constructor(private readonly db: Db) {}
@@ -154,6 +164,28 @@ export class MessageRepository {
   waitingForCheckpoint(destination: string): { count: number; oldestRecordedAt: number | undefined } {
     const row = this.db.prepare(`SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM messages WHERE destination = ? AND status = 'sent'`).get(destination) as { n: number; oldest: number | null };
     return { count: row.n, oldestRecordedAt: row.oldest ?? undefined };
+  }
+
+  /** The message (by id) or messages (by sending transaction) with their times, for the console's lookup. */
+  records(idOrTxHash: string): MessageRecord[] {
+    const key = idOrTxHash.toLowerCase();
+    return (this.db.prepare(`SELECT * FROM messages WHERE id = ? OR tx_hash = ? ORDER BY log_index`).all(key, key) as Row[]).map(toRecord);
+  }
+
+  /** Messages not relayed yet (pending and failed), oldest first. */
+  unrelayed(limit: number): MessageRecord[] {
+    return (this.db.prepare(`SELECT * FROM messages WHERE status != 'relayed' ORDER BY created_at, log_index LIMIT ?`).all(limit) as Row[]).map(toRecord);
+  }
+
+  /** The last `limit` relayed messages, most recent first. */
+  recentlyRelayed(limit: number): MessageRecord[] {
+    return (this.db.prepare(`SELECT * FROM messages WHERE status = 'relayed' ORDER BY updated_at DESC LIMIT ?`).all(limit) as Row[]).map(toRecord);
+  }
+
+  /** When the watcher recorded the oldest message to `destination` still pending (sent, checkpointed or final). */
+  oldestPendingAt(destination: string): number | undefined {
+    const row = this.db.prepare(`SELECT MIN(created_at) AS oldest FROM messages WHERE destination = ? AND ${PENDING}`).get(destination) as { oldest: number | null };
+    return row.oldest ?? undefined;
   }
 
   /** Earliest block of `source` holding a message not yet checkpointed (proposer urgency). */
