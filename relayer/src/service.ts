@@ -7,9 +7,10 @@ import { setMaxListeners } from "node:events";
 import pino, { type Logger } from "pino";
 
 import { RpcClient } from "./chain/provider";
-import { CHAIN_NAMES, checkChains, requireKeys, rolesNeedingKeys, type ChainName, type Config } from "./config";
+import { CHAIN_NAMES, checkChains, requireApiToken, requireKeys, rolesNeedingKeys, type ChainName, type Config } from "./config";
 import { ApiServer } from "./api/server";
 import { Metrics } from "./api/metrics";
+import { Monitor } from "./api/monitor";
 import { LANES, type RoleContext } from "./roles/context";
 import { Executor, type CheckpointRevertedHook } from "./roles/executor";
 import { Proposer } from "./roles/proposer";
@@ -51,6 +52,7 @@ export class RelayerService {
     const log = options.log ?? pino({ level: config.log.level });
     const metrics = new Metrics();
     requireKeys(config, rolesNeedingKeys(config, mode));
+    if (mode === "relayer") requireApiToken(config);
     const rpc = {} as Record<ChainName, RpcClient>;
     for (const name of CHAIN_NAMES) {
       const chain = config.chains[name];
@@ -63,6 +65,7 @@ export class RelayerService {
       throw error;
     }
     const store = Store.open(config.dbPath);
+    metrics.restoreCounters(store);
     const service = new RelayerService({ config, store, log, rpc, metrics, rounds: new SigningRounds(), signal: undefined as unknown as AbortSignal });
     (service.ctx as { signal: AbortSignal }).signal = service.controller.signal;
     // Every loop and every relay in flight waits on this signal at once; the default cap of 10 listeners is for leak hunting.
@@ -103,7 +106,9 @@ export class RelayerService {
     };
 
     if (config.api.enabled) {
-      const api = new ApiServer(this.ctx);
+      const monitor = new Monitor(this.ctx);
+      this.loops.push(monitor.run());
+      const api = new ApiServer(this.ctx, monitor);
       this.ports.api = await api.listen(config.api.host, config.api.port);
       this.closers.push(() => api.close());
     }

@@ -38,6 +38,27 @@ export const KEY_ENV = {
 
 export type KeyRole = keyof typeof KEY_ENV;
 
+/** The API's bearer token: from the environment only, so that it never sits in a config file. */
+export const API_TOKEN_ENV = "SIDECHAIN_API_TOKEN";
+export const MIN_API_TOKEN_LENGTH = 16;
+
+/** Whether `host` binds the loopback interface only (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, "");
+  return h === "localhost" || h === "::1" || /^127(\.\d{1,3}){3}$/.test(h) || /^::ffff:127(\.\d{1,3}){3}$/.test(h);
+}
+
+/**
+ * The API bound beyond loopback serves anyone who can reach the port: it must have a token.
+ * @throws ConfigError naming the variable to set
+ */
+export function requireApiToken(config: Config): void {
+  if (!config.api.enabled || config.api.token !== undefined || isLoopbackHost(config.api.host)) return;
+  throw new ConfigError(
+    `config: api.host ${config.api.host} is not a loopback address: set ${API_TOKEN_ENV} (a bearer token of at least ${MIN_API_TOKEN_LENGTH} characters) or bind the API to 127.0.0.1`,
+  );
+}
+
 /** Reads and validates a config file. @throws ConfigError */
 export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Config {
   let text: string;
@@ -60,6 +81,10 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
 
 /** Validates an already parsed object (tests pass plain objects). @throws ConfigError */
 export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}, baseDir = process.cwd()): Config {
+  const rawApi = (raw as { api?: unknown } | null | undefined)?.api;
+  if (typeof rawApi === "object" && rawApi !== null && "token" in rawApi) {
+    throw new ConfigError(`config: api.token: the API token is read from ${API_TOKEN_ENV} only, never from the config file`);
+  }
   const result = configSchema.safeParse(raw ?? {});
   if (!result.success) throw new ConfigError(`config: ${formatIssues(result.error)}`);
   const parsed = result.data;
@@ -96,8 +121,10 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}, baseDir =
       throw new ConfigError(`config: the ${role} key (${KEY_ENV[role]}) is not a valid private key`);
     }
   }
-  const { keys: _fileKeys, chains: _chains, ...rest } = parsed;
-  return deepFreeze({ ...rest, chains: Object.freeze(chains), keys: Object.freeze(keys) });
+  const token = env[API_TOKEN_ENV] === undefined || env[API_TOKEN_ENV] === "" ? undefined : env[API_TOKEN_ENV];
+  if (token !== undefined && token.length < MIN_API_TOKEN_LENGTH) throw new ConfigError(`config: ${API_TOKEN_ENV} is shorter than ${MIN_API_TOKEN_LENGTH} characters`);
+  const { keys: _fileKeys, chains: _chains, api, ...rest } = parsed;
+  return deepFreeze({ ...rest, api: token === undefined ? api : { ...api, token }, chains: Object.freeze(chains), keys: Object.freeze(keys) });
 }
 
 /** Fails unless every role in `roles` has its key. */

@@ -38,6 +38,9 @@ export const chainSchema = z
 
 const roleBase = { enabled: z.boolean().default(true) };
 
+/** 0.1 ETH: a few dozen checkpoint submissions or relays at mainnet gas prices. */
+export const DEFAULT_BALANCE_WARN_WEI = 10n ** 17n;
+
 export const configSchema = z
   .object({
     dbPath: z.string().default("relayer.sqlite"),
@@ -112,13 +115,21 @@ export const configSchema = z
     api: z
       .object({
         enabled: z.boolean().default(true),
+        /** Anything but a loopback address needs SIDECHAIN_API_TOKEN (never in this file). */
         host: z.string().default("127.0.0.1"),
         port: z.number().int().min(0).max(65535).default(8080),
         /** /health is degraded once a message has waited this long for a checkpoint; default roles.proposer.maxWaitMs + 60 s. */
         stallAfterMs: z.number().int().positive().optional(),
+        /** How often the API reads signer balances, bonds, validator sets and chain clocks for the console and the metrics. */
+        monitorIntervalMs: z.number().int().positive().default(15_000),
+        /** A signer balance below this is low (the console warns, SidechainSignerBalanceLow fires); below a quarter of it, critical. */
+        balanceWarnWei: z
+          .object({ main: wei.default(DEFAULT_BALANCE_WARN_WEI), child: wei.default(DEFAULT_BALANCE_WARN_WEI) })
+          .strict()
+          .prefault({}),
       })
       .strict()
-      .default({ enabled: true, host: "127.0.0.1", port: 8080 }),
+      .prefault({}),
     log: z.object({ level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info") }).strict().default({ level: "info" }),
     /** Keys may be in the file for local devnets; the environment overrides them. */
     keys: z
@@ -160,9 +171,11 @@ export interface ChainConfig {
 export type Keys = { validator?: string; proposer?: string; executor?: string; challenger?: string };
 
 /** What roles receive: the parsed file with contracts resolved and keys merged from the env. */
-export interface Config extends Omit<ParsedConfig, "chains" | "keys"> {
+export interface Config extends Omit<ParsedConfig, "chains" | "keys" | "api"> {
   chains: Readonly<Record<ChainName, ChainConfig>>;
   keys: Keys;
+  /** `token`: SIDECHAIN_API_TOKEN, the bearer token every API route but /health/live then requires. */
+  api: ParsedConfig["api"] & { token?: string };
 }
 
 /** deployments/<network>.json, as deploy/ writes it. */

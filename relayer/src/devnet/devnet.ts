@@ -207,7 +207,8 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<RunningD
         executor: { enabled: mode === "relayer" },
         challenger: { enabled: mode === "relayer" },
       },
-      api: { enabled: mode === "relayer", port: apiPort },
+      // A devnet's challenge period is seconds: the console reads clocks and balances as often.
+      api: { enabled: mode === "relayer", port: apiPort, monitorIntervalMs: 1_000 },
       // Devnet keys are the well-known dev mnemonic's: kept in the file so the CLI works as is.
       keys: {
         ...(index === undefined ? {} : { validator: validators[index].privateKey }),
