@@ -24,7 +24,7 @@ const FLAGS = [
 export class MissingChromiumError extends Error {
   readonly code = "MISSING_CHROMIUM";
   constructor() {
-    super(`${CHROMIUM} is missing: the console's browser test needs Debian's chromium. Install it with: apt-get update && apt-get install -y chromium`);
+    super(`${CHROMIUM} is missing: the console's browser test needs Debian's chromium. Install it with: apt-get install chromium (after apt-get update)`);
   }
 }
 
