@@ -41,6 +41,12 @@ export class Metrics {
   readonly checkpointLag = new Gauge({ name: "sidechain_checkpoint_lag_blocks", help: "Safe source blocks not yet checkpointed on the destination", labelNames: ["lane"], registers: [this.registry] });
   readonly messages = new Gauge({ name: "sidechain_messages", help: "Messages by lane and status (pending = sent|checkpointed|final)", labelNames: ["lane", "status"], registers: [this.registry] });
   readonly checkpointsSubmitted = new Counter({ name: "sidechain_checkpoints_submitted_total", help: "Checkpoints this relayer submitted", labelNames: ["lane"], registers: [this.registry] });
+  readonly checkpointRaces = new Counter({
+    name: "sidechain_checkpoint_races_total",
+    help: "Ranges another proposer landed first, by when we noticed: skipped (before sending), cancelled (replaced by a no-op while pending), reverted (mined and reverted: gas lost)",
+    labelNames: ["lane", "outcome"],
+    registers: [this.registry],
+  });
   readonly challenges = new Counter({ name: "sidechain_challenges_total", help: "Challenges observed (CheckpointsReverted) or submitted", labelNames: ["chain"], registers: [this.registry] });
   readonly bondBalance = new Gauge({ name: "sidechain_bond_balance_wei", help: "Proposer bond per checkpoint manager (wei, as a float)", labelNames: ["chain"], registers: [this.registry] });
   readonly rpcErrors = new Counter({ name: "sidechain_rpc_errors_total", help: "Failed JSON-RPC attempts", labelNames: ["chain", "code"], registers: [this.registry] });

@@ -72,9 +72,14 @@ export const configSchema = z
             /** Deposited when the bond is below the contract's minBond; default: minBond. */
             bondAmount: wei.optional(),
             attestTimeoutMs: z.number().int().positive().default(5_000),
+            /**
+             * With other proposers active on a lane, each range has an order among them (a hash of
+             * key and range): the n-th waits n × staggerMs for the others to land it first.
+             */
+            staggerMs: z.number().int().nonnegative().default(10_000),
           })
           .strict()
-          .default({ enabled: true, maxBlocks: 64, maxWaitMs: 60_000, emptyCheckpoints: false, validatorUrls: [], attestTimeoutMs: 5_000 }),
+          .default({ enabled: true, maxBlocks: 64, maxWaitMs: 60_000, emptyCheckpoints: false, validatorUrls: [], attestTimeoutMs: 5_000, staggerMs: 10_000 }),
         executor: z
           .object({
             ...roleBase,

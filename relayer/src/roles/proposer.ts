@@ -9,6 +9,10 @@
  * maxWaitMs has passed since that message's block was seen, so an idle lane costs one checkpoint
  * per maxBlocks blocks, not one per maxWaitMs (`emptyCheckpoints` restores the latter).
  *
+ * Several proposers on a lane take turns per range (stagger.ts), check the range once more with
+ * one eth_call on the pending block right before sending, and replace a submission whose range
+ * another proposer landed while it was pending by a no-op, so that a lost race costs no revert.
+ *
  * What it builds on: the contract's last checkpoint, named in the submission (so it cannot land on
  * a replacement), and only once that checkpoint commits our own blocks and, while pending, carries
  * only valid signatures (predecessor.ts). A submission answers for its boundary with it.
@@ -23,6 +27,7 @@ import type { TxSender } from "../tx/sender";
 import { laneName, runLoop, type Lane, type RoleContext } from "./context";
 import { PredecessorCheck } from "./predecessor";
 import { LOCAL_VALIDATOR, QuorumNotReachedError, attestFailure, tallyRound } from "./signing";
+import { ProposerStagger } from "./stagger";
 import type { AttestRequest } from "./validator";
 
 export { QuorumNotReachedError };
@@ -34,6 +39,9 @@ export class Proposer {
   private readonly predecessor: PredecessorCheck;
   /** The last predecessor refused, so that a refusal is logged once, not on every step. */
   private refused: string | undefined;
+  private readonly stagger: ProposerStagger;
+  /** The range we last logged waiting for, so that a wait is logged once. */
+  private waitingFor: number | undefined;
 
   constructor(
     private readonly ctx: RoleContext,
@@ -52,6 +60,7 @@ export class Proposer {
       log: ctx.log,
       startBlock: destination.deployedAtBlock === undefined ? undefined : BigInt(destination.deployedAtBlock),
     });
+    this.stagger = new ProposerStagger(tx.address, { name: lane.destination, chainId: destination.chainId }, ctx.store, ctx.config.roles.proposer.staggerMs);
   }
 
   run(): Promise<void> {
@@ -90,6 +99,16 @@ export class Proposer {
       if (blocks[i].parentHash !== blocks[i - 1].hash) return false;
     }
 
+    // Another proposer's turn first: asking the validators and sending would most likely be for nothing.
+    const turn = this.stagger.turn(next);
+    if (turn.waitMs > 0) {
+      if (this.waitingFor !== next) {
+        this.waitingFor = next;
+        log.debug({ at: "proposer.stagger", lane: laneName(this.lane), startBlock: next, rank: turn.rank, proposers: turn.proposers, waitMs: turn.waitMs }, "waiting for another proposer's turn");
+      }
+      return false;
+    }
+
     if (count > 0n && !(await this.mayBuildOn(count - 1n, previousBlockRoot))) return false;
 
     const tree = buildCheckpointTree(blocks);
@@ -104,22 +123,35 @@ export class Proposer {
         to: cm,
         data: checkpointManagerAbi.encodeFunctionData("submitCheckpoint", [input, previousBlockRoot, packed, signers, signatures]),
         abi: checkpointManagerAbi,
+        recheckBeforeSend: true,
+        // Still the contract's head we build on: otherwise the submission can only revert.
+        stillWanted: async () => {
+          const [nowCount, nowNext, nowRoot] = (await readContract(rpc, checkpointManagerAbi, cm, "head")) as unknown as [bigint, bigint, string];
+          return nowCount === count && Number(nowNext) === next && nowRoot === previousBlockRoot;
+        },
       });
+      const lane = laneName(this.lane);
       if (outcome.status === "mined") {
-        metrics.checkpointsSubmitted.inc({ lane: laneName(this.lane) });
-        log.info({ at: "proposer.submit", lane: laneName(this.lane), startBlock: next, endBlock: end, blockRoot: tree.root, txHash: outcome.hash }, "checkpoint submitted");
+        metrics.checkpointsSubmitted.inc({ lane });
+        log.info({ at: "proposer.submit", lane, startBlock: next, endBlock: end, blockRoot: tree.root, txHash: outcome.hash }, "checkpoint submitted");
+      } else if (outcome.status === "cancelled") {
+        metrics.checkpointRaces.inc({ lane, outcome: "cancelled" });
+        log.info({ at: "proposer.race", lane, startBlock: next, txHash: outcome.hash }, "range landed by another proposer while ours was pending: replaced by a no-op");
       } else {
-        // Mined but reverted: most likely another proposer landed first in the same block.
-        log.warn({ at: "proposer.submit", lane: laneName(this.lane), startBlock: next, txHash: outcome.hash }, "checkpoint transaction reverted");
+        // Mined but reverted: another proposer landed first in the same block.
+        metrics.checkpointRaces.inc({ lane, outcome: "reverted" });
+        log.warn({ at: "proposer.submit", lane, startBlock: next, txHash: outcome.hash }, "checkpoint transaction reverted");
       }
       return true;
     } catch (error) {
       if (error instanceof SimulationRevertedError && error.errorName === "CheckpointManagerNotContiguous") {
+        metrics.checkpointRaces.inc({ lane: laneName(this.lane), outcome: "skipped" });
         log.info({ at: "proposer.race", lane: laneName(this.lane), startBlock: next }, "range already submitted by another proposer");
         return true;
       }
       if (error instanceof SimulationRevertedError && error.errorName === "CheckpointManagerUnexpectedPredecessor") {
         // The checkpoint we checked was reverted or replaced meanwhile: check the new one first.
+        metrics.checkpointRaces.inc({ lane: laneName(this.lane), outcome: "skipped" });
         log.info({ at: "proposer.race", lane: laneName(this.lane), startBlock: next, previousBlockRoot }, "the last checkpoint changed before our submission");
         return true;
       }

@@ -98,6 +98,12 @@ export class CheckpointRepository {
     return row && toCheckpoint(row);
   }
 
+  /** Who submitted the last `limit` checkpoints on `destination`: the proposers active there. */
+  recentProposers(destination: string, limit: number): string[] {
+    const rows = this.db.prepare(`SELECT proposer FROM checkpoints WHERE destination = ? ORDER BY id DESC LIMIT ?`).all(destination, limit) as { proposer: string }[];
+    return [...new Set(rows.map((r) => r.proposer))];
+  }
+
   all(destination: string): StoredCheckpoint[] {
     return (this.db.prepare(`SELECT * FROM checkpoints WHERE destination = ? ORDER BY id`).all(destination) as Row[]).map(toCheckpoint);
   }

@@ -47,13 +47,30 @@ export interface TxRequest {
   onQueued?: () => void;
   /** Decodes revert data of a failed simulation into an error name. */
   abi?: Interface;
+  /**
+   * Simulate once more, with one eth_call on the pending block, inside the nonce lock right before
+   * signing: a transaction that races others for the same slot (a checkpoint range) is then
+   * dropped unsent if a rival landed, or waits in the pool, since the first simulation.
+   */
+  recheckBeforeSend?: boolean;
+  /**
+   * Asked at each poll while the transaction is pending. False: it can only revert now (its
+   * purpose was served by someone else), so it is replaced at the same nonce by a no-op (0 ETH to
+   * ourselves, fees bumped), which costs 21,000 gas instead of a revert's, and the outcome is
+   * `cancelled` if the no-op is what mines.
+   */
+  stillWanted?: () => Promise<boolean>;
 }
 
 export interface TxOutcome {
   hash: string;
-  status: "mined" | "reverted";
+  /** `cancelled`: the no-op that replaced it (TxRequest.stillWanted) is what mined. */
+  status: "mined" | "reverted" | "cancelled";
   receipt: RpcReceiptLite;
 }
+
+/** Gas of a plain transfer: what a no-op replacement costs. */
+const NO_OP_GAS = 21_000n;
 
 export interface RpcReceiptLite {
   transactionHash: string;
@@ -115,7 +132,7 @@ export class TxSender {
       this.log.info({ at: "tx.resume", chain: this.chain, intent: request.intent, nonce: previous.nonce, txHash: previous.hash }, "resuming recorded transaction");
       request.onQueued?.();
       await this.broadcast(previous);
-      return this.track(previous);
+      return this.track(previous, request);
     }
     const value = request.value ?? 0n;
     let gasLimit: bigint;
@@ -131,6 +148,8 @@ export class TxSender {
     // Nonce, record and broadcast under one lock: concurrent callers' transactions reach the node
     // in nonce order, so none of them waits in a node's queue behind a gap.
     const tx = await this.withLock(async () => {
+      // Before a nonce is taken: a request dropped here leaves no gap.
+      if (request.recheckBeforeSend === true) await this.recheck(request, value, gasLimit);
       const nonce = await this.takeNonce();
       const signed = await this.sign({ nonce, to: request.to, data: request.data, value, gasLimit, ...fees });
       // Recorded before broadcast: a crash after this line resumes this exact transaction.
@@ -142,7 +161,7 @@ export class TxSender {
       return recorded;
     });
     request.onQueued?.();
-    return this.track(tx);
+    return this.track(tx, request);
   }
 
   /** eth_estimateGas from our address; a revert becomes SimulationRevertedError with the decoded error name. */
@@ -155,12 +174,22 @@ export class TxSender {
     }
   }
 
-  /** One eth_call from our address at `gasLimit`, on the latest block. @throws SimulationRevertedError */
-  private async simulateCall(request: Pick<TxRequest, "intent" | "to" | "data" | "abi">, value: bigint, gasLimit: bigint): Promise<void> {
+  /** One eth_call from our address at `gasLimit`, on the latest (or pending) block. @throws SimulationRevertedError */
+  private async simulateCall(request: Pick<TxRequest, "intent" | "to" | "data" | "abi">, value: bigint, gasLimit: bigint, block: "latest" | "pending" = "latest"): Promise<void> {
     try {
-      await this.rpc.send("eth_call", [{ from: this.address, to: request.to, data: request.data, value: `0x${value.toString(16)}`, gas: `0x${gasLimit.toString(16)}` }, "latest"]);
+      await this.rpc.send("eth_call", [{ from: this.address, to: request.to, data: request.data, value: `0x${value.toString(16)}`, gas: `0x${gasLimit.toString(16)}` }, block]);
     } catch (error) {
       throw this.simulationError(request, error);
+    }
+  }
+
+  /** The pending block sees rivals still in the node's pool; a node without it gets the latest. @throws SimulationRevertedError */
+  private async recheck(request: TxRequest, value: bigint, gasLimit: bigint): Promise<void> {
+    try {
+      await this.simulateCall(request, value, gasLimit, "pending");
+    } catch (error) {
+      if (error instanceof SimulationRevertedError) throw error;
+      await this.simulateCall(request, value, gasLimit, "latest");
     }
   }
 
@@ -177,17 +206,22 @@ export class TxSender {
     return new SimulationRevertedError(request.intent, data, name, errorMessage(error));
   }
 
-  private async track(first: StoredTx): Promise<TxOutcome> {
+  private async track(first: StoredTx, request?: Pick<TxRequest, "stillWanted">): Promise<TxOutcome> {
     let latest = this.store.txs.atNonce(this.chain, this.address, first.nonce).at(-1) ?? first;
     let lastSentAt = Date.now();
     let nonceUsedPolls = 0;
+    let cancelled = isNoOp(latest, this.address);
     for (;;) {
       if (this.signal?.aborted) throw new TxAbortedError(first.intent);
       // One nonce reading serves every transaction being tracked: receipts are asked for only once
       // the nonce is used, so N relays in flight cost one call per poll, not N.
       const used = await this.usedNonces();
       if (used <= first.nonce) {
-        if (Date.now() - lastSentAt > this.options.stuckTimeoutMs) {
+        if (!cancelled && request?.stillWanted !== undefined && !(await request.stillWanted())) {
+          latest = await this.replace(latest, true);
+          cancelled = true;
+          lastSentAt = Date.now();
+        } else if (Date.now() - lastSentAt > this.options.stuckTimeoutMs) {
           latest = await this.replace(latest);
           lastSentAt = Date.now();
         }
@@ -201,7 +235,7 @@ export class TxSender {
           const status = receipt.status === "0x1" ? "mined" : "reverted";
           this.store.txs.settleNonce(this.chain, this.address, attempt.nonce, attempt.hash, status);
           this.log.info({ at: "tx.mined", chain: this.chain, intent: attempt.intent, nonce: attempt.nonce, txHash: attempt.hash, status }, "transaction mined");
-          return { hash: attempt.hash, status, receipt };
+          return { hash: attempt.hash, status: status === "mined" && isNoOp(attempt, this.address) && !isNoOp(first, this.address) ? "cancelled" : status, receipt };
         }
       }
       // The nonce is used but by none of ours: after a few polls (receipts may lag), give up on it.
@@ -225,15 +259,20 @@ export class TxSender {
     return this.nonceReading.reading;
   }
 
-  /** Same nonce, same call, higher fees: the only kind of second transaction we ever send at a nonce. */
-  private async replace(stuck: StoredTx): Promise<StoredTx> {
+  /**
+   * Same nonce, higher fees, and the same call (a fee bump) or, with `noOp`, 0 ETH to ourselves
+   * (a cancel): the only kinds of second transaction we ever send at a nonce.
+   */
+  private async replace(stuck: StoredTx, noOp = false): Promise<StoredTx> {
     const bump = (fee: bigint) => (fee * BigInt(100 + this.options.feeBumpPercent)) / 100n + 1n;
     const market = await this.currentFees(true);
     const maxPriorityFee = max(bump(stuck.maxPriorityFee), market.maxPriorityFee);
     const maxFee = max(bump(stuck.maxFee), market.maxFee, maxPriorityFee);
-    const signed = await this.sign({ nonce: stuck.nonce, to: stuck.to, data: stuck.data, value: stuck.value, gasLimit: stuck.gasLimit, maxFee, maxPriorityFee });
-    const tx = this.store.txs.insert({ ...stuck, maxFee, maxPriorityFee, ...signed });
-    this.log.warn({ at: "tx.replace", chain: this.chain, intent: tx.intent, nonce: tx.nonce, txHash: tx.hash, replaces: stuck.hash }, "fee bump");
+    const call = noOp ? { to: this.address, data: "0x", value: 0n, gasLimit: NO_OP_GAS } : { to: stuck.to, data: stuck.data, value: stuck.value, gasLimit: stuck.gasLimit };
+    const signed = await this.sign({ nonce: stuck.nonce, ...call, maxFee, maxPriorityFee });
+    const tx = this.store.txs.insert({ ...stuck, ...call, maxFee, maxPriorityFee, ...signed });
+    if (noOp) this.log.info({ at: "tx.cancel", chain: this.chain, intent: tx.intent, nonce: tx.nonce, txHash: tx.hash, replaces: stuck.hash }, "no longer wanted: replaced by a no-op");
+    else this.log.warn({ at: "tx.replace", chain: this.chain, intent: tx.intent, nonce: tx.nonce, txHash: tx.hash, replaces: stuck.hash }, "fee bump");
     await this.broadcast(tx);
     // A node that lost its pool (restart, eviction) lost our later nonces too: send them again behind this one.
     for (const later of this.store.txs.pendingIntents(this.chain)) {
@@ -303,6 +342,11 @@ export class TxSender {
 }
 
 export type { TransactionReceipt };
+
+/** 0 ETH to ourselves with no data: the cancel of TxRequest.stillWanted. */
+function isNoOp(tx: Pick<StoredTx, "to" | "data" | "value">, self: string): boolean {
+  return tx.to.toLowerCase() === self && tx.data === "0x" && tx.value === 0n;
+}
 
 function max(...values: bigint[]): bigint {
   return values.reduce((a, b) => (a > b ? a : b));
