@@ -217,7 +217,8 @@ export class TxSender {
       // the nonce is used, so N relays in flight cost one call per poll, not N.
       const used = await this.usedNonces();
       if (used <= first.nonce) {
-        if (!cancelled && request?.stillWanted !== undefined && !(await request.stillWanted())) {
+        // The nonce read after stillWanted's: a head moved by our own transaction shows it used, not unwanted.
+        if (!cancelled && request?.stillWanted !== undefined && !(await request.stillWanted()) && (await this.freshUsedNonces()) <= first.nonce) {
           latest = await this.replace(latest, true);
           cancelled = true;
           lastSentAt = Date.now();
@@ -257,6 +258,11 @@ export class TxSender {
       this.nonceReading = { at: now, reading };
     }
     return this.nonceReading.reading;
+  }
+
+  /** eth_getTransactionCount(latest) now, bypassing the shared reading. */
+  private async freshUsedNonces(): Promise<number> {
+    return Number(BigInt((await this.rpc.send("eth_getTransactionCount", [this.address, "latest"])) as string));
   }
 
   /**
