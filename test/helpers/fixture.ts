@@ -195,8 +195,13 @@ export async function checkpoint(
   const input = { startBlock, endBlock: end, blockRoot: tree.root };
   const signerIndices = [...Array(signerCount).keys()];
   const { packed, signers, signatures } = await attest(side, system.validators, signerIndices, input);
-  const [id, , previousBlockRoot] = await side.checkpointManager.head();
-  await side.checkpointManager.connect(system.proposer).submitCheckpoint(input, previousBlockRoot, packed, signers, signatures);
+  // As a running proposer does: a bond share for this checkpoint and each of its pending ones.
+  const manager = side.checkpointManager.connect(system.proposer);
+  const [required] = await manager.submissionBond(system.proposer.address);
+  const [bond] = await manager.bondOf(system.proposer.address);
+  if (bond < required) await (await manager.depositBond({ value: required - bond })).wait();
+  const [id, , previousBlockRoot] = await manager.head();
+  await manager.submitCheckpoint(input, previousBlockRoot, packed, signers, signatures);
   return {
     id,
     ...input,

@@ -139,6 +139,8 @@ async function withChain() {
   const ctx = await deployManager();
   const first = await submitSigned(ctx);
   await mine(2);
+  // A second pending checkpoint of the same proposer locks a second share of its bond.
+  await ctx.manager.connect(ctx.proposer).depositBond({ value: MIN_BOND });
   const forged = await submitSigned(ctx, (range) => signCheckpoint(ctx.manager, outsider(), range));
   await mine(2);
   const later = await submitSigned(ctx, undefined, ctx.honest);

@@ -97,10 +97,10 @@ export class Proposer {
 
     if (count > 0n && !(await this.mayBuildOn(count - 1n, previousBlockRoot))) return false;
 
+    if (!(await this.ensureBond())) return false;
     const tree = buildCheckpointTree(blocks);
     const input = { startBlock: next, endBlock: end, blockRoot: tree.root };
     const { packed, signers, signatures } = await this.gatherSignatures(input);
-    await this.ensureBond();
 
     const intent = `checkpoint:${destination}:${next}:${end}:${tree.root}:${previousBlockRoot}`;
     try {
@@ -123,6 +123,7 @@ export class Proposer {
         log.info({ at: "proposer.race", lane: laneName(this.lane), startBlock: next }, "range already submitted by another proposer");
         return true;
       }
+      if (error instanceof SimulationRevertedError && error.errorName === "CheckpointManagerTooManyPending") return false;
       if (error instanceof SimulationRevertedError && error.errorName === "CheckpointManagerUnexpectedPredecessor") {
         // The checkpoint we checked was reverted or replaced meanwhile: check the new one first.
         log.info({ at: "proposer.race", lane: laneName(this.lane), startBlock: next, previousBlockRoot }, "the last checkpoint changed before our submission");
@@ -194,21 +195,30 @@ export class Proposer {
     };
   }
 
-  /** Tops the bond up to minBond; a deposit left pending by a crash is resumed, not repeated. */
-  private async ensureBond(): Promise<void> {
+  /**
+   * Tops the bond up to what the next submission needs: a share (minBond) for it and for each of
+   * our pending checkpoints. A deposit left pending by a crash is resumed, not repeated. Returns
+   * false while all our places are taken by pending checkpoints: the oldest must become final first.
+   */
+  private async ensureBond(): Promise<boolean> {
     const { destination } = this.lane;
     const cm = this.ctx.config.chains[destination].contracts.CheckpointManager;
     const rpc = this.ctx.rpc[destination];
     const pending = this.ctx.store.txs.pendingIntents(destination, "bond:").find((t) => t.signer === this.tx.address);
     if (pending !== undefined) await this.tx.execute({ intent: pending.intent, to: pending.to, data: pending.data, value: pending.value });
     const [bond] = (await readContract(rpc, checkpointManagerAbi, cm, "bondOf", [this.tx.address])) as unknown as [bigint];
-    const minBond = (await readContract(rpc, checkpointManagerAbi, cm, "minBond"))[0] as bigint;
+    const [required, availableAt] = (await readContract(rpc, checkpointManagerAbi, cm, "submissionBond", [this.tx.address])) as unknown as [bigint, bigint];
     this.ctx.metrics.bondBalance.set({ chain: destination }, Number(bond));
-    if (bond >= minBond) return;
-    const configured = this.ctx.config.roles.proposer.bondAmount ?? minBond;
-    const amount = configured > minBond - bond ? configured : minBond - bond;
+    if (availableAt > 0n) {
+      this.ctx.log.debug({ at: "proposer.bond", chain: destination, availableAt: availableAt.toString() }, "every bond place is held by a pending checkpoint of ours");
+      return false;
+    }
+    if (bond >= required) return true;
+    const configured = this.ctx.config.roles.proposer.bondAmount ?? 0n;
+    const amount = configured > required - bond ? configured : required - bond;
     const outcome = await this.tx.execute({ intent: `bond:${destination}:${Date.now()}`, to: cm, data: checkpointManagerAbi.encodeFunctionData("depositBond"), value: amount, abi: checkpointManagerAbi });
-    this.ctx.log.info({ at: "proposer.bond", chain: destination, amount: amount.toString(), txHash: outcome.hash, status: outcome.status }, "bond deposited");
+    this.ctx.log.info({ at: "proposer.bond", chain: destination, amount: amount.toString(), required: required.toString(), txHash: outcome.hash, status: outcome.status }, "bond deposited");
+    return true;
   }
 }
 
