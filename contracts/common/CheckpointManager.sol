@@ -117,7 +117,8 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
     /// @param sourceChainId_ Chain id of the checkpointed chain.
     /// @param validatorSet_ The source chain's validator set.
     /// @param firstBlock First block the first checkpoint must start at.
-    /// @param challengePeriod_ Seconds a checkpoint stays challengeable, from 1 to `MAX_CHALLENGE_PERIOD`.
+    /// @param challengePeriod_ Seconds a checkpoint stays challengeable, from 1 to `MAX_CHALLENGE_PERIOD`,
+    /// and below the validator set's `changeDelay`.
     /// @param minBond_ Bond needed to submit, non-zero.
     /// @param challengerRewardBps_ Share of a slashed bond for the challenger.
     constructor(
@@ -598,7 +599,7 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
     }
 
     /// @notice Sets the challenge period for checkpoints submitted from now on.
-    /// @param newChallengePeriod Seconds, from 1 to `MAX_CHALLENGE_PERIOD`.
+    /// @param newChallengePeriod Seconds, from 1 to `MAX_CHALLENGE_PERIOD`, below the validator set's `changeDelay`.
     function setChallengePeriod(uint64 newChallengePeriod) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setChallengePeriod(newChallengePeriod);
     }
@@ -619,6 +620,12 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
         if (newChallengePeriod == 0) revert CheckpointManagerZeroChallengePeriod();
         if (newChallengePeriod > MAX_CHALLENGE_PERIOD) {
             revert CheckpointManagerChallengePeriodTooLong(newChallengePeriod, MAX_CHALLENGE_PERIOD);
+        }
+        // A new validator set must wait longer than a checkpoint: every withdrawal started under the
+        // old set can become final under it before the new set may sign (M-1).
+        uint64 changeDelay = validatorSet.changeDelay();
+        if (newChallengePeriod >= changeDelay) {
+            revert CheckpointManagerChallengePeriodNotBelowChangeDelay(newChallengePeriod, changeDelay);
         }
         challengePeriod = newChallengePeriod;
         emit ChallengePeriodUpdated(newChallengePeriod);

@@ -101,6 +101,7 @@ interface ICheckpointManager {
     error CheckpointManagerInvalidRewardBps(uint16 rewardBps);
     error CheckpointManagerZeroChallengePeriod();
     error CheckpointManagerChallengePeriodTooLong(uint64 challengePeriod, uint64 max);
+    error CheckpointManagerChallengePeriodNotBelowChangeDelay(uint64 challengePeriod, uint64 changeDelay);
     error CheckpointManagerZeroMinBond();
     error CheckpointManagerZeroAddress();
 

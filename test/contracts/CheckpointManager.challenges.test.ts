@@ -207,8 +207,15 @@ describe("CheckpointManager", function () {
     });
 
     it("still verifies against the set of the submission after the set is replaced", async function () {
-      const { manager, validatorSet, forged, challenger } = await loadFixture(withForged);
-      await validatorSet.updateValidators([outsider().address], [1n], 1n);
+      // The set is replaced while the checkpoint is pending: proposed a delay minus a minute before it.
+      const ctx = await loadFixture(deployManager);
+      const { manager, validatorSet, challenger, admin } = ctx;
+      await validatorSet.connect(admin).proposeValidators([outsider().address], [1n], 1n);
+      await time.increase((await validatorSet.changeDelay()) - 60n);
+      const forged = await submitForged(ctx, signedByOutsider);
+      await time.increase(60);
+      await validatorSet.activateValidators();
+      expect(await validatorSet.validators()).to.deep.equal([[outsider().address], [1n]]);
       await expect(manager.connect(challenger).challengeSignature(forged.id, forged.attestation, 0))
         .to.be.revertedWithCustomError(manager, "CheckpointManagerSignatureValid")
         .withArgs(forged.id, 0n);

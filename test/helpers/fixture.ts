@@ -6,7 +6,7 @@
  */
 import { ethers, network } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import type { Log, TransactionReceipt, Wallet } from "ethers";
+import type { Log, Signer, TransactionReceipt, Wallet } from "ethers";
 import {
   buildCheckpointTree,
   fetchBlock,
@@ -24,6 +24,8 @@ import type {
 } from "../../typechain-types";
 
 export const CHALLENGE_PERIOD = 3_600n;
+/** How long a proposed validator set waits: above the 30-day longest challenge period, so tests may set any. */
+export const VALIDATOR_CHANGE_DELAY = 31n * 86_400n;
 export const MIN_BOND = ethers.parseEther("1");
 export const CHALLENGER_REWARD_BPS = 5_000;
 export const NATIVE_TOKEN = "0xEeeeeEeeeEeEeeEeEeEeeEEEeeeeEeeeeeeeEEeE";
@@ -129,9 +131,11 @@ async function deployChainSide(admin: string, validators: Wallet[], firstBlock: 
   const { chainId } = await ethers.provider.getNetwork();
   const validatorSet = await ethers.deployContract("ValidatorSet", [
     admin,
+    admin,
     validators.map((v) => v.address),
     validators.map(() => 1n),
     BigInt(Math.floor((validators.length * 2) / 3) + 1),
+    VALIDATOR_CHANGE_DELAY,
   ]);
   const checkpointManager = await ethers.deployContract("CheckpointManager", [
     admin,
@@ -209,6 +213,22 @@ export async function checkpoint(
     blocks,
     attestation: { proposer: system.proposer.address, validators: packed, signers, signatures },
   };
+}
+
+/**
+ * Replaces the validator set as governance must: proposes it, waits out the change delay, and
+ * activates it. Checkpoints pending meanwhile become final: propose earlier to keep one pending.
+ */
+export async function replaceValidators(
+  validatorSet: ValidatorSet,
+  admin: Signer,
+  addresses: string[],
+  powers: bigint[],
+  threshold: bigint,
+): Promise<void> {
+  await (await validatorSet.connect(admin).proposeValidators(addresses, powers, threshold)).wait();
+  await time.increase(await validatorSet.changeDelay());
+  await (await validatorSet.activateValidators()).wait();
 }
 
 export async function passChallengePeriod(): Promise<void> {

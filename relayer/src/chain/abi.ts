@@ -35,6 +35,11 @@ export const validatorSetAbi = new Interface([
   "function quorum() view returns (bytes32 setHash, uint256 threshold)",
   "function packedValidators() view returns (bytes32[] entries)",
   "function validators() view returns (address[] validators, uint256[] powers)",
+  "function pendingChange() view returns (uint64 activatesAt, bytes32 setHash, address[] validators, uint256[] powers, uint256 threshold)",
+  "function activateValidators()",
+  "event ValidatorSetChangeScheduled(uint64 indexed epoch, bytes32 indexed setHash, address[] validators, uint256[] powers, uint256 threshold, uint64 activatesAt)",
+  "error ValidatorSetNoPendingChange()",
+  "error ValidatorSetChangeNotDue(uint64 activatesAt)",
 ]);
 
 export const messengerAbi = new Interface([

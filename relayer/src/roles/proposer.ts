@@ -13,7 +13,7 @@
  * a replacement), and only once that checkpoint commits our own blocks and, while pending, carries
  * only valid signatures (predecessor.ts). A submission answers for its boundary with it.
  */
-import { verifyTypedData } from "ethers";
+import { concat, dataSlice, keccak256, verifyTypedData } from "ethers";
 
 import { CHECKPOINT_TYPES, checkpointDomain, checkpointManagerAbi, readContract, validatorSetAbi } from "../chain/abi";
 import { errorMessage, withTimeout } from "../chain/provider";
@@ -32,6 +32,17 @@ export class QuorumNotReachedError extends RelayerError {
     super(`validators answering hold power ${power}, the threshold is ${threshold}`);
   }
 }
+
+export class ValidatorSetChangedError extends RelayerError {
+  readonly code = "VALIDATOR_SET_CHANGED";
+  readonly retryable = true;
+  constructor(readonly chain: string) {
+    super(`${chain}: the validator set changed while it was read; reading it again`);
+  }
+}
+
+/** The power bits of a packed validator entry (`address << 96 | power`). */
+const POWER_MASK = (1n << 96n) - 1n;
 
 /** Asks one validator to sign; the in-process validator is called directly. */
 export type AttestFn = (request: AttestRequest) => Promise<{ signer: string; signature: string }>;
@@ -95,6 +106,7 @@ export class Proposer {
       if (blocks[i].parentHash !== blocks[i - 1].hash) return false;
     }
 
+    await this.activateDueValidatorSet();
     if (count > 0n && !(await this.mayBuildOn(count - 1n, previousBlockRoot))) return false;
 
     if (!(await this.ensureBond())) return false;
@@ -151,6 +163,28 @@ export class Proposer {
     return false;
   }
 
+  /**
+   * Activates a scheduled validator set whose delay has passed (anyone may): until someone does,
+   * the old set stays in force, and a lane whose old validators are leaving would stall.
+   */
+  private async activateDueValidatorSet(): Promise<void> {
+    const { destination } = this.lane;
+    const rpc = this.ctx.rpc[destination];
+    const vs = this.ctx.config.chains[destination].contracts.ValidatorSet;
+    const [activatesAt, setHash] = (await readContract(rpc, validatorSetAbi, vs, "pendingChange")) as unknown as [bigint, string];
+    if (activatesAt === 0n) return;
+    const latest = (await rpc.send("eth_getBlockByNumber", ["latest", false])) as { timestamp: string };
+    if (BigInt(latest.timestamp) < activatesAt) return;
+    try {
+      const outcome = await this.tx.execute({ intent: `activate-validators:${destination}:${setHash}`, to: vs, data: validatorSetAbi.encodeFunctionData("activateValidators"), abi: validatorSetAbi });
+      this.ctx.log.info({ at: "proposer.validator-set", chain: destination, setHash, txHash: outcome.hash, status: outcome.status }, "scheduled validator set activated");
+    } catch (error) {
+      // Someone else activated it first (or the guardian cancelled it): nothing left to do.
+      if (error instanceof SimulationRevertedError && error.errorName === "ValidatorSetNoPendingChange") return;
+      throw error;
+    }
+  }
+
   /** Collects signatures until their power reaches the threshold; skips validators that fail. */
   private async gatherSignatures(input: { startBlock: number; endBlock: number; blockRoot: string }) {
     const { config, log } = this.ctx;
@@ -158,9 +192,12 @@ export class Proposer {
     const dst = config.chains[this.lane.destination];
     const rpc = this.ctx.rpc[this.lane.destination];
     const vs = dst.contracts.ValidatorSet;
-    const [addresses, powers] = (await readContract(rpc, validatorSetAbi, vs, "validators")) as unknown as [string[], bigint[]];
-    const [, threshold] = (await readContract(rpc, validatorSetAbi, vs, "quorum")) as unknown as [string, bigint];
     const packed = [...((await readContract(rpc, validatorSetAbi, vs, "packedValidators"))[0] as string[])];
+    const [setHash, threshold] = (await readContract(rpc, validatorSetAbi, vs, "quorum")) as unknown as [string, bigint];
+    // Two reads: a set activated between them must not mix its threshold with the old entries.
+    if (keccak256(concat(packed)) !== setHash.toLowerCase()) throw new ValidatorSetChangedError(this.lane.destination);
+    const addresses = packed.map((entry) => dataSlice(entry, 0, 20));
+    const powers = packed.map((entry) => BigInt(entry) & POWER_MASK);
     const indexOf = new Map(addresses.map((a, i) => [a.toLowerCase(), i]));
 
     const request: AttestRequest = { sourceChainId: src.chainId, destinationChainId: dst.chainId, ...input };

@@ -169,6 +169,22 @@ describe("proposer: what it builds on (two hardhat nodes)", function () {
     expect(refusals("other-blocks")).to.have.length(1);
     expect(await honestSlashes(), "the honest proposer is never slashed").to.equal(0);
   });
+
+  it("activates a scheduled validator set once its delay has passed, and not before", async () => {
+    const validatorSet = contractOf(devnet.deployment.child, "ValidatorSet", devAccount(0, child.provider));
+    const [addresses] = (await validatorSet.validators()) as [string[], bigint[]];
+    await (await validatorSet.proposeValidators([...addresses], [2n], 2n)).wait();
+    const [activatesAt] = (await validatorSet.pendingChange()) as [bigint];
+    await mineMain(1);
+    await step();
+    expect(await validatorSet.epoch()).to.equal(1n);
+    await child.provider.send("evm_setNextBlockTimestamp", [Number(activatesAt)]);
+    await child.provider.send("evm_mine", []);
+    await step();
+    expect(await validatorSet.epoch()).to.equal(2n);
+    expect(await validatorSet.threshold()).to.equal(2n);
+    expect(logs.filter((l) => l.at === "proposer.validator-set")).to.have.length(1);
+  });
 });
 
 /** The signatures of the CheckpointSubmitted event in `blockNumber`. */
