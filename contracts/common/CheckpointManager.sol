@@ -88,6 +88,12 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
         uint160 locks;
     }
 
+    /// @dev A shorter challenge period waiting to take effect; `activatesAt` is zero when none waits.
+    struct PendingPeriod {
+        uint64 challengePeriod;
+        uint64 activatesAt;
+    }
+
     /// @notice The chain whose blocks are checkpointed here.
     uint256 public immutable sourceChainId;
 
@@ -111,6 +117,8 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
 
     /// @notice Slashed funds kept by this contract.
     uint256 public slashedFunds;
+
+    PendingPeriod private _pendingPeriod;
 
     /// @param admin Governance: sets the parameters, grants roles, unpauses.
     /// @param guardian May pause submissions.
@@ -137,7 +145,8 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
         sourceChainId = sourceChainId_;
         validatorSet = validatorSet_;
         _head.nextStartBlock = SafeCast.toUint48(firstBlock);
-        _setChallengePeriod(challengePeriod_);
+        _checkChallengePeriod(challengePeriod_);
+        _applyChallengePeriod(challengePeriod_);
         _setMinBond(minBond_);
         _setChallengerReward(challengerRewardBps_);
     }
@@ -598,10 +607,47 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
         _unpause();
     }
 
-    /// @notice Sets the challenge period for checkpoints submitted from now on.
+    /// @notice Sets the challenge period for checkpoints submitted from now on. A longer period
+    /// applies at once; a shorter one is scheduled and applies only from `validatorSet.changeDelay()`
+    /// later, when anyone calls `activateChallengePeriod`. A call replaces a pending shorter period.
+    /// @dev A shorter period is what a forged checkpoint needs to become final before anyone can
+    /// challenge it, so it waits as long as a new validator set does, in public, and the guardian
+    /// may cancel it.
     /// @param newChallengePeriod Seconds, from 1 to `MAX_CHALLENGE_PERIOD`, below the validator set's `changeDelay`.
     function setChallengePeriod(uint64 newChallengePeriod) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _setChallengePeriod(newChallengePeriod);
+        _checkChallengePeriod(newChallengePeriod);
+        if (_pendingPeriod.activatesAt != 0) _cancelChallengePeriod();
+        if (newChallengePeriod >= challengePeriod) {
+            _applyChallengePeriod(newChallengePeriod);
+            return;
+        }
+        uint64 activatesAt = SafeCast.toUint64(block.timestamp) + validatorSet.changeDelay();
+        _pendingPeriod = PendingPeriod(newChallengePeriod, activatesAt);
+        emit ChallengePeriodChangeScheduled(newChallengePeriod, activatesAt);
+    }
+
+    /// @notice Applies a scheduled shorter challenge period once its delay has passed; anyone may call it.
+    function activateChallengePeriod() external {
+        PendingPeriod memory pending = _pendingPeriod;
+        if (pending.activatesAt == 0) revert CheckpointManagerNoPendingChallengePeriod();
+        if (block.timestamp < pending.activatesAt) revert CheckpointManagerChallengePeriodNotDue(pending.activatesAt);
+        delete _pendingPeriod;
+        _applyChallengePeriod(pending.challengePeriod);
+    }
+
+    /// @notice Drops a scheduled shorter challenge period.
+    /// @dev Guardian only: the check on a governance key that shortens the period to let a forgery through.
+    function cancelChallengePeriodChange() external onlyRole(GUARDIAN_ROLE) {
+        if (_pendingPeriod.activatesAt == 0) revert CheckpointManagerNoPendingChallengePeriod();
+        _cancelChallengePeriod();
+    }
+
+    /// @notice The scheduled shorter challenge period, if any.
+    /// @return challengePeriod_ The period it will set.
+    /// @return activatesAt When it can be applied; zero when none is scheduled.
+    function pendingChallengePeriod() external view returns (uint64 challengePeriod_, uint64 activatesAt) {
+        PendingPeriod memory pending = _pendingPeriod;
+        return (pending.challengePeriod, pending.activatesAt);
     }
 
     /// @notice Sets the bond needed to submit.
@@ -616,7 +662,7 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
         _setChallengerReward(rewardBps);
     }
 
-    function _setChallengePeriod(uint64 newChallengePeriod) private {
+    function _checkChallengePeriod(uint64 newChallengePeriod) private view {
         if (newChallengePeriod == 0) revert CheckpointManagerZeroChallengePeriod();
         if (newChallengePeriod > MAX_CHALLENGE_PERIOD) {
             revert CheckpointManagerChallengePeriodTooLong(newChallengePeriod, MAX_CHALLENGE_PERIOD);
@@ -627,8 +673,16 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
         if (newChallengePeriod >= changeDelay) {
             revert CheckpointManagerChallengePeriodNotBelowChangeDelay(newChallengePeriod, changeDelay);
         }
+    }
+
+    function _applyChallengePeriod(uint64 newChallengePeriod) private {
         challengePeriod = newChallengePeriod;
         emit ChallengePeriodUpdated(newChallengePeriod);
+    }
+
+    function _cancelChallengePeriod() private {
+        emit ChallengePeriodChangeCancelled(_pendingPeriod.challengePeriod);
+        delete _pendingPeriod;
     }
 
     function _setMinBond(uint128 newMinBond) private {

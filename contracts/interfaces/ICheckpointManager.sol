@@ -69,6 +69,8 @@ interface ICheckpointManager {
     event BondWithdrawn(address indexed proposer, address indexed to, uint256 amount);
     event BondSlashed(address indexed proposer, address indexed challenger, uint256 amount, uint256 reward);
     event ChallengePeriodUpdated(uint64 challengePeriod);
+    event ChallengePeriodChangeScheduled(uint64 challengePeriod, uint64 activatesAt);
+    event ChallengePeriodChangeCancelled(uint64 challengePeriod);
     event MinBondUpdated(uint256 minBond);
     event ChallengerRewardUpdated(uint16 rewardBps);
 
@@ -102,6 +104,8 @@ interface ICheckpointManager {
     error CheckpointManagerZeroChallengePeriod();
     error CheckpointManagerChallengePeriodTooLong(uint64 challengePeriod, uint64 max);
     error CheckpointManagerChallengePeriodNotBelowChangeDelay(uint64 challengePeriod, uint64 changeDelay);
+    error CheckpointManagerNoPendingChallengePeriod();
+    error CheckpointManagerChallengePeriodNotDue(uint64 activatesAt);
     error CheckpointManagerZeroMinBond();
     error CheckpointManagerZeroAddress();
 

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { Wallet } from "ethers";
-import { CHALLENGER_REWARD_BPS, MIN_BOND, checkpoint, signCheckpoint, treeOf } from "../helpers/fixture";
+import { CHALLENGER_REWARD_BPS, MIN_BOND, checkpoint, shortenChallengePeriod, signCheckpoint, treeOf } from "../helpers/fixture";
 import {
   Fraud,
   SECP256K1_N,
@@ -60,7 +60,10 @@ async function withHonest() {
  * proposer), each submitted 100 seconds after the previous one.
  */
 async function withChain() {
-  const ctx = await deployManager();
+  return buildChain(await deployManager());
+}
+
+async function buildChain(ctx: ManagerContext) {
   const first = await submitTree(ctx.side, ctx.validators, ctx.proposer, treeOf(await nextBlocks(ctx.manager)));
   await time.increase(100);
   await mine(2);
@@ -327,9 +330,15 @@ describe("CheckpointManager", function () {
     });
 
     it("rolls the finality floor back to the last kept checkpoint", async function () {
-      const { manager, first, forged, later, challenger, honest, validators, side } = await loadFixture(withChain);
+      // A 1 s period is scheduled first, so that it applies right after the chain is built.
+      const ctx = await loadFixture(deployManager);
+      await ctx.manager.setChallengePeriod(1n);
+      const [, activatesAt] = await ctx.manager.pendingChallengePeriod();
+      await time.increaseTo(activatesAt - 1_000n);
+      const { manager, first, forged, later, challenger, honest, validators, side } = await buildChain(ctx);
+      await time.increaseTo(activatesAt);
+      await manager.activateChallengePeriod();
       await manager.connect(challenger).challengeSignature(forged.id, forged.attestation, FORGED_POSITION);
-      await manager.setChallengePeriod(1n);
       // The reverted checkpoint #2 keeps its lock on the honest bond until its own finality time.
       expect(await manager.submissionBond(honest.address)).to.deep.equal([2n * MIN_BOND, 0n]);
       await manager.connect(honest).depositBond({ value: MIN_BOND });
@@ -342,7 +351,7 @@ describe("CheckpointManager", function () {
     it("clears the finality floor when checkpoint 0 is reverted", async function () {
       const { manager, forged, challenger, honest, validators, side } = await loadFixture(withForged);
       await manager.connect(challenger).challengeSignature(forged.id, forged.attestation, FORGED_POSITION);
-      await manager.setChallengePeriod(60n);
+      await shortenChallengePeriod(manager, 60n);
       const at = BigInt(await time.latest()) + 5n;
       await time.setNextBlockTimestamp(at);
       const resubmitted = await submitTree(side, validators, honest, treeOf(await nextBlocks(manager)));

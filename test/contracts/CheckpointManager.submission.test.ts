@@ -289,9 +289,16 @@ describe("CheckpointManager", function () {
     });
 
     it("never lets finalizesAt decrease when the challenge period is shortened", async function () {
-      const { manager, validators, proposer, honest, side } = await loadFixture(withCheckpoint);
-      const [, , , first] = await manager.getCheckpoint(0n);
+      // The shorter period is scheduled first and applies right after checkpoint #0 is submitted.
+      const ctx = await loadFixture(deployManager);
+      const { manager, validators, proposer, honest, side } = ctx;
       await manager.setChallengePeriod(60n);
+      const [, activatesAt] = await manager.pendingChallengePeriod();
+      await time.increaseTo(activatesAt - 200n);
+      await checkpoint(ctx, side);
+      const [, , , first] = await manager.getCheckpoint(0n);
+      await time.increaseTo(activatesAt);
+      await manager.activateChallengePeriod();
       await time.increase(100);
       const tree = treeOf(await nextBlocks(manager));
       const signed = await attest(side, validators, [0, 1, 2, 3], rangeOf(tree));

@@ -231,6 +231,17 @@ export async function replaceValidators(
   await (await validatorSet.activateValidators()).wait();
 }
 
+/**
+ * Shortens the challenge period as governance must: schedules it, waits out the validator set's
+ * change delay, and activates it. Checkpoints pending meanwhile become final.
+ */
+export async function shortenChallengePeriod(manager: CheckpointManager, period: bigint): Promise<void> {
+  await (await manager.setChallengePeriod(period)).wait();
+  const [, activatesAt] = await manager.pendingChallengePeriod();
+  await time.increaseTo(activatesAt);
+  await (await manager.activateChallengePeriod()).wait();
+}
+
 export async function passChallengePeriod(): Promise<void> {
   await time.increase(CHALLENGE_PERIOD);
 }
