@@ -37,10 +37,11 @@ contract ChildBridge is IChildBridge, TokenBridge {
     constructor(address admin, IMessenger messenger_) TokenBridge(admin, messenger_) {}
 
     /// @inheritdoc IChildBridge
+    /// @dev No lock of its own, like `RootBridge.finalizeWithdrawal`: the messenger's relay holds one,
+    /// and a lock shared with `withdraw` would let a relay be failed from inside a withdrawal.
     function finalizeDeposit(address rootToken, address from, address to, uint256 amount, bytes calldata metadata)
         external
         onlyCounterpart
-        nonReentrant
     {
         address childToken = childTokenOf[rootToken];
         if (childToken == address(0)) {

@@ -78,10 +78,13 @@ contract RootBridge is IRootBridge, TokenBridge {
     }
 
     /// @inheritdoc IRootBridge
+    /// @dev No lock of its own: it is reached only inside the messenger's locked relay or retry, and
+    /// a lock here would let whoever holds it (a token hook during a deposit) turn a relay into a
+    /// failure (L-4). It writes no state before the release; a reentrant claim can only pay a
+    /// credit already recorded, and the credit for this release is recorded after it returns.
     function finalizeWithdrawal(address rootToken, address from, address to, uint256 amount)
         external
         onlyCounterpart
-        nonReentrant
     {
         // A release that cannot succeed must not leave the withdrawal stuck behind its message:
         // the amount stays in the lockbox, owed to the receiver (M-2).

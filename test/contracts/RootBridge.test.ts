@@ -1,3 +1,4 @@
+import { proveMessage } from "../helpers/fixture";
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
@@ -547,6 +548,30 @@ describe("RootBridge", function () {
       await expect(system.rootBridge.connect(carol).releaseCredit(NATIVE_TOKEN, receiverAddress, 1n))
         .to.be.revertedWithCustomError(system.rootBridge, "RootBridgeInsufficientCredit")
         .withArgs(NATIVE_TOKEN, receiverAddress, 0n, 1n);
+    });
+    describe("a relay made while the bridge holds its lock (L-4)", function () {
+      it("pays a withdrawal relayed from inside a token hook during a deposit, instead of failing it", async function () {
+        // Before: finalizeWithdrawal took the bridge's reentrancy lock, held by the deposit, so anyone
+        // could turn a pending withdrawal into Failed by relaying it from the hook.
+        const { system, alice, bob, carol } = await loadFixture(fundedFixture);
+        const hook = await ethers.deployContract("BridgeHookToken");
+        await hook.mint(carol.address, 1_000n);
+        await hook.connect(carol).approve(system.rootBridge, ethers.MaxUint256);
+        const childEth = await childTokenOf(system.childBridge, NATIVE_TOKEN);
+        const receipt = await mined(system.childBridge.connect(alice).withdraw(await childEth.getAddress(), bob.address, 300_000n));
+        const withdrawals = Lane.withdrawals(system);
+        const message = await onlyMessage(system.child.messenger, receipt);
+        const checkpointed = await withdrawals.finalCheckpointFor(BigInt(receipt.blockNumber));
+        const proof = await proveMessage(system.child, receipt, checkpointed);
+        await hook.setHook(await system.main.messenger.getAddress(), system.main.messenger.interface.encodeFunctionData("relayMessage", [proof]));
+
+        const before = await ethers.provider.getBalance(bob.address);
+        const deposit = system.rootBridge.connect(carol).depositERC20(await hook.getAddress(), carol.address, 10n);
+        await expect(deposit).to.emit(system.rootBridge, "WithdrawalFinalized").withArgs(NATIVE_TOKEN, alice.address, bob.address, 300_000n);
+        await expect(deposit).to.emit(system.main.messenger, "MessageRelayed");
+        expect(await withdrawals.statusOf(message)).to.equal(MessageStatus.Relayed);
+        expect((await ethers.provider.getBalance(bob.address)) - before).to.equal(300_000n);
+      });
     });
   });
 });
