@@ -127,6 +127,11 @@ describe("Hardhat tasks bridge:* (the sidechain-kit/hardhat plugin)", function (
     expect(badGas.stderr).to.contain("[INVALID_ARGUMENT]");
     expect(badGas.stderr).to.contain("gasLimit");
 
+    // Nothing credited to the user: the claim is refused before any transaction.
+    const claim = await hardhat(["bridge:claim", "--deployment-dir", deploymentDir]);
+    expect(claim.status).to.equal(1);
+    expect(claim.stderr).to.match(/Error in plugin sidechain-kit: \[INSUFFICIENT_CREDIT\] .*nothing to claim/);
+
     const noDir = await hardhat(["bridge:balances", "--deployment-dir", path.join(devnet.dir, "nowhere")]);
     expect(noDir.status).to.equal(1);
     expect(noDir.stderr).to.match(/\[INVALID_ARGUMENT\] --deployment-dir .*nowhere does not exist/);

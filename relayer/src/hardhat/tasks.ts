@@ -5,6 +5,7 @@
  *   npx hardhat bridge:withdraw --amount 0.5 [--token 0x…|ETH] [--to 0x…] [--gas-limit n]
  *   npx hardhat bridge:status   --tx 0x… [--log-index n]
  *   npx hardhat bridge:relay    --tx 0x… [--log-index n] [--gas-limit n]
+ *   npx hardhat bridge:claim    [--token 0x…|ETH] [--amount x] [--to 0x…]   (a credited withdrawal)
  *   npx hardhat bridge:balances [--address 0x…]
  *
  * Thin wrappers over the SDK (`BridgeClient`). Every task takes --deployment-dir (default
@@ -217,6 +218,29 @@ common(task<MessageArgs>("bridge:relay", "Relay a final message yourself (or ret
           ? `message ${result.messageId} was already relayed: nothing sent`
           : `message ${result.messageId} ${result.outcome}: tx ${result.txHash}`;
       return { text, json: result };
+    }),
+  );
+
+interface ClaimArgs extends CommonArgs {
+  token: string;
+  amount?: string;
+  to?: string;
+}
+
+common(task<ClaimArgs>("bridge:claim", "Pay out withdrawals the root bridge credited to you because their release failed"))
+  .addOptionalParam("token", "root token address, or ETH", "ETH", types.string)
+  .addOptionalParam("amount", "amount in token units (default: all of the credit)", undefined, types.string)
+  .addOptionalParam("to", "where the credit goes on the main chain (default: the sender)", undefined, types.string)
+  .setAction(async (args: ClaimArgs, hre) =>
+    withClient(args, hre, async ({ sdk, client }) => {
+      const token = tokenAddress(sdk, args.token);
+      const info = await client.getTokenInfo(token, "main");
+      const amount = args.amount === undefined ? undefined : sdk.parseAmount(args.amount, info.decimals);
+      const result = await client.claimWithdrawal(token, { amount, to: args.to });
+      return {
+        text: `claimed ${sdk.formatAmount(result.amount, info.decimals)} ${info.symbol} to ${result.to}: tx ${result.txHash}`,
+        json: { ...result, amount: sdk.formatAmount(result.amount, info.decimals), symbol: info.symbol },
+      };
     }),
   );
 
