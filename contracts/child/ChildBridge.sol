@@ -37,10 +37,11 @@ contract ChildBridge is IChildBridge, TokenBridge {
     constructor(address admin, IMessenger messenger_) TokenBridge(admin, messenger_) {}
 
     /// @inheritdoc IChildBridge
+    /// @dev No lock of its own, like `RootBridge.finalizeWithdrawal`: the messenger's relay holds one,
+    /// and a lock shared with `withdraw` would let a relay be failed from inside a withdrawal.
     function finalizeDeposit(address rootToken, address from, address to, uint256 amount, bytes calldata metadata)
         external
         onlyCounterpart
-        nonReentrant
     {
         address childToken = childTokenOf[rootToken];
         if (childToken == address(0)) {
@@ -54,6 +55,22 @@ contract ChildBridge is IChildBridge, TokenBridge {
 
     /// @inheritdoc IChildBridge
     function withdraw(address childToken, address to, uint256 amount) external nonReentrant returns (bytes32 messageId) {
+        messageId = _withdraw(childToken, to, amount, 0);
+    }
+
+    /// @inheritdoc IChildBridge
+    function withdrawWithGasLimit(address childToken, address to, uint256 amount, uint32 minGasLimit)
+        external
+        nonReentrant
+        returns (bytes32 messageId)
+    {
+        messageId = _withdraw(childToken, to, amount, minGasLimit);
+    }
+
+    function _withdraw(address childToken, address to, uint256 amount, uint256 minGasLimit)
+        private
+        returns (bytes32 messageId)
+    {
         if (amount == 0) revert ChildBridgeZeroAmount();
         if (to == address(0)) revert ChildBridgeZeroAddress();
         address rootToken = rootTokenOf[childToken];
@@ -61,7 +78,8 @@ contract ChildBridge is IChildBridge, TokenBridge {
         ChildERC20(childToken).burn(msg.sender, amount);
         messageId = _sendToCounterpart(
             abi.encodeCall(IRootBridge.finalizeWithdrawal, (rootToken, msg.sender, to, amount)),
-            FINALIZE_GAS_LIMIT
+            FINALIZE_GAS_LIMIT,
+            minGasLimit
         );
         emit WithdrawalInitiated(rootToken, childToken, msg.sender, to, amount, messageId);
     }

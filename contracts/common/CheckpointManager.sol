@@ -22,7 +22,8 @@ import {CheckpointTree} from "../libraries/CheckpointTree.sol";
 /// @dev Trust: a final checkpoint is correct if a quorum of the source chain's validators signs only
 /// real, final blocks, or if one honest watcher challenges every fraud it can prove in time.
 /// A successful challenge reverts the fraudulent checkpoint and every later one (they build on it),
-/// slashes the fraudulent proposer's whole bond, pays part of it to the challenger and keeps the rest.
+/// slashes the fraudulent checkpoint's share of its proposer's bond (each pending checkpoint locks one),
+/// pays part of it to the challenger and keeps the rest.
 /// Ids are positions in the chain of checkpoints: after a revert they are reused by the resubmissions.
 contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, ReentrancyGuardTransient, EIP712 {
     using Memory for Memory.Slice;
@@ -41,6 +42,14 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
     /// bound far below that keeps `now + period` in range, and a month is longer than any watcher
     /// needs to get a challenge mined.
     uint64 public constant MAX_CHALLENGE_PERIOD = 30 days;
+
+    /// @notice How many checkpoints of one proposer may be pending at once, each locking its own
+    /// share (`minBond`) of the proposer's bond. A proposer that needs more uses longer ranges.
+    uint256 public constant MAX_PENDING_PER_PROPOSER = 4;
+
+    uint256 private constant LOCK_BITS = 40;
+    uint256 private constant LOCK_MASK = (1 << LOCK_BITS) - 1;
+    uint256 private constant NEWEST_LOCK_SHIFT = (MAX_PENDING_PER_PROPOSER - 1) * LOCK_BITS;
 
     uint256 private constant SIGNATURE_LENGTH = 65;
     uint16 private constant MAX_BPS = 10_000;
@@ -69,10 +78,20 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
         bytes16 lastRootPrefix;
     }
 
-    /// @dev One slot per proposer.
+    /// @dev One slot per proposer: its bond, and `locks`, a queue of the finality times (40 bits
+    /// each, oldest in the low bits) of the last `MAX_PENDING_PER_PROPOSER` checkpoints it submitted.
+    /// A time still ahead is a pending checkpoint holding a share of the bond. Finality times never
+    /// decrease along the chain, so the queue is sorted and the pending ones are its newest entries;
+    /// a submission pushes its time in at the top and drops the oldest, which must be past.
     struct Bond {
-        uint128 amount;
-        uint64 lockedUntil;
+        uint96 amount;
+        uint160 locks;
+    }
+
+    /// @dev A shorter challenge period waiting to take effect; `activatesAt` is zero when none waits.
+    struct PendingPeriod {
+        uint64 challengePeriod;
+        uint64 activatesAt;
     }
 
     /// @notice The chain whose blocks are checkpointed here.
@@ -99,12 +118,15 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
     /// @notice Slashed funds kept by this contract.
     uint256 public slashedFunds;
 
+    PendingPeriod private _pendingPeriod;
+
     /// @param admin Governance: sets the parameters, grants roles, unpauses.
     /// @param guardian May pause submissions.
     /// @param sourceChainId_ Chain id of the checkpointed chain.
     /// @param validatorSet_ The source chain's validator set.
     /// @param firstBlock First block the first checkpoint must start at.
-    /// @param challengePeriod_ Seconds a checkpoint stays challengeable, from 1 to `MAX_CHALLENGE_PERIOD`.
+    /// @param challengePeriod_ Seconds a checkpoint stays challengeable, from 1 to `MAX_CHALLENGE_PERIOD`,
+    /// and below the validator set's `changeDelay`.
     /// @param minBond_ Bond needed to submit, non-zero.
     /// @param challengerRewardBps_ Share of a slashed bond for the challenger.
     constructor(
@@ -123,7 +145,8 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
         sourceChainId = sourceChainId_;
         validatorSet = validatorSet_;
         _head.nextStartBlock = SafeCast.toUint48(firstBlock);
-        _setChallengePeriod(challengePeriod_);
+        _checkChallengePeriod(challengePeriod_);
+        _applyChallengePeriod(challengePeriod_);
         _setMinBond(minBond_);
         _setChallengerReward(challengerRewardBps_);
     }
@@ -134,7 +157,7 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
     function depositBond() external payable {
         Bond storage bond = _bonds[msg.sender];
         uint256 balance = bond.amount + msg.value;
-        bond.amount = SafeCast.toUint128(balance);
+        bond.amount = SafeCast.toUint96(balance);
         emit BondDeposited(msg.sender, msg.value, balance);
     }
 
@@ -143,9 +166,10 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
         if (to == address(0)) revert CheckpointManagerZeroAddress();
         Bond storage bond = _bonds[msg.sender];
         // A bond backs every checkpoint of its proposer until the last one is final.
-        if (block.timestamp < bond.lockedUntil) revert CheckpointManagerBondLocked(msg.sender, bond.lockedUntil);
+        uint64 lockedUntil = _latestLock(bond.locks);
+        if (block.timestamp < lockedUntil) revert CheckpointManagerBondLocked(msg.sender, lockedUntil);
         if (amount > bond.amount) revert CheckpointManagerBondInsufficient(msg.sender, bond.amount, amount);
-        bond.amount -= SafeCast.toUint128(amount);
+        bond.amount -= SafeCast.toUint96(amount);
         emit BondWithdrawn(msg.sender, to, amount);
         Address.sendValue(to, amount);
     }
@@ -153,10 +177,19 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
     /// @notice A proposer's bond and the time until which it is locked.
     /// @param proposer The proposer.
     /// @return amount Bond held.
-    /// @return lockedUntil Unix time from which it can be withdrawn.
+    /// @return lockedUntil Unix time from which it can be withdrawn: when the last of its checkpoints
+    /// is final (checkpoints reverted meanwhile keep their place until their own finality time).
     function bondOf(address proposer) external view returns (uint256 amount, uint64 lockedUntil) {
         Bond memory bond = _bonds[proposer];
-        return (bond.amount, bond.lockedUntil);
+        return (bond.amount, _latestLock(bond.locks));
+    }
+
+    /// @inheritdoc ICheckpointManager
+    function submissionBond(address proposer) external view returns (uint256 required, uint64 availableAt) {
+        uint256 locks = _bonds[proposer].locks;
+        uint256 pending = _pendingCount(locks);
+        required = uint256(minBond) * (pending + 1);
+        availableAt = pending < MAX_PENDING_PER_PROPOSER ? 0 : uint64(locks & LOCK_MASK);
     }
 
     // ---------------------------------------------------------------- submission
@@ -185,13 +218,11 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
         );
     }
 
-    /// @dev Checks the caller's bond, the predecessor and the range, stores the checkpoint and locks the bond.
+    /// @dev Checks the predecessor, the range and the caller's bond, stores the checkpoint and locks a bond share.
     function _append(CheckpointInput calldata checkpoint, bytes32 previousBlockRoot, bytes15 attestationHash)
         private
         returns (uint256 id, uint64 finalizesAt)
     {
-        Bond storage bond = _bonds[msg.sender];
-        if (bond.amount < minBond) revert CheckpointManagerBondTooLow(msg.sender, bond.amount, minBond);
         Head memory current = _head;
         // A proposer vouches for the boundary with the checkpoint it checked: if that one was reverted
         // and replaced meanwhile, this submission must not land on the replacement (H-1, variant B).
@@ -206,6 +237,15 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
         }
         if (checkpoint.blockRoot == bytes32(0)) revert CheckpointManagerZeroBlockRoot();
         if (checkpoint.endBlock > type(uint48).max) revert CheckpointManagerBlockNumberTooLarge(checkpoint.endBlock);
+
+        // Each pending checkpoint locks its own share, so every successful challenge can be paid (L-2).
+        Bond memory bond = _bonds[msg.sender];
+        uint256 pending = _pendingCount(bond.locks);
+        if (pending == MAX_PENDING_PER_PROPOSER) {
+            revert CheckpointManagerTooManyPending(msg.sender, MAX_PENDING_PER_PROPOSER, uint64(bond.locks & LOCK_MASK));
+        }
+        uint256 required = uint256(minBond) * (pending + 1);
+        if (bond.amount < required) revert CheckpointManagerBondTooLow(msg.sender, bond.amount, required);
 
         // Finality never goes backwards along the chain, even if the period is shortened.
         finalizesAt = SafeCast.toUint64(block.timestamp) + challengePeriod;
@@ -225,7 +265,8 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
             SafeCast.toUint40(finalizesAt),
             bytes16(checkpoint.blockRoot)
         );
-        bond.lockedUntil = finalizesAt;
+        bond.locks = uint160((uint256(bond.locks) >> LOCK_BITS) | (uint256(finalizesAt) << NEWEST_LOCK_SHIFT));
+        _bonds[msg.sender] = bond;
     }
 
     /// @dev Signers must be distinct members of the current set whose power reaches the threshold.
@@ -416,9 +457,10 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
         return _checkpoints[id];
     }
 
-    /// @dev Drops checkpoint `id` and all later ones, slashes the proposer, pays the challenger.
+    /// @dev Drops checkpoint `id` and all later ones, slashes the proposer's share for `id`, pays the challenger.
     function _revertFrom(uint256 id, address proposer, Fraud fraud) private {
         Head memory current = _head;
+        uint64 lockedUntil = _checkpoints[id].finalizesAt;
         uint64 previousFinalizesAt = id == 0 ? 0 : _checkpoints[id - 1].finalizesAt;
         _head = Head(
             SafeCast.toUint40(id),
@@ -428,15 +470,48 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
         );
         // Storage of the reverted ids is left in place: ids >= count are unknown, and resubmissions overwrite it.
 
-        Bond storage bond = _bonds[proposer];
-        uint256 slashed = bond.amount;
+        // The share of `id`: minBond, or an equal part of the bond among the proposer's pending
+        // checkpoints (`id` is one) if it holds less, so the others' challengers are paid too.
+        Bond memory bond = _bonds[proposer];
+        // `id` is pending, so its time is in the queue and `pending` is at least one.
+        uint256 slashed = bond.amount / _pendingCount(bond.locks);
+        if (slashed > minBond) slashed = minBond;
         uint256 reward = (slashed * challengerRewardBps) / MAX_BPS;
-        bond.amount = 0;
+        bond.amount -= SafeCast.toUint96(slashed);
+        bond.locks = _releaseLock(bond.locks, lockedUntil);
+        _bonds[proposer] = bond;
         slashedFunds += slashed - reward;
 
         emit CheckpointsReverted(id, current.count, msg.sender, fraud);
         emit BondSlashed(proposer, msg.sender, slashed, reward);
         if (reward > 0) Address.sendValue(payable(msg.sender), reward);
+    }
+
+    /// @dev How many times in the sorted queue `locks` are still ahead: the pending checkpoints,
+    /// counted from the newest down.
+    function _pendingCount(uint256 locks) private view returns (uint256 pending) {
+        for (uint256 shift = NEWEST_LOCK_SHIFT; ((locks >> shift) & LOCK_MASK) > block.timestamp; shift -= LOCK_BITS) {
+            ++pending;
+            if (shift == 0) break;
+        }
+    }
+
+    /// @dev The newest time in the queue: when the proposer's last checkpoint is final.
+    function _latestLock(uint160 locks) private pure returns (uint64) {
+        return uint64(uint256(locks) >> NEWEST_LOCK_SHIFT);
+    }
+
+    /// @dev `locks` without one entry equal to `lockedUntil` (the slashed checkpoint's share is
+    /// gone); the older entries move up one place and the queue stays sorted.
+    function _releaseLock(uint160 locks, uint64 lockedUntil) private pure returns (uint160) {
+        uint256 queue = locks;
+        for (uint256 shift = 0; shift <= NEWEST_LOCK_SHIFT; shift += LOCK_BITS) {
+            if (((queue >> shift) & LOCK_MASK) != lockedUntil) continue;
+            uint256 older = queue & ((1 << shift) - 1);
+            uint256 newer = (queue >> (shift + LOCK_BITS)) << (shift + LOCK_BITS);
+            return uint160(newer | (older << LOCK_BITS));
+        }
+        return locks;
     }
 
     /// @dev The block root of the last of the first `count` checkpoints; zero when there is none.
@@ -532,10 +607,47 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
         _unpause();
     }
 
-    /// @notice Sets the challenge period for checkpoints submitted from now on.
-    /// @param newChallengePeriod Seconds, from 1 to `MAX_CHALLENGE_PERIOD`.
+    /// @notice Sets the challenge period for checkpoints submitted from now on. A longer period
+    /// applies at once; a shorter one is scheduled and applies only from `validatorSet.changeDelay()`
+    /// later, when anyone calls `activateChallengePeriod`. A call replaces a pending shorter period.
+    /// @dev A shorter period is what a forged checkpoint needs to become final before anyone can
+    /// challenge it, so it waits as long as a new validator set does, in public, and the guardian
+    /// may cancel it.
+    /// @param newChallengePeriod Seconds, from 1 to `MAX_CHALLENGE_PERIOD`, below the validator set's `changeDelay`.
     function setChallengePeriod(uint64 newChallengePeriod) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _setChallengePeriod(newChallengePeriod);
+        _checkChallengePeriod(newChallengePeriod);
+        if (_pendingPeriod.activatesAt != 0) _cancelChallengePeriod();
+        if (newChallengePeriod >= challengePeriod) {
+            _applyChallengePeriod(newChallengePeriod);
+            return;
+        }
+        uint64 activatesAt = SafeCast.toUint64(block.timestamp) + validatorSet.changeDelay();
+        _pendingPeriod = PendingPeriod(newChallengePeriod, activatesAt);
+        emit ChallengePeriodChangeScheduled(newChallengePeriod, activatesAt);
+    }
+
+    /// @notice Applies a scheduled shorter challenge period once its delay has passed; anyone may call it.
+    function activateChallengePeriod() external {
+        PendingPeriod memory pending = _pendingPeriod;
+        if (pending.activatesAt == 0) revert CheckpointManagerNoPendingChallengePeriod();
+        if (block.timestamp < pending.activatesAt) revert CheckpointManagerChallengePeriodNotDue(pending.activatesAt);
+        delete _pendingPeriod;
+        _applyChallengePeriod(pending.challengePeriod);
+    }
+
+    /// @notice Drops a scheduled shorter challenge period.
+    /// @dev Guardian only: the check on a governance key that shortens the period to let a forgery through.
+    function cancelChallengePeriodChange() external onlyRole(GUARDIAN_ROLE) {
+        if (_pendingPeriod.activatesAt == 0) revert CheckpointManagerNoPendingChallengePeriod();
+        _cancelChallengePeriod();
+    }
+
+    /// @notice The scheduled shorter challenge period, if any.
+    /// @return challengePeriod_ The period it will set.
+    /// @return activatesAt When it can be applied; zero when none is scheduled.
+    function pendingChallengePeriod() external view returns (uint64 challengePeriod_, uint64 activatesAt) {
+        PendingPeriod memory pending = _pendingPeriod;
+        return (pending.challengePeriod, pending.activatesAt);
     }
 
     /// @notice Sets the bond needed to submit.
@@ -550,13 +662,27 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
         _setChallengerReward(rewardBps);
     }
 
-    function _setChallengePeriod(uint64 newChallengePeriod) private {
+    function _checkChallengePeriod(uint64 newChallengePeriod) private view {
         if (newChallengePeriod == 0) revert CheckpointManagerZeroChallengePeriod();
         if (newChallengePeriod > MAX_CHALLENGE_PERIOD) {
             revert CheckpointManagerChallengePeriodTooLong(newChallengePeriod, MAX_CHALLENGE_PERIOD);
         }
+        // A new validator set must wait longer than a checkpoint: every withdrawal started under the
+        // old set can become final under it before the new set may sign (M-1).
+        uint64 changeDelay = validatorSet.changeDelay();
+        if (newChallengePeriod >= changeDelay) {
+            revert CheckpointManagerChallengePeriodNotBelowChangeDelay(newChallengePeriod, changeDelay);
+        }
+    }
+
+    function _applyChallengePeriod(uint64 newChallengePeriod) private {
         challengePeriod = newChallengePeriod;
         emit ChallengePeriodUpdated(newChallengePeriod);
+    }
+
+    function _cancelChallengePeriod() private {
+        emit ChallengePeriodChangeCancelled(_pendingPeriod.challengePeriod);
+        delete _pendingPeriod;
     }
 
     function _setMinBond(uint128 newMinBond) private {

@@ -233,7 +233,9 @@ contract Messenger is IMessenger, AccessControl, Pausable, ReentrancyGuardTransi
         if (gasleft() < required) revert MessengerInsufficientGas(messageId, gasleft(), required);
 
         X_DOMAIN_SENDER_SLOT.asAddress().tstore(message.sender);
-        bool success = _call(message.target, message.gasLimit, message.data);
+        // The gas limit is a floor, as in Optimism's messenger: the call gets all but the reserve,
+        // so a retry with more gas can execute a call that needs more than its sender asked (M-2).
+        bool success = _call(message.target, gasleft() - RELAY_GAS_RESERVE, message.data);
         X_DOMAIN_SENDER_SLOT.asAddress().tstore(address(0));
 
         if (success) {

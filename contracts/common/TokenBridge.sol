@@ -14,7 +14,8 @@ abstract contract TokenBridge is AccessControl, ReentrancyGuardTransient {
     /// @notice Stands for the main chain's native currency wherever a token address is expected.
     address public constant NATIVE_TOKEN = 0xEeeeeEeeeEeEeeEeEeEeeEEEeeeeEeeeeeeeEEeE;
 
-    /// @notice Gas for a deposit or withdrawal to finalize on the other chain.
+    /// @notice Gas for a deposit or withdrawal to finalize on the other chain, unless its sender asks
+    /// for more. It is a floor: a relay may forward more, and a retry of a failed one may too.
     uint256 public constant FINALIZE_GAS_LIMIT = 200_000;
 
     /// @notice The messenger on this chain.
@@ -57,8 +58,11 @@ abstract contract TokenBridge is AccessControl, ReentrancyGuardTransient {
         emit CounterpartSet(remote);
     }
 
-    /// @dev Sends `call` to the counterpart bridge.
-    function _sendToCounterpart(bytes memory call, uint256 gasLimit) internal returns (bytes32 messageId) {
-        return messenger.sendMessage(counterpart, call, gasLimit);
+    /// @dev Sends `call` to the counterpart bridge with `gasLimit`, or the sender's `minGasLimit` if higher.
+    function _sendToCounterpart(bytes memory call, uint256 gasLimit, uint256 minGasLimit)
+        internal
+        returns (bytes32 messageId)
+    {
+        return messenger.sendMessage(counterpart, call, minGasLimit > gasLimit ? minGasLimit : gasLimit);
     }
 }

@@ -69,10 +69,13 @@ interface ICheckpointManager {
     event BondWithdrawn(address indexed proposer, address indexed to, uint256 amount);
     event BondSlashed(address indexed proposer, address indexed challenger, uint256 amount, uint256 reward);
     event ChallengePeriodUpdated(uint64 challengePeriod);
+    event ChallengePeriodChangeScheduled(uint64 challengePeriod, uint64 activatesAt);
+    event ChallengePeriodChangeCancelled(uint64 challengePeriod);
     event MinBondUpdated(uint256 minBond);
     event ChallengerRewardUpdated(uint16 rewardBps);
 
-    error CheckpointManagerBondTooLow(address proposer, uint256 bond, uint256 minBond);
+    error CheckpointManagerBondTooLow(address proposer, uint256 bond, uint256 required);
+    error CheckpointManagerTooManyPending(address proposer, uint256 max, uint64 availableAt);
     error CheckpointManagerBondLocked(address proposer, uint64 lockedUntil);
     error CheckpointManagerBondInsufficient(address proposer, uint256 bond, uint256 requested);
     error CheckpointManagerNotContiguous(uint64 expectedStart, uint64 startBlock);
@@ -100,11 +103,21 @@ interface ICheckpointManager {
     error CheckpointManagerInvalidRewardBps(uint16 rewardBps);
     error CheckpointManagerZeroChallengePeriod();
     error CheckpointManagerChallengePeriodTooLong(uint64 challengePeriod, uint64 max);
+    error CheckpointManagerChallengePeriodNotBelowChangeDelay(uint64 challengePeriod, uint64 changeDelay);
+    error CheckpointManagerNoPendingChallengePeriod();
+    error CheckpointManagerChallengePeriodNotDue(uint64 activatesAt);
     error CheckpointManagerZeroMinBond();
     error CheckpointManagerZeroAddress();
 
     /// @notice Adds the sent value to the caller's proposer bond.
     function depositBond() external payable;
+
+    /// @notice What the next submission of `proposer` needs: each of its pending checkpoints locks
+    /// `minBond`, and at most `MAX_PENDING_PER_PROPOSER` may be pending at once.
+    /// @param proposer The proposer.
+    /// @return required Bond it must hold: `minBond` times its pending checkpoints plus one.
+    /// @return availableAt Zero when it may submit now; else when its oldest pending checkpoint is final.
+    function submissionBond(address proposer) external view returns (uint256 required, uint64 availableAt);
 
     /// @notice Withdraws from the caller's bond once none of its checkpoints can still be challenged.
     /// @param to Receiver of the funds.
@@ -112,7 +125,8 @@ interface ICheckpointManager {
     function withdrawBond(address payable to, uint256 amount) external;
 
     /// @notice Submits the next checkpoint with the validators' signatures, which are committed to, not verified.
-    /// @dev The caller must hold at least `minBond`. Signatures are EIP-712 over
+    /// @dev The caller must hold `minBond` for this checkpoint and each of its pending ones
+    /// (`submissionBond`), and have fewer than `MAX_PENDING_PER_PROPOSER` pending. Signatures are EIP-712 over
     /// `Checkpoint(uint256 sourceChainId,uint64 startBlock,uint64 endBlock,bytes32 blockRoot)` in this
     /// contract's domain; a forged one can be challenged until the checkpoint is final. The proposer
     /// answers for the link between its first block and the last block of `previousBlockRoot`'s
@@ -134,7 +148,8 @@ interface ICheckpointManager {
     ) external returns (uint256 id);
 
     /// @notice Proves that one of a checkpoint's signatures does not recover to its named validator.
-    /// @dev Reverts the checkpoint and every later one and slashes the proposer's bond.
+    /// @dev Reverts the checkpoint and every later one and slashes the proposer's share for it
+    /// (`minBond`, or an equal part of its bond among its pending checkpoints if it holds less).
     /// @param id The checkpoint challenged.
     /// @param attestation What the proposer submitted, as in the `CheckpointSubmitted` event.
     /// @param position Position of the bad signature in `attestation.signers`.

@@ -44,6 +44,17 @@ interface IChildBridge {
     /// @return messageId The withdrawal message's id.
     function withdraw(address childToken, address to, uint256 amount) external returns (bytes32 messageId);
 
+    /// @notice `withdraw` whose release message gets at least `minGasLimit` gas on the main chain,
+    /// for a receiver or token that needs more than the default 200,000.
+    /// @param childToken A child token deployed by this bridge.
+    /// @param to Receiver on the main chain.
+    /// @param amount Amount to burn.
+    /// @param minGasLimit Gas floor of the message; the default applies when it is lower.
+    /// @return messageId The withdrawal message's id.
+    function withdrawWithGasLimit(address childToken, address to, uint256 amount, uint32 minGasLimit)
+        external
+        returns (bytes32 messageId);
+
     /// @notice Where the child token of `rootToken` is, or will be, deployed.
     /// @param rootToken Root token, or the native sentinel.
     /// @return The CREATE2 address.

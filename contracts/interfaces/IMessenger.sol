@@ -76,7 +76,8 @@ interface IMessenger {
     /// final checkpoint on the other chain.
     /// @param target Contract called on the other chain.
     /// @param data Calldata for `target`.
-    /// @param gasLimit Gas the call gets; a relayer cannot give it less.
+    /// @param gasLimit Gas floor of the call: a relayer cannot give it less, and the call gets all the
+    /// gas the relay has beyond a reserve, so a relay or retry with more gas can run a call that needs more.
     /// @return messageId The message's id, as the other chain will compute it.
     function sendMessage(address target, bytes calldata data, uint256 gasLimit) external returns (bytes32 messageId);
 

@@ -15,8 +15,11 @@ import {Lockbox} from "./Lockbox.sol";
 /// @notice Main-chain side of the token bridge. Deposits lock ERC20s and native currency in the
 /// `Lockbox` and mint on the child chain; withdrawals from the child chain release them.
 /// @dev Credits what the lockbox actually received, so fee-on-transfer tokens stay fully backed.
-/// Tokens that return no bool (USDT) go through `SafeERC20`. Rebasing tokens are not supported:
-/// their lockbox balance drifts from the child supply.
+/// Tokens that return no bool (USDT) go through `SafeERC20`. A release that fails (a receiver that
+/// refuses ETH, a blocklisted receiver, a token fee above the amount, a lockbox short of a
+/// rebasing token) is credited to the receiver instead, who claims it to any address later or
+/// sends it back to the child chain: the withdrawal message itself succeeds, and nothing is stuck.
+/// Rebasing tokens are not supported: their lockbox balance drifts from the child supply.
 contract RootBridge is IRootBridge, TokenBridge {
     using SafeERC20 for IERC20;
 
@@ -26,11 +29,18 @@ contract RootBridge is IRootBridge, TokenBridge {
     /// @notice Gas for a token's first deposit, which deploys its child token.
     uint256 public constant FIRST_DEPOSIT_GAS_LIMIT = 3_000_000;
 
+    /// @notice Gas kept back from a withdrawal's release so that, if the release fails, even by
+    /// running out of gas, the bridge can still credit it.
+    uint256 public constant CREDIT_GAS_RESERVE = 50_000;
+
     /// @notice Where deposits are held.
     Lockbox public immutable lockbox;
 
     /// @notice Whether a root token's metadata was sent with an earlier deposit.
     mapping(address rootToken => bool) public isMapped;
+
+    /// @notice Withdrawals whose release failed, by token and receiver: theirs to claim.
+    mapping(address rootToken => mapping(address account => uint256)) public claimable;
 
     /// @param admin Governance: wires the child bridge.
     /// @param messenger_ The messenger on the main chain.
@@ -40,14 +50,92 @@ contract RootBridge is IRootBridge, TokenBridge {
 
     /// @inheritdoc IRootBridge
     function depositETH(address to) external payable nonReentrant returns (bytes32 messageId) {
-        if (msg.value == 0) revert RootBridgeZeroAmount();
-        if (to == address(0)) revert RootBridgeZeroAddress();
-        Address.sendValue(payable(address(lockbox)), msg.value);
-        messageId = _sendDeposit(NATIVE_TOKEN, to, msg.value);
+        messageId = _depositETH(to, 0);
+    }
+
+    /// @inheritdoc IRootBridge
+    function depositETHWithGasLimit(address to, uint32 minGasLimit)
+        external
+        payable
+        nonReentrant
+        returns (bytes32 messageId)
+    {
+        messageId = _depositETH(to, minGasLimit);
     }
 
     /// @inheritdoc IRootBridge
     function depositERC20(address token, address to, uint256 amount) external nonReentrant returns (bytes32 messageId) {
+        messageId = _depositERC20(token, to, amount, 0);
+    }
+
+    /// @inheritdoc IRootBridge
+    function depositERC20WithGasLimit(address token, address to, uint256 amount, uint32 minGasLimit)
+        external
+        nonReentrant
+        returns (bytes32 messageId)
+    {
+        messageId = _depositERC20(token, to, amount, minGasLimit);
+    }
+
+    /// @inheritdoc IRootBridge
+    /// @dev No lock of its own: it is reached only inside the messenger's locked relay or retry, and
+    /// a lock here would let whoever holds it (a token hook during a deposit) turn a relay into a
+    /// failure (L-4). It writes no state before the release; a reentrant claim can only pay a
+    /// credit already recorded, and the credit for this release is recorded after it returns.
+    function finalizeWithdrawal(address rootToken, address from, address to, uint256 amount)
+        external
+        onlyCounterpart
+    {
+        // A release that cannot succeed must not leave the withdrawal stuck behind its message:
+        // the amount stays in the lockbox, owed to the receiver (M-2).
+        try lockbox.release{gas: gasleft() - CREDIT_GAS_RESERVE}(rootToken, to, amount) {
+            emit WithdrawalFinalized(rootToken, from, to, amount);
+        } catch {
+            claimable[rootToken][to] += amount;
+            emit WithdrawalCredited(rootToken, from, to, amount);
+        }
+    }
+
+    /// @inheritdoc IRootBridge
+    function claimWithdrawal(address rootToken, address to, uint256 amount) external nonReentrant {
+        if (to == address(0)) revert RootBridgeZeroAddress();
+        _takeCredit(rootToken, msg.sender, amount);
+        emit WithdrawalClaimed(rootToken, msg.sender, to, amount);
+        lockbox.release(rootToken, to, amount);
+    }
+
+    /// @inheritdoc IRootBridge
+    function releaseCredit(address rootToken, address account, uint256 amount) external nonReentrant {
+        // Paid to the account itself, so anyone may push it: a contract that cannot call the
+        // bridge, and refused the release earlier, is paid once it accepts.
+        _takeCredit(rootToken, account, amount);
+        emit WithdrawalClaimed(rootToken, account, account, amount);
+        lockbox.release(rootToken, account, amount);
+    }
+
+    /// @inheritdoc IRootBridge
+    function depositCredit(address rootToken, address to, uint256 amount, uint32 minGasLimit)
+        external
+        nonReentrant
+        returns (bytes32 messageId)
+    {
+        if (to == address(0)) revert RootBridgeZeroAddress();
+        _takeCredit(rootToken, msg.sender, amount);
+        // The lockbox already holds it: this is a deposit without a transfer.
+        messageId = _sendDeposit(rootToken, to, amount, minGasLimit);
+    }
+
+    function _depositETH(address to, uint256 minGasLimit) private returns (bytes32 messageId) {
+        if (msg.value == 0) revert RootBridgeZeroAmount();
+        if (to == address(0)) revert RootBridgeZeroAddress();
+        Address.sendValue(payable(address(lockbox)), msg.value);
+        messageId = _sendDeposit(NATIVE_TOKEN, to, msg.value, minGasLimit);
+    }
+
+    function _depositERC20(address token, address to, uint256 amount, uint256 minGasLimit)
+        private
+        returns (bytes32 messageId)
+    {
         if (amount == 0) revert RootBridgeZeroAmount();
         if (to == address(0)) revert RootBridgeZeroAddress();
         if (token.code.length == 0) revert RootBridgeTokenNotContract(token);
@@ -55,20 +143,19 @@ contract RootBridge is IRootBridge, TokenBridge {
         IERC20(token).safeTransferFrom(msg.sender, address(lockbox), amount);
         uint256 received = IERC20(token).balanceOf(address(lockbox)) - before;
         if (received == 0) revert RootBridgeNothingReceived(token);
-        messageId = _sendDeposit(token, to, received);
+        messageId = _sendDeposit(token, to, received, minGasLimit);
     }
 
-    /// @inheritdoc IRootBridge
-    function finalizeWithdrawal(address rootToken, address from, address to, uint256 amount)
-        external
-        onlyCounterpart
-        nonReentrant
+    function _takeCredit(address rootToken, address account, uint256 amount) private {
+        uint256 credit = claimable[rootToken][account];
+        if (amount == 0 || amount > credit) revert RootBridgeInsufficientCredit(rootToken, account, credit, amount);
+        claimable[rootToken][account] = credit - amount;
+    }
+
+    function _sendDeposit(address rootToken, address to, uint256 amount, uint256 minGasLimit)
+        private
+        returns (bytes32 messageId)
     {
-        emit WithdrawalFinalized(rootToken, from, to, amount);
-        lockbox.release(rootToken, to, amount);
-    }
-
-    function _sendDeposit(address rootToken, address to, uint256 amount) private returns (bytes32 messageId) {
         bytes memory metadata;
         uint256 gasLimit = FINALIZE_GAS_LIMIT;
         // The first deposit carries the metadata the child token is deployed with. Later deposits
@@ -84,7 +171,8 @@ contract RootBridge is IRootBridge, TokenBridge {
         }
         messageId = _sendToCounterpart(
             abi.encodeCall(IChildBridge.finalizeDeposit, (rootToken, msg.sender, to, amount, metadata)),
-            gasLimit
+            gasLimit,
+            minGasLimit
         );
         emit DepositInitiated(rootToken, msg.sender, to, amount, messageId);
     }

@@ -96,3 +96,33 @@ contract BridgeLongNameToken is ERC20 {
         return string(out);
     }
 }
+
+/// @notice An ERC20 whose `transferFrom` first makes a call chosen by anyone, like a token with
+/// transfer hooks: during a deposit of it the root bridge holds its reentrancy lock.
+contract BridgeHookToken is ERC20 {
+    address public hookTarget;
+    bytes public hookData;
+
+    error BridgeHookTokenHookFailed(bytes reason);
+
+    constructor() ERC20("Hook", "HOOK") {}
+
+    function mint(address to, uint256 amount) external {
+        _mint(to, amount);
+    }
+
+    function setHook(address target, bytes calldata data) external {
+        hookTarget = target;
+        hookData = data;
+    }
+
+    function transferFrom(address from, address to, uint256 value) public override returns (bool) {
+        address target = hookTarget;
+        if (target != address(0)) {
+            hookTarget = address(0);
+            (bool ok, bytes memory reason) = target.call(hookData);
+            if (!ok) revert BridgeHookTokenHookFailed(reason);
+        }
+        return super.transferFrom(from, to, value);
+    }
+}

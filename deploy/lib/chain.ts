@@ -9,8 +9,10 @@ import {
   FetchRequest,
   JsonRpcProvider,
   Wallet,
+  dataLength,
   getAddress,
   isError,
+  type CallExceptionError,
   type ContractTransactionResponse,
   type Provider,
   type Signer,
@@ -170,14 +172,7 @@ async function confirm(
 /** Names the revert when the ABI knows it (e.g. AccessControlUnauthorizedAccount) and says whether a re-run can help. */
 function failure(role: ChainRole, action: string, error: unknown, iface?: Contract["interface"]): DeployError {
   if (error instanceof DeployError) return error;
-  if (isError(error, "CALL_EXCEPTION")) {
-    let reason = error.revert ? `${error.revert.name}(${error.revert.args.join(", ")})` : error.shortMessage;
-    if (!error.revert && error.data && iface) {
-      const parsed = iface.parseError(error.data);
-      if (parsed) reason = `${parsed.name}(${parsed.args.join(", ")})`;
-    }
-    return new TransactionFailedError(role, action, `reverted: ${reason}`, false, { cause: error });
-  }
+  if (isError(error, "CALL_EXCEPTION")) return new TransactionFailedError(role, action, revertReason(error, iface), false, { cause: error });
   if (isError(error, "INSUFFICIENT_FUNDS")) return new TransactionFailedError(role, action, "the deployer has too little funds", false, { cause: error });
   const retryable =
     isError(error, "TIMEOUT") ||
@@ -188,6 +183,27 @@ function failure(role: ChainRole, action: string, error: unknown, iface?: Contra
     isError(error, "TRANSACTION_REPLACED");
   const message = error instanceof Error ? ((error as { shortMessage?: string }).shortMessage ?? error.message) : String(error);
   return new TransactionFailedError(role, action, message, retryable, { cause: error });
+}
+
+/**
+ * One line for a revert, with or without data. Empty data is what a bare `revert()`, running out
+ * of gas or init code past the size limit give: nothing to decode, so say what it may be.
+ */
+function revertReason(error: CallExceptionError, iface: Contract["interface"] | undefined): string {
+  if (error.revert) return `reverted: ${error.revert.name}(${error.revert.args.join(", ")})`;
+  const data = typeof error.data === "string" ? error.data : undefined;
+  if (data === undefined || dataLength(data) === 0) {
+    return "reverted without data (a revert without reason, out of gas, or contract code over the size limit)";
+  }
+  if (iface !== undefined && dataLength(data) >= 4) {
+    try {
+      const parsed = iface.parseError(data);
+      if (parsed) return `reverted: ${parsed.name}(${parsed.args.join(", ")})`;
+    } catch {
+      // Data that is not one of the ABI's errors: shown raw below.
+    }
+  }
+  return `reverted with data ${data.length > 74 ? `${data.slice(0, 74)}…` : data}`;
 }
 
 /** `eth_chainId` over HTTP with a timeout, before any provider exists. */

@@ -21,6 +21,7 @@ const checkpointParams = z.strictObject({
   challengePeriod: integer.optional(),
   minBond: positiveInteger.optional(),
   challengerRewardBps: z.number().int().min(0).max(10_000).optional(),
+  validatorChangeDelay: positiveInteger.optional(),
 });
 
 const chain = z.strictObject({
@@ -46,6 +47,7 @@ export const deployConfigSchema = z.strictObject({
   challengePeriod: integer,
   minBond: positiveInteger,
   challengerRewardBps: z.number().int().min(0).max(10_000),
+  validatorChangeDelay: positiveInteger.optional(),
   admin: address.optional(),
   guardian: address.nullable().optional(),
   txTimeoutMs: z.number().int().positive().optional(),

@@ -147,7 +147,14 @@ async function deploySide(side: Side, firstBlock: bigint, logger: DeployLogger):
     // ValidatorSet and CheckpointManager need no wiring: they get the final admin right away.
     // Messenger and the bridges are wired by the deployer first, then handed over.
     const args: unknown[] = {
-      ValidatorSet: () => [settings.admin, settings.validatorSet.addresses, settings.validatorSet.powers, settings.validatorSet.threshold],
+      ValidatorSet: () => [
+        settings.admin,
+        settings.guardian,
+        settings.validatorSet.addresses,
+        settings.validatorSet.powers,
+        settings.validatorSet.threshold,
+        settings.validatorChangeDelay,
+      ],
       CheckpointManager: () => [
         settings.admin,
         settings.guardian,

@@ -29,6 +29,11 @@ export interface CheckpointParams {
   minBond: Numberish;
   /** Share of a slashed bond paid to the challenger, in basis points. */
   challengerRewardBps: number;
+  /**
+   * Seconds a proposed validator set waits before it can be activated (ValidatorSet.changeDelay);
+   * above the challenge period. Default: twice the challenge period.
+   */
+  validatorChangeDelay?: Numberish;
 }
 
 /** One chain to deploy on. Give `signer` (with a provider), or `rpcUrl` and `privateKey`. */
@@ -70,9 +75,11 @@ export interface DeployBridgeOptions {
   challengePeriod: Numberish;
   minBond: Numberish;
   challengerRewardBps: number;
+  /** See CheckpointParams.validatorChangeDelay; default twice the challenge period. */
+  validatorChangeDelay?: Numberish;
   /** Final admin of every contract; default the deployer. Wiring is done first, then handed over. */
   admin?: string;
-  /** May pause the checkpoint managers and messengers; default the admin; null for none. */
+  /** May pause the checkpoint managers and messengers, and cancel a proposed validator set; default the admin; null for none. */
   guardian?: string | null;
   /** Where <network>.json files are read and written. */
   deploymentsDir: string;
@@ -100,6 +107,7 @@ export interface SideSettings {
   challengePeriod: bigint;
   minBond: bigint;
   challengerRewardBps: number;
+  validatorChangeDelay: bigint;
   admin?: string;
   guardian?: string;
 }
@@ -109,6 +117,8 @@ const MAX_POWER = (1n << 96n) - 1n;
 const MAX_BPS = 10_000;
 /** CheckpointManager.MAX_CHALLENGE_PERIOD. */
 export const MAX_CHALLENGE_PERIOD = 30n * 24n * 3_600n;
+/** ValidatorSet.MAX_CHANGE_DELAY. */
+export const MAX_CHANGE_DELAY = 90n * 24n * 3_600n;
 
 /** Checks the options and derives each chain's settings. @throws DeployConfigError */
 export function normalizeOptions(options: DeployBridgeOptions): Record<ChainRole, SideSettings> {
@@ -136,6 +146,11 @@ function sideSettings(role: ChainRole, options: DeployBridgeOptions, target: Cha
   // A zero bond lets anyone submit and pays no challenger: the contract refuses it too.
   if (minBond <= 0n) throw new DeployConfigError(`${role}: minBond must be at least 1 wei, got ${minBond}`);
   if (minBond >= 1n << 128n) throw new DeployConfigError(`${role}: minBond ${minBond} is out of range`);
+  // A new validator set must wait longer than a checkpoint (CheckpointManager checks it too).
+  const validatorChangeDelay = params.validatorChangeDelay === undefined ? 2n * challengePeriod : toBigInt(params.validatorChangeDelay, `${role}: validatorChangeDelay`);
+  if (validatorChangeDelay <= challengePeriod || validatorChangeDelay > MAX_CHANGE_DELAY) {
+    throw new DeployConfigError(`${role}: validatorChangeDelay must be above the challenge period (${challengePeriod} s) and at most ${MAX_CHANGE_DELAY} s (90 days), got ${validatorChangeDelay}`);
+  }
   const bps = params.challengerRewardBps;
   if (!Number.isInteger(bps) || bps < 0 || bps > MAX_BPS) {
     throw new DeployConfigError(`${role}: challengerRewardBps must be an integer from 0 to ${MAX_BPS}, got ${bps}`);
@@ -148,6 +163,7 @@ function sideSettings(role: ChainRole, options: DeployBridgeOptions, target: Cha
     challengePeriod,
     minBond,
     challengerRewardBps: bps,
+    validatorChangeDelay,
     admin: admin === undefined ? undefined : checkedAddress(admin, `${role}: admin`, false),
     // null means "no guardian" (the zero address, which the contracts accept); undefined, the admin.
     guardian: guardian === null ? ZeroAddress : guardian === undefined ? undefined : checkedAddress(guardian, `${role}: guardian`, false),
@@ -155,7 +171,12 @@ function sideSettings(role: ChainRole, options: DeployBridgeOptions, target: Cha
 }
 
 function pick(options: DeployBridgeOptions): CheckpointParams {
-  return { challengePeriod: options.challengePeriod, minBond: options.minBond, challengerRewardBps: options.challengerRewardBps };
+  return {
+    challengePeriod: options.challengePeriod,
+    minBond: options.minBond,
+    challengerRewardBps: options.challengerRewardBps,
+    validatorChangeDelay: options.validatorChangeDelay,
+  };
 }
 
 /** Sorts by address and applies ValidatorSet's rules; the default threshold is > 2/3 of the power. */

@@ -138,7 +138,7 @@ export function cascadeAcrossChains(main: Side, child: Side, logger: DeployLogge
 
 /**
  * Differences between reused contracts' parameters and the settings: a re-run does not change
- * them (governance does, with setChallengePeriod, updateValidators, …), but must not hide them.
+ * them (governance does, with setChallengePeriod, proposeValidators, …), but must not hide them.
  */
 export async function driftWarnings(side: Side): Promise<string[]> {
   const warnings: string[] = [];
@@ -151,7 +151,11 @@ export async function driftWarnings(side: Side): Promise<string[]> {
       addresses.length === settings.validatorSet.addresses.length &&
       addresses.every((a, i) => getAddress(a) === settings.validatorSet.addresses[i] && powers[i] === settings.validatorSet.powers[i]) &&
       threshold === settings.validatorSet.threshold;
-    if (!same) warnings.push(`${role}: the deployed ValidatorSet differs from the configured validators or threshold (use updateValidators)`);
+    if (!same) warnings.push(`${role}: the deployed ValidatorSet differs from the configured validators or threshold (use proposeValidators)`);
+    const delay = (await set.getFunction("changeDelay")()) as bigint;
+    if (delay !== settings.validatorChangeDelay) {
+      warnings.push(`${role}: ValidatorSet.changeDelay is ${delay} on chain, the config says ${settings.validatorChangeDelay} (it is fixed at deployment)`);
+    }
   }
   // ValidatorSet and CheckpointManager got the admin in their constructor: no hand-over fixes them.
   for (const name of ["ValidatorSet", "CheckpointManager"] as const) {

@@ -127,18 +127,26 @@ export function buildProgram(): Command {
     .requiredOption("--amount <x>", "amount in token units, e.g. 1.5")
     .option("--token <address|ETH>", "root token (default: ETH)")
     .option("--to <address>", "receiver on the child chain (default: the sender)")
+    .option("--gas-limit <n>", "gas floor of the message on the child chain, for a receiver that needs more (default: the bridge's 200000)")
     .action((o: user.TransferOptions) => user.deposit(o));
   withConnectionOptions(program.command("withdraw").description("burn a child token on the child chain, released on the main chain"))
     .requiredOption("--amount <x>", "amount in token units, e.g. 1.5")
     .option("--token <address|ETH>", "child token, its root token, or ETH (default: ETH)")
     .option("--to <address>", "receiver on the main chain (default: the sender)")
+    .option("--gas-limit <n>", "gas floor of the release on the main chain, for a receiver or token that needs more (default: the bridge's 200000)")
     .action((o: user.TransferOptions) => user.withdraw(o));
   withConnectionOptions(program.command("status").description("where the message sent by a transaction stands").argument("<txHash>", "deposit or withdrawal transaction"))
     .option("--log-index <n>", "block-wide index of the MessageSent log (default: the first)")
     .action((txHash: string, o: user.ConnectionOptions & { logIndex?: string }) => user.status(txHash, o));
   withConnectionOptions(program.command("relay").description("relay a final message yourself (or retry a failed one)").argument("<txHash>", "deposit or withdrawal transaction"))
     .option("--log-index <n>", "block-wide index of the MessageSent log (default: the first)")
-    .action((txHash: string, o: user.ConnectionOptions & { logIndex?: string }) => user.relay(txHash, o));
+    .option("--gas-limit <n>", "gas of the transaction (default: estimated); a failed message's call gets all of it beyond a reserve")
+    .action((txHash: string, o: user.ConnectionOptions & { logIndex?: string; gasLimit?: string }) => user.relay(txHash, o));
+  withConnectionOptions(program.command("claim").description("pay out withdrawals credited to you on the main chain (their release had failed)"))
+    .option("--token <address|ETH>", "root token (default: ETH)")
+    .option("--amount <x>", "amount in token units (default: all that is credited)")
+    .option("--to <address>", "receiver (default: the sender)")
+    .action((o: user.ClaimOptions) => user.claim(o));
   withConnectionOptions(program.command("balances").description("ETH and bridged tokens on both chains").argument("[address]", "account (default: the key's)"))
     .action((address: string | undefined, o: user.ConnectionOptions) => user.balances(address, o));
   program.addCommand(deployCommand());

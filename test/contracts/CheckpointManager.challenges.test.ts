@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { Wallet } from "ethers";
-import { CHALLENGER_REWARD_BPS, MIN_BOND, checkpoint, signCheckpoint, treeOf } from "../helpers/fixture";
+import { CHALLENGER_REWARD_BPS, MIN_BOND, checkpoint, shortenChallengePeriod, signCheckpoint, treeOf } from "../helpers/fixture";
 import {
   Fraud,
   SECP256K1_N,
@@ -60,10 +60,15 @@ async function withHonest() {
  * proposer), each submitted 100 seconds after the previous one.
  */
 async function withChain() {
-  const ctx = await deployManager();
+  return buildChain(await deployManager());
+}
+
+async function buildChain(ctx: ManagerContext) {
   const first = await submitTree(ctx.side, ctx.validators, ctx.proposer, treeOf(await nextBlocks(ctx.manager)));
   await time.increase(100);
   await mine(2);
+  // A second pending checkpoint needs a second share of the bond.
+  await ctx.manager.connect(ctx.proposer).depositBond({ value: MIN_BOND });
   const forged = await submitForged(ctx, signedByOutsider);
   await time.increase(100);
   await mine(2);
@@ -136,7 +141,8 @@ describe("CheckpointManager", function () {
       await expect(challenge)
         .to.emit(manager, "BondSlashed")
         .withArgs(proposer.address, challenger.address, MIN_BOND, REWARD);
-      expect(await manager.bondOf(proposer.address)).to.deep.equal([0n, forged.finalizesAt]);
+      // The slashed checkpoint's share is gone, and with it its lock.
+      expect(await manager.bondOf(proposer.address)).to.deep.equal([0n, 0n]);
       expect(await manager.slashedFunds()).to.equal(MIN_BOND - REWARD);
       expect(await manager.checkpointCount()).to.equal(0n);
       expect(await manager.nextStartBlock()).to.equal(forged.startBlock);
@@ -204,8 +210,15 @@ describe("CheckpointManager", function () {
     });
 
     it("still verifies against the set of the submission after the set is replaced", async function () {
-      const { manager, validatorSet, forged, challenger } = await loadFixture(withForged);
-      await validatorSet.updateValidators([outsider().address], [1n], 1n);
+      // The set is replaced while the checkpoint is pending: proposed a delay minus a minute before it.
+      const ctx = await loadFixture(deployManager);
+      const { manager, validatorSet, challenger, admin } = ctx;
+      await validatorSet.connect(admin).proposeValidators([outsider().address], [1n], 1n);
+      await time.increase((await validatorSet.changeDelay()) - 60n);
+      const forged = await submitForged(ctx, signedByOutsider);
+      await time.increase(60);
+      await validatorSet.activateValidators();
+      expect(await validatorSet.validators()).to.deep.equal([[outsider().address], [1n]]);
       await expect(manager.connect(challenger).challengeSignature(forged.id, forged.attestation, 0))
         .to.be.revertedWithCustomError(manager, "CheckpointManagerSignatureValid")
         .withArgs(forged.id, 0n);
@@ -317,9 +330,18 @@ describe("CheckpointManager", function () {
     });
 
     it("rolls the finality floor back to the last kept checkpoint", async function () {
-      const { manager, first, forged, later, challenger, honest, validators, side } = await loadFixture(withChain);
+      // A 1 s period is scheduled first, so that it applies right after the chain is built.
+      const ctx = await loadFixture(deployManager);
+      await ctx.manager.setChallengePeriod(1n);
+      const [, activatesAt] = await ctx.manager.pendingChallengePeriod();
+      await time.increaseTo(activatesAt - 1_000n);
+      const { manager, first, forged, later, challenger, honest, validators, side } = await buildChain(ctx);
+      await time.increaseTo(activatesAt);
+      await manager.activateChallengePeriod();
       await manager.connect(challenger).challengeSignature(forged.id, forged.attestation, FORGED_POSITION);
-      await manager.setChallengePeriod(1n);
+      // The reverted checkpoint #2 keeps its lock on the honest bond until its own finality time.
+      expect(await manager.submissionBond(honest.address)).to.deep.equal([2n * MIN_BOND, 0n]);
+      await manager.connect(honest).depositBond({ value: MIN_BOND });
       const resubmitted = await submitTree(side, validators, honest, treeOf(await nextBlocks(manager)));
       // Not the reverted checkpoints' later finality: only checkpoint #0 is still live.
       expect(resubmitted.finalizesAt).to.equal(first.finalizesAt);
@@ -329,7 +351,7 @@ describe("CheckpointManager", function () {
     it("clears the finality floor when checkpoint 0 is reverted", async function () {
       const { manager, forged, challenger, honest, validators, side } = await loadFixture(withForged);
       await manager.connect(challenger).challengeSignature(forged.id, forged.attestation, FORGED_POSITION);
-      await manager.setChallengePeriod(60n);
+      await shortenChallengePeriod(manager, 60n);
       const at = BigInt(await time.latest()) + 5n;
       await time.setNextBlockTimestamp(at);
       const resubmitted = await submitTree(side, validators, honest, treeOf(await nextBlocks(manager)));
@@ -337,26 +359,27 @@ describe("CheckpointManager", function () {
       expect(resubmitted.finalizesAt).to.equal(at + 60n);
     });
 
-    it("slashes the proposer's whole bond, above the minimum too", async function () {
+    it("slashes the checkpoint's share, minBond, and leaves the rest of a larger bond", async function () {
       const { manager, forged, challenger, proposer } = await loadFixture(withForged);
       await manager.connect(proposer).depositBond({ value: 2n * MIN_BOND });
-      const bond = 3n * MIN_BOND;
-      const reward = (bond * BigInt(CHALLENGER_REWARD_BPS)) / 10_000n;
       await expect(manager.connect(challenger).challengeSignature(forged.id, forged.attestation, FORGED_POSITION))
         .to.emit(manager, "BondSlashed")
-        .withArgs(proposer.address, challenger.address, bond, reward);
-      expect(await manager.slashedFunds()).to.equal(bond - reward);
+        .withArgs(proposer.address, challenger.address, MIN_BOND, REWARD);
+      expect(await manager.bondOf(proposer.address)).to.deep.equal([2n * MIN_BOND, 0n]);
+      expect(await manager.slashedFunds()).to.equal(MIN_BOND - REWARD);
     });
 
     it("rounds the reward down and keeps the remainder", async function () {
       const { manager, forged, challenger, proposer } = await loadFixture(withForged);
       await manager.setChallengerReward(3_333);
       await manager.connect(proposer).depositBond({ value: 7n });
-      const bond = MIN_BOND + 7n;
-      const reward = (bond * 3_333n) / 10_000n;
+      await manager.setMinBond(MIN_BOND + 7n);
+      const share = MIN_BOND + 7n;
+      const reward = (share * 3_333n) / 10_000n;
+      expect(reward * 10_000n).to.not.equal(share * 3_333n);
       await expect(manager.connect(challenger).challengeSignature(forged.id, forged.attestation, FORGED_POSITION))
         .to.changeEtherBalance(manager, -reward);
-      expect(await manager.slashedFunds()).to.equal(bond - reward);
+      expect(await manager.slashedFunds()).to.equal(share - reward);
     });
 
     it("pays the whole bond to the challenger at 10,000 bps", async function () {
@@ -379,28 +402,77 @@ describe("CheckpointManager", function () {
       expect(await manager.slashedFunds()).to.equal(MIN_BOND);
     });
 
-    it("slashes nothing more from a proposer already slashed", async function () {
+    it("pays the challenger of an earlier forgery after its proposer self-challenged a later one (L-2)", async function () {
+      // Each pending checkpoint locks its own share: draining the bond through a later forgery
+      // cannot leave the earlier one's challenger unpaid.
       const ctx = await loadFixture(deployManager);
       const { manager, challenger, proposer } = ctx;
       const firstForgery = await submitForged(ctx, signedByOutsider);
       await mine(2);
+      await expect(submitForged(ctx, signedByOutsider))
+        .to.be.revertedWithCustomError(manager, "CheckpointManagerBondTooLow")
+        .withArgs(proposer.address, MIN_BOND, 2n * MIN_BOND);
+      await manager.connect(proposer).depositBond({ value: MIN_BOND });
       const secondForgery = await submitForged(ctx, signedByOutsider);
-      await manager.connect(challenger).challengeSignature(secondForgery.id, secondForgery.attestation, FORGED_POSITION);
+      await expect(manager.connect(proposer).challengeSignature(secondForgery.id, secondForgery.attestation, FORGED_POSITION))
+        .to.emit(manager, "BondSlashed")
+        .withArgs(proposer.address, proposer.address, MIN_BOND, REWARD);
       await expect(manager.connect(challenger).challengeSignature(firstForgery.id, firstForgery.attestation, FORGED_POSITION))
         .to.emit(manager, "BondSlashed")
-        .withArgs(proposer.address, challenger.address, 0n, 0n);
-      expect(await manager.slashedFunds()).to.equal(MIN_BOND - REWARD);
+        .withArgs(proposer.address, challenger.address, MIN_BOND, REWARD);
+      expect(await manager.slashedFunds()).to.equal(2n * (MIN_BOND - REWARD));
+      expect(await manager.bondOf(proposer.address)).to.deep.equal([0n, 0n]);
       expect(await manager.checkpointCount()).to.equal(0n);
+    });
+
+    it("splits a bond short of minBond per pending checkpoint equally, after minBond was raised", async function () {
+      const ctx = await loadFixture(deployManager);
+      const { manager, challenger, proposer } = ctx;
+      await manager.connect(proposer).depositBond({ value: MIN_BOND });
+      const firstForgery = await submitForged(ctx, signedByOutsider);
+      await mine(2);
+      const secondForgery = await submitForged(ctx, signedByOutsider);
+      await manager.setMinBond(4n * MIN_BOND);
+      // Two pending shares of a 2-minBond bond: each challenge takes one half, none is left unpaid.
+      for (const forged of [secondForgery, firstForgery]) {
+        await expect(manager.connect(challenger).challengeSignature(forged.id, forged.attestation, FORGED_POSITION))
+          .to.emit(manager, "BondSlashed")
+          .withArgs(proposer.address, challenger.address, MIN_BOND, REWARD);
+      }
+    });
+
+    it("lets a proposer have at most MAX_PENDING_PER_PROPOSER pending checkpoints, and one more once the oldest is final", async function () {
+      const ctx = await loadFixture(deployManager);
+      const { manager, proposer, validators, side } = ctx;
+      const max = await manager.MAX_PENDING_PER_PROPOSER();
+      expect(max).to.equal(4n);
+      await manager.connect(proposer).depositBond({ value: (max - 1n) * MIN_BOND });
+      const submitted = [];
+      for (let i = 0n; i < max; i++) {
+        expect(await manager.submissionBond(proposer.address)).to.deep.equal([(i + 1n) * MIN_BOND, 0n]);
+        submitted.push(await submitTree(side, validators, proposer, treeOf(await nextBlocks(manager))));
+        await time.increase(10);
+        await mine();
+      }
+      expect(await manager.submissionBond(proposer.address)).to.deep.equal([(max + 1n) * MIN_BOND, submitted[0].finalizesAt]);
+      await manager.connect(proposer).depositBond({ value: MIN_BOND });
+      await expect(submitTree(side, validators, proposer, treeOf(await nextBlocks(manager))))
+        .to.be.revertedWithCustomError(manager, "CheckpointManagerTooManyPending")
+        .withArgs(proposer.address, max, submitted[0].finalizesAt);
+      await time.increaseTo(submitted[0].finalizesAt);
+      expect(await manager.submissionBond(proposer.address)).to.deep.equal([max * MIN_BOND, 0n]);
+      const next = await submitTree(side, validators, proposer, treeOf(await nextBlocks(manager)));
+      expect(await manager.bondOf(proposer.address)).to.deep.equal([(max + 1n) * MIN_BOND, next.finalizesAt]);
     });
 
     it("leaves a slashed proposer unable to submit until it bonds again", async function () {
       const { manager, forged, challenger, proposer, validators, side } = await loadFixture(withForged);
       await manager.connect(challenger).challengeSignature(forged.id, forged.attestation, FORGED_POSITION);
-      await expect(checkpoint({ validators, proposer }, side))
+      await expect(submitTree(side, validators, proposer, treeOf(await nextBlocks(manager))))
         .to.be.revertedWithCustomError(manager, "CheckpointManagerBondTooLow")
         .withArgs(proposer.address, 0n, MIN_BOND);
       await manager.connect(proposer).depositBond({ value: MIN_BOND });
-      expect((await checkpoint({ validators, proposer }, side)).id).to.equal(0n);
+      expect((await submitTree(side, validators, proposer, treeOf(await nextBlocks(manager)))).id).to.equal(0n);
     });
 
     it("cannot reach a checkpoint that is already final", async function () {

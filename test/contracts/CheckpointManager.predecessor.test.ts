@@ -132,6 +132,7 @@ describe("CheckpointManager", function () {
     it("reverts UnexpectedPredecessor for zero, an older root or any other root after the first checkpoint", async function () {
       const ctx = await deployManager();
       const { manager } = ctx;
+      await manager.connect(ctx.proposer).depositBond({ value: 2n * MIN_BOND });
       const first = await submitTree(ctx.side, ctx.validators, ctx.proposer, buildCheckpointTree(leavesOf(await nextBlocks(manager))));
       await mine();
       const tree = buildCheckpointTree(leavesOf(await nextBlocks(manager)));

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
-import { CHALLENGE_PERIOD, MIN_BOND, attest, checkpoint, signCheckpoint, treeOf } from "../helpers/fixture";
+import { CHALLENGE_PERIOD, MIN_BOND, attest, checkpoint, replaceValidators, signCheckpoint, treeOf } from "../helpers/fixture";
 import {
   CHECKPOINT_TYPES,
   DOMAIN_NAME,
@@ -127,7 +127,7 @@ describe("CheckpointManager", function () {
     it("sums the signers' voting power, not their number", async function () {
       const ctx = await loadFixture(withAttestation);
       const addresses = ctx.validators.map((v) => v.address);
-      await ctx.validatorSet.updateValidators(addresses, [1n, 1n, 1n, 4n], 4n);
+      await replaceValidators(ctx.validatorSet, ctx.admin, addresses, [1n, 1n, 1n, 4n], 4n);
       const heavy = await attest(ctx.side, ctx.validators, [3], ctx.range);
       await expect(submit(ctx, ctx.range, heavy.packed, heavy.signers, heavy.signatures)).to.emit(
         ctx.manager,
@@ -218,11 +218,7 @@ describe("CheckpointManager", function () {
     it("reverts when the validators are a set replaced since (stale set)", async function () {
       const ctx = await loadFixture(withAttestation);
       const { range, signed, manager, validatorSet, validators } = ctx;
-      await validatorSet.updateValidators(
-        validators.map((v) => v.address),
-        [2n, 2n, 2n, 2n],
-        5n,
-      );
+      await replaceValidators(validatorSet, ctx.admin, validators.map((v) => v.address), [2n, 2n, 2n, 2n], 5n);
       const [expected] = await validatorSet.quorum();
       await expect(submit(ctx, range, signed.packed, signed.signers, signed.signatures))
         .to.be.revertedWithCustomError(manager, "CheckpointManagerValidatorSetMismatch")
@@ -293,9 +289,16 @@ describe("CheckpointManager", function () {
     });
 
     it("never lets finalizesAt decrease when the challenge period is shortened", async function () {
-      const { manager, validators, proposer, honest, side } = await loadFixture(withCheckpoint);
-      const [, , , first] = await manager.getCheckpoint(0n);
+      // The shorter period is scheduled first and applies right after checkpoint #0 is submitted.
+      const ctx = await loadFixture(deployManager);
+      const { manager, validators, proposer, honest, side } = ctx;
       await manager.setChallengePeriod(60n);
+      const [, activatesAt] = await manager.pendingChallengePeriod();
+      await time.increaseTo(activatesAt - 200n);
+      await checkpoint(ctx, side);
+      const [, , , first] = await manager.getCheckpoint(0n);
+      await time.increaseTo(activatesAt);
+      await manager.activateChallengePeriod();
       await time.increase(100);
       const tree = treeOf(await nextBlocks(manager));
       const signed = await attest(side, validators, [0, 1, 2, 3], rangeOf(tree));

@@ -207,10 +207,57 @@ describe("CheckpointManager", function () {
   });
 
   describe("setChallengePeriod", function () {
-    it("sets the period and emits ChallengePeriodUpdated", async function () {
+    it("lengthens the period at once and emits ChallengePeriodUpdated", async function () {
       const { manager } = await loadFixture(deployManager);
-      await expect(manager.setChallengePeriod(60n)).to.emit(manager, "ChallengePeriodUpdated").withArgs(60n);
-      expect(await manager.challengePeriod()).to.equal(60n);
+      await expect(manager.setChallengePeriod(7_200n)).to.emit(manager, "ChallengePeriodUpdated").withArgs(7_200n);
+      expect(await manager.challengePeriod()).to.equal(7_200n);
+      expect(await manager.pendingChallengePeriod()).to.deep.equal([0n, 0n]);
+    });
+
+    it("only schedules a shorter period, which anyone applies after the change delay: a forgery submitted meanwhile keeps the whole window (M-1)", async function () {
+      // Before, governance could set 1 s and have a checkpoint with forged signatures final at once.
+      const { manager, validatorSet, validators, proposer, side, stranger } = await loadFixture(deployManager);
+      const at = BigInt(await time.latest()) + 10n;
+      await time.setNextBlockTimestamp(at);
+      const activatesAt = at + (await validatorSet.changeDelay());
+      await expect(manager.setChallengePeriod(1n)).to.emit(manager, "ChallengePeriodChangeScheduled").withArgs(1n, activatesAt);
+      expect(await manager.challengePeriod()).to.equal(CHALLENGE_PERIOD);
+      expect(await manager.pendingChallengePeriod()).to.deep.equal([1n, activatesAt]);
+
+      const tree = treeOf(await nextBlocks(manager));
+      const forged = await submitTree(side, validators, proposer, tree, {
+        edit: async (signatures) => withSignature(signatures, 0, await signCheckpoint(manager, new ethers.Wallet(ethers.id("no validator")), rangeOf(tree))),
+      });
+      expect(forged.finalizesAt - BigInt(await time.latest())).to.equal(CHALLENGE_PERIOD);
+
+      await time.setNextBlockTimestamp(activatesAt - 1n);
+      await expect(manager.connect(stranger).activateChallengePeriod())
+        .to.be.revertedWithCustomError(manager, "CheckpointManagerChallengePeriodNotDue")
+        .withArgs(activatesAt);
+      await time.setNextBlockTimestamp(activatesAt);
+      await expect(manager.connect(stranger).activateChallengePeriod()).to.emit(manager, "ChallengePeriodUpdated").withArgs(1n);
+      expect(await manager.challengePeriod()).to.equal(1n);
+      expect(await manager.pendingChallengePeriod()).to.deep.equal([0n, 0n]);
+      await expect(manager.activateChallengePeriod()).to.be.revertedWithCustomError(manager, "CheckpointManagerNoPendingChallengePeriod");
+    });
+
+    it("lets the guardian cancel a scheduled shorter period, and a new call replace it", async function () {
+      const { manager, guardian, stranger } = await loadFixture(deployManager);
+      await manager.setChallengePeriod(60n);
+      await expect(manager.setChallengePeriod(120n)).to.emit(manager, "ChallengePeriodChangeCancelled").withArgs(60n);
+      expect((await manager.pendingChallengePeriod())[0]).to.equal(120n);
+      await expect(manager.connect(stranger).cancelChallengePeriodChange())
+        .to.be.revertedWithCustomError(manager, "AccessControlUnauthorizedAccount")
+        .withArgs(stranger.address, GUARDIAN_ROLE);
+      await expect(manager.connect(guardian).cancelChallengePeriodChange()).to.emit(manager, "ChallengePeriodChangeCancelled").withArgs(120n);
+      expect(await manager.pendingChallengePeriod()).to.deep.equal([0n, 0n]);
+      await expect(manager.connect(guardian).cancelChallengePeriodChange()).to.be.revertedWithCustomError(
+        manager,
+        "CheckpointManagerNoPendingChallengePeriod",
+      );
+      await time.increase(await (await ethers.getContractAt("ValidatorSet", await manager.validatorSet())).changeDelay());
+      await expect(manager.activateChallengePeriod()).to.be.revertedWithCustomError(manager, "CheckpointManagerNoPendingChallengePeriod");
+      expect(await manager.challengePeriod()).to.equal(CHALLENGE_PERIOD);
     });
 
     it("rejects a zero period", async function () {
@@ -245,9 +292,16 @@ describe("CheckpointManager", function () {
         .withArgs(guardian.address, DEFAULT_ADMIN_ROLE);
     });
 
-    it("leaves the finality of pending checkpoints unchanged", async function () {
-      const { manager, submitted, finalizesAt } = await loadFixture(withCheckpoint);
+    it("leaves the finality of pending checkpoints unchanged when a shorter period applies", async function () {
+      const ctx = await loadFixture(deployManager);
+      const { manager } = ctx;
       await manager.setChallengePeriod(1n);
+      const [, activatesAt] = await manager.pendingChallengePeriod();
+      await time.increaseTo(activatesAt - 100n);
+      const submitted = await checkpoint(ctx, ctx.side);
+      const [, finalizesAt] = await manager.checkpointStatus(submitted.id);
+      await time.increaseTo(activatesAt);
+      await manager.activateChallengePeriod();
       expect(await manager.checkpointStatus(submitted.id)).to.deep.equal([Status.Pending, finalizesAt]);
     });
   });

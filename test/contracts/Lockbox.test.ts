@@ -87,24 +87,29 @@ describe("Lockbox", function () {
       await expect(tokenOut).to.changeTokenBalances(token, [lockbox, bob], [-150n, 150n]);
     });
 
+    // A withdrawal the lockbox cannot pay is credited by the bridge (M-2); the claim shows the lockbox's revert.
     it("reverts when asked for more ETH than it holds", async function () {
-      const { stubLockbox, release, bob } = await loadFixture(stubbedRootBridgeFixture);
-      await expect(release(NATIVE_TOKEN, bob.address, 1_001n))
+      const { bridge, stubLockbox, release, bob } = await loadFixture(stubbedRootBridgeFixture);
+      await expect(release(NATIVE_TOKEN, bob.address, 1_001n)).to.emit(bridge, "WithdrawalCredited");
+      await expect(bridge.connect(bob).claimWithdrawal(NATIVE_TOKEN, bob.address, 1_001n))
         .to.be.revertedWithCustomError(stubLockbox, "InsufficientBalance")
         .withArgs(1_000n, 1_001n);
     });
 
     it("reverts when asked for more of a token than it holds", async function () {
-      const { stubLockbox, release, bob, token } = await loadFixture(stubbedRootBridgeFixture);
-      await expect(release(await token.getAddress(), bob.address, 2_001n))
+      const { bridge, stubLockbox, release, bob, token } = await loadFixture(stubbedRootBridgeFixture);
+      await expect(release(await token.getAddress(), bob.address, 2_001n)).to.emit(bridge, "WithdrawalCredited");
+      await expect(bridge.connect(bob).claimWithdrawal(await token.getAddress(), bob.address, 2_001n))
         .to.be.revertedWithCustomError(token, "ERC20InsufficientBalance")
         .withArgs(await stubLockbox.getAddress(), 2_000n, 2_001n);
     });
 
     it("passes on the revert of a receiver that refuses ETH", async function () {
-      const { release, stubLockbox } = await loadFixture(stubbedRootBridgeFixture);
+      const { bridge, release, stubLockbox, bob } = await loadFixture(stubbedRootBridgeFixture);
       const rejecter = await ethers.deployContract("EtherRejecter");
-      await expect(release(NATIVE_TOKEN, await rejecter.getAddress(), 1n)).to.be.revertedWithCustomError(
+      const rejecterAddress = await rejecter.getAddress();
+      await expect(release(NATIVE_TOKEN, rejecterAddress, 1n)).to.emit(bridge, "WithdrawalCredited");
+      await expect(bridge.connect(bob).releaseCredit(NATIVE_TOKEN, rejecterAddress, 1n)).to.be.revertedWithCustomError(
         rejecter,
         "EtherRejecterRefused",
       );

@@ -82,20 +82,34 @@ describe("Messenger", function () {
       });
     });
 
-    it("marks Failed a message whose own gas limit is too small for its call: that is the sender's choice", async function () {
+    it("marks Failed a message whose call needs more than a bare relay gives it, and relays it on a retry with more gas: the limit is a floor (M-2)", async function () {
       const { system, alice, receiver, relayer } = await loadFixture(messengerFixture);
       const call = receiver.interface.encodeFunctionData("burn", [BURN_ITERATIONS]);
       const sent = await sendFrom(system.main.messenger, alice, await receiver.getAddress(), call, 100_000);
       const { proofs } = await proveOnChild(system, [sent]);
       const messenger = system.child.messenger;
-      // Out of gas: the target returns no revert data.
-      await expect(messenger.connect(relayer).relayMessage(proofs[0], { gasLimit: 5_000_000 }))
+      // The least gas the relay succeeds with gives the call about its 100,000: too little.
+      const least = await messenger.connect(relayer).relayMessage.estimateGas(proofs[0]);
+      await expect(messenger.connect(relayer).relayMessage(proofs[0], { gasLimit: least }))
         .to.emit(messenger, "MessageFailed")
         .withArgs(sent.id, sent.message.nonce, await receiver.getAddress(), "0x");
       expect(await messenger.messageStatus(sent.message)).to.equal(MessageStatus.Failed);
-      // Retrying cannot raise the gas limit: it fails the same way.
-      await expect(messenger.retryMessage(sent.message, { gasLimit: 5_000_000 })).to.emit(messenger, "MessageFailed");
-      expect(await receiver.calls()).to.equal(0);
+      // A retry forwards all the gas it has beyond the reserve, not just the message's 100,000.
+      await expect(messenger.retryMessage(sent.message, { gasLimit: 5_000_000 })).to.emit(messenger, "MessageRelayed");
+      expect(await receiver.calls()).to.equal(1);
+      expect(await messenger.messageStatus(sent.message)).to.equal(MessageStatus.Relayed);
+    });
+
+    it("forwards a first relay's spare gas too: a message whose call needs more than its limit can succeed at once", async function () {
+      const { system, alice, receiver, relayer } = await loadFixture(messengerFixture);
+      const call = receiver.interface.encodeFunctionData("burn", [BURN_ITERATIONS]);
+      const sent = await sendFrom(system.main.messenger, alice, await receiver.getAddress(), call, 100_000);
+      const { proofs } = await proveOnChild(system, [sent]);
+      await expect(system.child.messenger.connect(relayer).relayMessage(proofs[0], { gasLimit: 5_000_000 })).to.emit(
+        system.child.messenger,
+        "MessageRelayed",
+      );
+      expect(await receiver.calls()).to.equal(1);
     });
 
     it("protects retryMessage the same way: MessengerInsufficientGas, and the message stays Failed", async function () {
@@ -143,7 +157,9 @@ describe("Messenger", function () {
       const sent = await sendFrom(system.main.messenger, alice, await receiver.getAddress(), call, 500_000);
       const { proofs } = await proveOnChild(system, [sent]);
       const messenger = system.child.messenger;
-      await expect(messenger.connect(relayer).relayMessage(proofs[0], { gasLimit: 3_000_000 }))
+      // With the least gas the relay accepts, the call gets about its 500,000, not the 2M the bomb needs.
+      const least = await messenger.connect(relayer).relayMessage.estimateGas(proofs[0]);
+      await expect(messenger.connect(relayer).relayMessage(proofs[0], { gasLimit: least }))
         .to.emit(messenger, "MessageFailed")
         .withArgs(sent.id, sent.message.nonce, await receiver.getAddress(), "0x");
     });

@@ -7,6 +7,7 @@ import {
   CHALLENGE_PERIOD,
   CHALLENGER_REWARD_BPS,
   MIN_BOND,
+  VALIDATOR_CHANGE_DELAY,
   checkpoint,
   mineInOneBlock,
   passChallengePeriod,
@@ -180,9 +181,11 @@ describe("Messenger", function () {
       const admin = system.admin.address;
       const validatorSet = await ethers.deployContract("ValidatorSet", [
         admin,
+        admin,
         system.validators.map((v) => v.address),
         system.validators.map(() => 1n),
         BigInt(Math.floor((system.validators.length * 2) / 3) + 1),
+        VALIDATOR_CHANGE_DELAY,
       ]);
       const firstBlock = BigInt(await ethers.provider.getBlockNumber()) + 2n;
       const checkpointManager = await ethers.deployContract("CheckpointManager", [

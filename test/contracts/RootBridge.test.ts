@@ -1,3 +1,4 @@
+import { proveMessage } from "../helpers/fixture";
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
@@ -508,7 +509,7 @@ describe("RootBridge", function () {
       expect(await withdrawals.statusOf(message)).to.equal(MessageStatus.Failed);
     });
 
-    it("keeps a withdrawal to a receiver that rejects ETH failed and retryable, with the funds in the lockbox", async function () {
+    it("credits a withdrawal to a receiver that rejects ETH: the message is relayed, the funds stay in the lockbox owed to it", async function () {
       const { system, alice, lockbox } = await loadFixture(fundedFixture);
       const withdrawals = Lane.withdrawals(system);
       const rejecter = await ethers.deployContract("EtherRejecter");
@@ -520,38 +521,64 @@ describe("RootBridge", function () {
 
       const relay = await withdrawals.relay(receipt);
       await expect(relay).to.changeEtherBalances([rejecter, lockbox], [0n, 0n]);
-      await expect(relay).to.emit(system.main.messenger, "MessageFailed");
-      expect(await withdrawals.statusOf(message)).to.equal(MessageStatus.Failed);
-
-      const retry = await withdrawals.retry(message);
-      await expect(retry).to.emit(system.main.messenger, "MessageFailed");
-      expect(await revertDataAtDepth(retry.hash)).to.equal(rejecter.interface.encodeErrorResult("EtherRejecterRefused", []));
-      expect(await withdrawals.statusOf(message)).to.equal(MessageStatus.Failed);
+      await expect(relay)
+        .to.emit(system.rootBridge, "WithdrawalCredited")
+        .withArgs(NATIVE_TOKEN, alice.address, await rejecter.getAddress(), 300_000n);
+      await expect(relay).not.to.emit(system.rootBridge, "WithdrawalFinalized");
+      expect(await withdrawals.statusOf(message)).to.equal(MessageStatus.Relayed);
+      expect(await system.rootBridge.claimable(NATIVE_TOKEN, await rejecter.getAddress())).to.equal(300_000n);
       expect(await ethers.provider.getBalance(system.lockbox)).to.equal(1_000_000n);
     });
 
-    it("pays a failed withdrawal on retry once its receiver accepts ETH", async function () {
-      const { system, alice, lockbox } = await loadFixture(fundedFixture);
+    it("pays a credited withdrawal, pushed by anyone, once its receiver accepts ETH", async function () {
+      const { system, alice, carol, lockbox } = await loadFixture(fundedFixture);
       const withdrawals = Lane.withdrawals(system);
       const receiver = await ethers.deployContract("BridgeSwitchableReceiver");
+      const receiverAddress = await receiver.getAddress();
       const childEth = await childTokenOf(system.childBridge, NATIVE_TOKEN);
-      const receipt = await mined(
-        system.childBridge.connect(alice).withdraw(await childEth.getAddress(), await receiver.getAddress(), 300_000n),
-      );
-      const message = await onlyMessage(system.child.messenger, receipt);
+      const receipt = await mined(system.childBridge.connect(alice).withdraw(await childEth.getAddress(), receiverAddress, 300_000n));
       await withdrawals.relay(receipt);
-      expect(await withdrawals.statusOf(message)).to.equal(MessageStatus.Failed);
+      expect(await system.rootBridge.claimable(NATIVE_TOKEN, receiverAddress)).to.equal(300_000n);
+      // Refused again while it does not accept: the credit stays.
+      await expect(system.rootBridge.connect(carol).releaseCredit(NATIVE_TOKEN, receiverAddress, 300_000n)).to.be.revertedWithCustomError(
+        receiver,
+        "BridgeSwitchableReceiverRefused",
+      );
 
       await receiver.setAccepting(true);
-      const retry = await withdrawals.retry(message);
-      await expect(retry).to.changeEtherBalances([receiver, lockbox], [300_000n, -300_000n]);
-      await expect(retry)
-        .to.emit(system.rootBridge, "WithdrawalFinalized")
-        .withArgs(NATIVE_TOKEN, alice.address, await receiver.getAddress(), 300_000n);
-      expect(await withdrawals.statusOf(message)).to.equal(MessageStatus.Relayed);
-      await expect(withdrawals.retry(message))
-        .to.be.revertedWithCustomError(system.main.messenger, "MessengerNotFailed")
-        .withArgs(await withdrawals.idOf(message));
+      const pushed = system.rootBridge.connect(carol).releaseCredit(NATIVE_TOKEN, receiverAddress, 300_000n);
+      await expect(pushed).to.changeEtherBalances([receiver, lockbox], [300_000n, -300_000n]);
+      await expect(pushed)
+        .to.emit(system.rootBridge, "WithdrawalClaimed")
+        .withArgs(NATIVE_TOKEN, receiverAddress, receiverAddress, 300_000n);
+      expect(await system.rootBridge.claimable(NATIVE_TOKEN, receiverAddress)).to.equal(0n);
+      await expect(system.rootBridge.connect(carol).releaseCredit(NATIVE_TOKEN, receiverAddress, 1n))
+        .to.be.revertedWithCustomError(system.rootBridge, "RootBridgeInsufficientCredit")
+        .withArgs(NATIVE_TOKEN, receiverAddress, 0n, 1n);
+    });
+    describe("a relay made while the bridge holds its lock (L-4)", function () {
+      it("pays a withdrawal relayed from inside a token hook during a deposit, instead of failing it", async function () {
+        // Before: finalizeWithdrawal took the bridge's reentrancy lock, held by the deposit, so anyone
+        // could turn a pending withdrawal into Failed by relaying it from the hook.
+        const { system, alice, bob, carol } = await loadFixture(fundedFixture);
+        const hook = await ethers.deployContract("BridgeHookToken");
+        await hook.mint(carol.address, 1_000n);
+        await hook.connect(carol).approve(system.rootBridge, ethers.MaxUint256);
+        const childEth = await childTokenOf(system.childBridge, NATIVE_TOKEN);
+        const receipt = await mined(system.childBridge.connect(alice).withdraw(await childEth.getAddress(), bob.address, 300_000n));
+        const withdrawals = Lane.withdrawals(system);
+        const message = await onlyMessage(system.child.messenger, receipt);
+        const checkpointed = await withdrawals.finalCheckpointFor(BigInt(receipt.blockNumber));
+        const proof = await proveMessage(system.child, receipt, checkpointed);
+        await hook.setHook(await system.main.messenger.getAddress(), system.main.messenger.interface.encodeFunctionData("relayMessage", [proof]));
+
+        const before = await ethers.provider.getBalance(bob.address);
+        const deposit = system.rootBridge.connect(carol).depositERC20(await hook.getAddress(), carol.address, 10n);
+        await expect(deposit).to.emit(system.rootBridge, "WithdrawalFinalized").withArgs(NATIVE_TOKEN, alice.address, bob.address, 300_000n);
+        await expect(deposit).to.emit(system.main.messenger, "MessageRelayed");
+        expect(await withdrawals.statusOf(message)).to.equal(MessageStatus.Relayed);
+        expect((await ethers.provider.getBalance(bob.address)) - before).to.equal(300_000n);
+      });
     });
   });
 });

@@ -1,11 +1,13 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { makeValidators, packValidator } from "../helpers/fixture";
 import type { ValidatorSet } from "../../typechain-types";
 
 const MAX_POWER = 2n ** 96n - 1n;
 const DEFAULT_ADMIN_ROLE = ethers.ZeroHash;
+const GUARDIAN_ROLE = ethers.id("GUARDIAN_ROLE");
+const DELAY = 7n * 86_400n;
 
 /** `count` distinct addresses in ascending order (0x…01, 0x…02, …). */
 function ascendingAddresses(count: number): string[] {
@@ -18,17 +20,26 @@ function setHashOf(entries: string[]): string {
 }
 
 async function deployValidatorSet() {
-  const [admin, stranger, newAdmin] = await ethers.getSigners();
+  const [admin, stranger, newAdmin, guardian] = await ethers.getSigners();
   const addresses = makeValidators(4, "validator-set tests").map((w) => w.address);
   const powers = [10n, 20n, 30n, 40n];
   const threshold = 51n;
   const validatorSet = (await ethers.deployContract("ValidatorSet", [
     admin.address,
+    guardian.address,
     addresses,
     powers,
     threshold,
+    DELAY,
   ])) as unknown as ValidatorSet;
-  return { validatorSet, admin, stranger, newAdmin, addresses, powers, threshold };
+  return { validatorSet, admin, stranger, newAdmin, guardian, addresses, powers, threshold };
+}
+
+/** Proposes a set, waits out the delay and activates it; resolves to the activation transaction. */
+async function replace(validatorSet: ValidatorSet, validators: string[], powers: bigint[], threshold: bigint) {
+  await validatorSet.proposeValidators(validators, powers, threshold);
+  await time.increase(DELAY);
+  return validatorSet.activateValidators();
 }
 
 interface InvalidSet {
@@ -165,28 +176,73 @@ describe("ValidatorSet", function () {
       const factory = await ethers.getContractFactory("ValidatorSet");
       const addresses = makeValidators(4, "validator-set tests").map((w) => w.address);
       await expect(
-        factory.deploy(ethers.ZeroAddress, addresses, [10n, 20n, 30n, 40n], 51n),
+        factory.deploy(ethers.ZeroAddress, ethers.ZeroAddress, addresses, [10n, 20n, 30n, 40n], 51n, DELAY),
       ).to.be.revertedWithCustomError(factory, "ValidatorSetZeroAdmin");
+    });
+
+    it("gives the guardian role to the guardian, and to nobody for the zero address", async function () {
+      const { validatorSet, guardian, addresses, powers, threshold } = await loadFixture(deployValidatorSet);
+      expect(await validatorSet.hasRole(GUARDIAN_ROLE, guardian.address)).to.equal(true);
+      const [admin] = await ethers.getSigners();
+      const without = await ethers.deployContract("ValidatorSet", [admin.address, ethers.ZeroAddress, addresses, powers, threshold, DELAY]);
+      expect(await without.hasRole(GUARDIAN_ROLE, ethers.ZeroAddress)).to.equal(false);
+    });
+
+    it("rejects a change delay of zero or above MAX_CHANGE_DELAY (90 days)", async function () {
+      const [admin] = await ethers.getSigners();
+      const factory = await ethers.getContractFactory("ValidatorSet");
+      const max = 90n * 86_400n;
+      for (const delay of [0n, max + 1n]) {
+        await expect(factory.deploy(admin.address, admin.address, [A], [1n], 1n, delay))
+          .to.be.revertedWithCustomError(factory, "ValidatorSetInvalidChangeDelay")
+          .withArgs(delay, max);
+      }
+      const longest = await ethers.deployContract("ValidatorSet", [admin.address, admin.address, [A], [1n], 1n, max]);
+      expect(await longest.changeDelay()).to.equal(max);
+      expect(await longest.MAX_CHANGE_DELAY()).to.equal(max);
     });
 
     for (const invalid of INVALID_SETS) {
       it(`rejects an initial set when ${invalid.what}`, async function () {
         const [admin] = await ethers.getSigners();
         const factory = await ethers.getContractFactory("ValidatorSet");
-        await expect(factory.deploy(admin.address, invalid.validators, invalid.powers, invalid.threshold))
+        await expect(factory.deploy(admin.address, admin.address, invalid.validators, invalid.powers, invalid.threshold, DELAY))
           .to.be.revertedWithCustomError(factory, invalid.error)
           .withArgs(...invalid.args);
       });
     }
   });
 
-  describe("updateValidators", function () {
-    it("replaces the set, increments the epoch and emits ValidatorSetUpdated", async function () {
-      const { validatorSet } = await loadFixture(deployValidatorSet);
+  describe("proposeValidators, then activateValidators after the delay (M-1)", function () {
+    it("schedules the set in public with its activation time, leaving the current one in force", async function () {
+      const { validatorSet, addresses, powers, threshold } = await loadFixture(deployValidatorSet);
+      const validators = [A, B, C];
+      const newPowers = [5n, 6n, 7n];
+      const entries = validators.map((v, i) => packValidator(v, newPowers[i]));
+      const at = BigInt(await time.latest()) + 10n;
+      await time.setNextBlockTimestamp(at);
+      await expect(validatorSet.proposeValidators(validators, newPowers, 13n))
+        .to.emit(validatorSet, "ValidatorSetChangeScheduled")
+        .withArgs(2n, setHashOf(entries), validators, newPowers, 13n, at + DELAY);
+      expect(await validatorSet.pendingChange()).to.deep.equal([at + DELAY, setHashOf(entries), validators, newPowers, 13n]);
+      expect(await validatorSet.epoch()).to.equal(1n);
+      expect(await validatorSet.validators()).to.deep.equal([addresses, powers]);
+      expect(await validatorSet.threshold()).to.equal(threshold);
+    });
+
+    it("refuses activation before the delay, then lets anyone activate it, emitting ValidatorSetUpdated", async function () {
+      const { validatorSet, stranger } = await loadFixture(deployValidatorSet);
       const validators = [A, B, C];
       const powers = [5n, 6n, 7n];
       const entries = validators.map((v, i) => packValidator(v, powers[i]));
-      await expect(validatorSet.updateValidators(validators, powers, 13n))
+      await validatorSet.proposeValidators(validators, powers, 13n);
+      const [activatesAt] = await validatorSet.pendingChange();
+      await time.setNextBlockTimestamp(activatesAt - 1n);
+      await expect(validatorSet.connect(stranger).activateValidators())
+        .to.be.revertedWithCustomError(validatorSet, "ValidatorSetChangeNotDue")
+        .withArgs(activatesAt);
+      await time.setNextBlockTimestamp(activatesAt);
+      await expect(validatorSet.connect(stranger).activateValidators())
         .to.emit(validatorSet, "ValidatorSetUpdated")
         .withArgs(2n, setHashOf(entries), validators, powers, 13n);
 
@@ -196,12 +252,53 @@ describe("ValidatorSet", function () {
       expect(await validatorSet.quorum()).to.deep.equal([setHashOf(entries), 13n]);
       expect(await validatorSet.totalPower()).to.equal(18n);
       expect(await validatorSet.threshold()).to.equal(13n);
+      expect(await validatorSet.pendingChange()).to.deep.equal([0n, ethers.ZeroHash, [], [], 0n]);
+      await expect(validatorSet.activateValidators()).to.be.revertedWithCustomError(validatorSet, "ValidatorSetNoPendingChange");
+    });
+
+    it("lets the guardian cancel a pending change, which can then never be activated", async function () {
+      const { validatorSet, guardian, addresses, powers } = await loadFixture(deployValidatorSet);
+      await validatorSet.proposeValidators([A], [1n], 1n);
+      await expect(validatorSet.connect(guardian).cancelValidatorChange())
+        .to.emit(validatorSet, "ValidatorSetChangeCancelled")
+        .withArgs(2n, setHashOf([packValidator(A, 1n)]));
+      await time.increase(DELAY);
+      await expect(validatorSet.activateValidators()).to.be.revertedWithCustomError(validatorSet, "ValidatorSetNoPendingChange");
+      expect(await validatorSet.validators()).to.deep.equal([addresses, powers]);
+      await expect(validatorSet.connect(guardian).cancelValidatorChange()).to.be.revertedWithCustomError(
+        validatorSet,
+        "ValidatorSetNoPendingChange",
+      );
+    });
+
+    it("lets only the guardian cancel, not the admin nor a stranger", async function () {
+      const { validatorSet, admin, stranger } = await loadFixture(deployValidatorSet);
+      await validatorSet.proposeValidators([A], [1n], 1n);
+      for (const caller of [admin, stranger]) {
+        await expect(validatorSet.connect(caller).cancelValidatorChange())
+          .to.be.revertedWithCustomError(validatorSet, "AccessControlUnauthorizedAccount")
+          .withArgs(caller.address, GUARDIAN_ROLE);
+      }
+    });
+
+    it("replaces a pending proposal by a newer one, whose delay starts again", async function () {
+      const { validatorSet } = await loadFixture(deployValidatorSet);
+      await validatorSet.proposeValidators([A], [1n], 1n);
+      await time.increase(DELAY - 10n);
+      const second = validatorSet.proposeValidators([B], [2n], 2n);
+      await expect(second).to.emit(validatorSet, "ValidatorSetChangeCancelled").withArgs(2n, setHashOf([packValidator(A, 1n)]));
+      await expect(second).to.emit(validatorSet, "ValidatorSetChangeScheduled");
+      await time.increase(10n);
+      await expect(validatorSet.activateValidators()).to.be.revertedWithCustomError(validatorSet, "ValidatorSetChangeNotDue");
+      await time.increase(DELAY);
+      await validatorSet.activateValidators();
+      expect(await validatorSet.validators()).to.deep.equal([[B], [2n]]);
     });
 
     it("counts every installed set in the epoch", async function () {
       const { validatorSet } = await loadFixture(deployValidatorSet);
       for (let epoch = 2n; epoch <= 4n; epoch++) {
-        await expect(validatorSet.updateValidators([A], [epoch], epoch))
+        await expect(replace(validatorSet, [A], [epoch], epoch))
           .to.emit(validatorSet, "ValidatorSetUpdated")
           .withArgs(epoch, setHashOf([packValidator(A, epoch)]), [A], [epoch], epoch);
       }
@@ -211,36 +308,41 @@ describe("ValidatorSet", function () {
     it("changes the set hash when only a power changes", async function () {
       const { validatorSet, addresses, powers, threshold } = await loadFixture(deployValidatorSet);
       const [before] = await validatorSet.quorum();
-      await validatorSet.updateValidators(addresses, [powers[0] + 1n, ...powers.slice(1)], threshold);
+      await replace(validatorSet, addresses, [powers[0] + 1n, ...powers.slice(1)], threshold);
       const [after] = await validatorSet.quorum();
       expect(after).to.not.equal(before);
     });
 
-    it("reverts for anyone but the admin", async function () {
-      const { validatorSet, stranger } = await loadFixture(deployValidatorSet);
-      await expect(validatorSet.connect(stranger).updateValidators([A], [1n], 1n))
-        .to.be.revertedWithCustomError(validatorSet, "AccessControlUnauthorizedAccount")
-        .withArgs(stranger.address, DEFAULT_ADMIN_ROLE);
+    it("reverts for anyone but the admin, the guardian included", async function () {
+      const { validatorSet, stranger, guardian } = await loadFixture(deployValidatorSet);
+      for (const caller of [stranger, guardian]) {
+        await expect(validatorSet.connect(caller).proposeValidators([A], [1n], 1n))
+          .to.be.revertedWithCustomError(validatorSet, "AccessControlUnauthorizedAccount")
+          .withArgs(caller.address, DEFAULT_ADMIN_ROLE);
+      }
     });
 
-    it("lets an account granted the admin role update the set", async function () {
+    it("lets an account granted the admin role propose a set", async function () {
       const { validatorSet, newAdmin } = await loadFixture(deployValidatorSet);
       await validatorSet.grantRole(DEFAULT_ADMIN_ROLE, newAdmin.address);
-      await expect(validatorSet.connect(newAdmin).updateValidators([A], [1n], 1n)).to.emit(
+      await expect(validatorSet.connect(newAdmin).proposeValidators([A], [1n], 1n)).to.emit(
         validatorSet,
-        "ValidatorSetUpdated",
+        "ValidatorSetChangeScheduled",
       );
+      await time.increase(DELAY);
+      await validatorSet.activateValidators();
       expect(await validatorSet.validators()).to.deep.equal([[A], [1n]]);
     });
 
     for (const invalid of INVALID_SETS) {
-      it(`reverts when ${invalid.what}, leaving the set unchanged`, async function () {
+      it(`reverts when ${invalid.what}, scheduling nothing`, async function () {
         const { validatorSet, addresses, powers, threshold } = await loadFixture(deployValidatorSet);
         const quorumBefore = await validatorSet.quorum();
-        await expect(validatorSet.updateValidators(invalid.validators, invalid.powers, invalid.threshold))
+        await expect(validatorSet.proposeValidators(invalid.validators, invalid.powers, invalid.threshold))
           .to.be.revertedWithCustomError(validatorSet, invalid.error)
           .withArgs(...invalid.args);
         expect(await validatorSet.epoch()).to.equal(1n);
+        expect((await validatorSet.pendingChange())[0]).to.equal(0n);
         expect(await validatorSet.quorum()).to.deep.equal(quorumBefore);
         expect(await validatorSet.validators()).to.deep.equal([addresses, powers]);
         expect(await validatorSet.threshold()).to.equal(threshold);
@@ -251,7 +353,7 @@ describe("ValidatorSet", function () {
       // threshold * 2 overflows for thresholds >= 2^255: the check must still name the threshold.
       const { validatorSet } = await loadFixture(deployValidatorSet);
       const threshold = 2n ** 255n;
-      await expect(validatorSet.updateValidators([A, B], [1n, 1n], threshold))
+      await expect(validatorSet.proposeValidators([A, B], [1n, 1n], threshold))
         .to.be.revertedWithCustomError(validatorSet, "ValidatorSetInvalidThreshold")
         .withArgs(threshold, 2n);
     });
@@ -260,7 +362,7 @@ describe("ValidatorSet", function () {
       const { validatorSet } = await loadFixture(deployValidatorSet);
       const validators = ascendingAddresses(256);
       const powers = Array<bigint>(256).fill(1n);
-      await validatorSet.updateValidators(validators, powers, 171n);
+      await replace(validatorSet, validators, powers, 171n);
       expect(await validatorSet.MAX_VALIDATORS()).to.equal(256n);
       expect(await validatorSet.totalPower()).to.equal(256n);
       expect(await validatorSet.packedValidators()).to.have.length(256);
@@ -269,7 +371,7 @@ describe("ValidatorSet", function () {
     it("accepts the largest power, 2^96 - 1, without touching the address bits", async function () {
       const { validatorSet } = await loadFixture(deployValidatorSet);
       const addressBits = ethers.getAddress("0xffffffffffffffffffffffffffffffffffffffff");
-      await validatorSet.updateValidators([A, addressBits], [MAX_POWER, MAX_POWER], 2n * MAX_POWER);
+      await replace(validatorSet, [A, addressBits], [MAX_POWER, MAX_POWER], 2n * MAX_POWER);
       const entries = await validatorSet.packedValidators();
       expect(entries).to.deep.equal([packValidator(A, MAX_POWER), ethers.toBeHex(ethers.MaxUint256, 32)]);
       expect(BigInt(entries[1]) >> 96n).to.equal(BigInt(addressBits));
@@ -279,17 +381,17 @@ describe("ValidatorSet", function () {
 
     it("accepts the smallest threshold above half and the total power itself", async function () {
       const { validatorSet } = await loadFixture(deployValidatorSet);
-      await validatorSet.updateValidators([A, B, C], [1n, 1n, 2n], 3n);
+      await replace(validatorSet, [A, B, C], [1n, 1n, 2n], 3n);
       expect(await validatorSet.threshold()).to.equal(3n);
-      await validatorSet.updateValidators([A, B, C], [1n, 1n, 2n], 4n);
+      await replace(validatorSet, [A, B, C], [1n, 1n, 2n], 4n);
       expect(await validatorSet.threshold()).to.equal(4n);
-      await validatorSet.updateValidators([A, B, C], [1n, 1n, 1n], 2n);
+      await replace(validatorSet, [A, B, C], [1n, 1n, 1n], 2n);
       expect(await validatorSet.threshold()).to.equal(2n);
     });
 
     it("accepts a single validator", async function () {
       const { validatorSet } = await loadFixture(deployValidatorSet);
-      await validatorSet.updateValidators([A], [1n], 1n);
+      await replace(validatorSet, [A], [1n], 1n);
       expect(await validatorSet.totalPower()).to.equal(1n);
       expect(await validatorSet.quorum()).to.deep.equal([setHashOf([packValidator(A, 1n)]), 1n]);
     });
@@ -334,9 +436,9 @@ describe("ValidatorSet", function () {
       }
     });
 
-    it("has version 0.1.0", async function () {
+    it("has version 0.2.0", async function () {
       const { validatorSet } = await loadFixture(deployValidatorSet);
-      expect(await validatorSet.version()).to.equal("0.1.0");
+      expect(await validatorSet.version()).to.equal("0.2.0");
     });
   });
 });

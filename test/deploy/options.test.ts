@@ -57,4 +57,22 @@ describe("deploy options", function () {
       expect(normalizeOptions(options({ challengePeriod: 30 * 86_400 })).main.challengePeriod).to.equal(2_592_000n);
     });
   });
+
+  describe("validatorChangeDelay (M-1)", function () {
+    it("defaults to twice the challenge period, per chain", function () {
+      const settings = normalizeOptions(options({ challengePeriod: 600, child: { checkpoint: { challengePeriod: 60 } } }));
+      expect(settings.main.validatorChangeDelay).to.equal(1_200n);
+      expect(settings.child.validatorChangeDelay).to.equal(120n);
+    });
+
+    it("refuses a delay not above the challenge period, or above 90 days", function () {
+      expect(() => normalizeOptions(options({ validatorChangeDelay: 600 }))).to.throw(DeployConfigError, /main: validatorChangeDelay must be above the challenge period \(600 s\)/);
+      expect(() => normalizeOptions(options({ child: { checkpoint: { validatorChangeDelay: 90 * 86_400 + 1 } } }))).to.throw(DeployConfigError, /child: validatorChangeDelay/);
+      expect(normalizeOptions(options({ validatorChangeDelay: 601 })).main.validatorChangeDelay).to.equal(601n);
+    });
+
+    it("is read from the config file", function () {
+      expect(loadDeployConfig(configFile({ ...CONFIG, validatorChangeDelay: 7_200 })).validatorChangeDelay).to.equal(7_200);
+    });
+  });
 });

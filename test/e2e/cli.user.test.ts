@@ -1,5 +1,5 @@
 /**
- * The user commands of `sidechain` (deposit, withdraw, status, relay, balances) as real processes
+ * The user commands of `sidechain` (deposit, withdraw, status, relay, claim, balances) as real processes
  * against one devnet started here, as a dapp team runs them: human output, --json output parsed,
  * and each bad input as one line on stderr with exit code 2 (1 for anything else). The devnet
  * and every process started are stopped in after().
@@ -142,10 +142,14 @@ describe("sidechain user commands (real processes on a devnet)", function () {
     const receiver = Wallet.createRandom().address;
     // One after the other: both send from the same account on the child chain (one nonce each).
     // No --token: ETH, as deposit without --token.
-    const eth = await cli("withdraw", "--amount", "0.5", "--to", receiver);
+    const eth = await cli("withdraw", "--amount", "0.5", "--to", receiver, "--gas-limit", "300000");
     expect(eth.code, eth.stderr).to.equal(0);
     expect(eth.stdout).to.match(new RegExp(`^withdrawal sent: 0\\.5 ETH from ${user.address} on the child chain to ${receiver} on the main chain`));
     const withdrawal = eth.stdout.match(/transaction\s+(0x[0-9a-f]{64})/)![1];
+    // The message carries the raised gas floor: abi.encode(gasLimit, data) in the MessageSent log.
+    const messenger = devnet!.deployments.child.contracts.Messenger!.address.toLowerCase();
+    const log = (await child.getTransactionReceipt(withdrawal))!.logs.find((l) => l.address.toLowerCase() === messenger)!;
+    expect(BigInt(log.data.slice(0, 66))).to.equal(300_000n);
 
     await client.waitForStatus(tokenDeposit, "relayed", { pollMs: 500, timeoutMs: 90_000 });
     const erc20 = await cli("withdraw", "--token", token, "--amount", "1", "--json");
@@ -175,6 +179,8 @@ describe("sidechain user commands (real processes on a devnet)", function () {
       cli("relay", transfer!.hash),
       cli("deposit", "--amount", "abc"),
       cli("balances", "--deployment-dir", deployments, "--main-rpc", "http://127.0.0.1:1", "--child-rpc", devnet!.child.url, user.address),
+      cli("deposit", "--amount", "1", "--gas-limit", "0"),
+      cli("claim", "--token", "ETH"),
     ]);
     expectBadInput(runs[0], /unknown token 0x[0-9a-fA-F]{40} on the main chain: no contract at this address/);
     expectBadInput(runs[1], /unknown token 0x[0-9a-fA-F]{40} on the child chain: neither a child token/);
@@ -186,6 +192,8 @@ describe("sidechain user commands (real processes on a devnet)", function () {
     expectBadInput(runs[7], /no bridge message in transaction 0x[0-9a-f]{64} on the main chain: it emitted no MessageSent/);
     expectBadInput(runs[8], /--amount abc is not a positive decimal number/);
     expectBadInput(runs[9], /ECONNREFUSED|connect/, 1);
+    expectBadInput(runs[10], /--gas-limit 0 is not an integer from 1 to 15000000/);
+    expectBadInput(runs[11], /0x90F7.* has 0 of 0x[Ee]{4}.* credited by the root bridge: nothing to claim/);
 
     // A contract that is no ERC20 (the bridge's own messenger) is an unknown token too, not a raw revert.
     const [notTokenDeposit, notTokenWithdrawal, rootMessengerWithdrawal] = await Promise.all([

@@ -339,9 +339,9 @@ export class RogueProposer {
   }
 
   async ensureBond(): Promise<void> {
-    const minBond = (await this.manager.minBond()) as bigint;
+    const [required] = (await this.manager.submissionBond(this.wallet.address)) as [bigint, bigint];
     const bond = await this.bond();
-    if (bond < minBond) await (await this.manager.depositBond({ value: minBond - bond })).wait();
+    if (bond < required) await (await this.manager.depositBond({ value: required - bond })).wait();
   }
 
   /** Submits the tree of `leaves`; `signers` are (claimed validator index, signing key) pairs. */

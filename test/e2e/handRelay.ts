@@ -64,9 +64,9 @@ export async function submitCheckpoint(args: {
   const value = { sourceChainId: source.chainId, ...checkpoint };
   const signatures = await Promise.all(signing.map((s) => s.wallet.signTypedData(domain, CHECKPOINT_TYPES, value)));
 
-  const minBond = (await manager.minBond()) as bigint;
+  const [required] = (await manager.submissionBond(proposer.address)) as [bigint, bigint];
   const [bond] = (await manager.bondOf(proposer.address)) as [bigint, bigint];
-  if (bond < minBond) await (await manager.depositBond({ value: minBond - bond })).wait();
+  if (bond < required) await (await manager.depositBond({ value: required - bond })).wait();
 
   const signers = hexlify(Uint8Array.from(signing.map((s) => s.index)));
   await (await manager.submitCheckpoint(checkpoint, previousBlockRoot, packed, signers, concat(signatures))).wait();

@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { expect } from "chai";
-import { Wallet, parseEther } from "ethers";
+import { Interface, Wallet, parseEther } from "ethers";
 
 import { BridgeClient } from "../../relayer/src/sdk";
 import { startDevnet, type RunningDevnet } from "../../relayer/src/devnet/devnet";
@@ -42,6 +42,8 @@ function hardhat(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   });
 }
 
+const messengerEvents = new Interface(["event MessageSent(uint256 indexed nonce, address indexed sender, address indexed target, uint256 gasLimit, bytes data)"]);
+
 describe("Hardhat tasks bridge:* (the sidechain-kit/hardhat plugin)", function () {
   this.timeout(240_000);
   let devnet: RunningDevnet;
@@ -63,12 +65,16 @@ describe("Hardhat tasks bridge:* (the sidechain-kit/hardhat plugin)", function (
     await devnet?.stop();
   });
 
-  it("bridge:deposit sends ETH from the devnet's user account and prints the message as JSON", async function () {
-    const run = await hardhat(["bridge:deposit", "--amount", "1.5", "--deployment-dir", deploymentDir, "--json"]);
+  it("bridge:deposit sends ETH from the devnet's user account, with the gas limit asked for, and prints the message as JSON", async function () {
+    const run = await hardhat(["bridge:deposit", "--amount", "1.5", "--gas-limit", "4000000", "--deployment-dir", deploymentDir, "--json"]);
     expect(run.status, run.stderr).to.equal(0);
     const transfer = JSON.parse(run.stdout) as { txHash: string; messageId: string; direction: string; amount: string; symbol: string };
     expect(transfer).to.include({ direction: "main->child", amount: "1.5", symbol: "ETH" });
     expect(transfer.messageId).to.match(/^0x[0-9a-f]{64}$/);
+    const receipt = await devnet.main.provider.getTransactionReceipt(transfer.txHash);
+    const sent = receipt!.logs.map((log) => messengerEvents.parseLog(log)).find((parsed) => parsed?.name === "MessageSent");
+    // Above the default floor (3,000,000 for the first deposit of a token, here ETH): the one asked for.
+    expect(sent!.args.gasLimit).to.equal(4_000_000n);
 
     const status = await hardhat(["bridge:status", "--tx", transfer.txHash, "--deployment-dir", deploymentDir]);
     expect(status.status, status.stderr).to.equal(0);
@@ -115,6 +121,16 @@ describe("Hardhat tasks bridge:* (the sidechain-kit/hardhat plugin)", function (
     const tooMuch = await hardhat(["bridge:withdraw", "--amount", "5000", "--deployment-dir", deploymentDir]);
     expect(tooMuch.status).to.equal(1);
     expect(tooMuch.stderr).to.match(/\[INSUFFICIENT_BALANCE\] insufficient balance on the child chain .* ETH < 5000 ETH/);
+
+    const badGas = await hardhat(["bridge:deposit", "--amount", "1", "--gas-limit", "0", "--deployment-dir", deploymentDir]);
+    expect(badGas.status).to.equal(1);
+    expect(badGas.stderr).to.contain("[INVALID_ARGUMENT]");
+    expect(badGas.stderr).to.contain("gasLimit");
+
+    // Nothing credited to the user: the claim is refused before any transaction.
+    const claim = await hardhat(["bridge:claim", "--deployment-dir", deploymentDir]);
+    expect(claim.status).to.equal(1);
+    expect(claim.stderr).to.match(/Error in plugin sidechain-kit: \[INSUFFICIENT_CREDIT\] .*nothing to claim/);
 
     const noDir = await hardhat(["bridge:balances", "--deployment-dir", path.join(devnet.dir, "nowhere")]);
     expect(noDir.status).to.equal(1);

@@ -99,12 +99,17 @@ export class Lane {
     return covering;
   }
 
-  /** Relays the `index`-th message of `receipt` on the destination. */
-  async relay(receipt: TransactionReceipt, index = 0): Promise<ContractTransactionResponse> {
+  /**
+   * Relays the `index`-th message of `receipt` on the destination, with `gasLimit` if given (the
+   * signers' default is near the block gas limit). "least" is what eth_estimateGas finds: the least
+   * gas the relay succeeds with, whether the message's call does or not.
+   */
+  async relay(receipt: TransactionReceipt, index = 0, gasLimit?: bigint | "least"): Promise<ContractTransactionResponse> {
     const checkpointed = await this.finalCheckpointFor(BigInt(receipt.blockNumber));
     const proof = await proveMessage(this.source, receipt, checkpointed, index);
     const messenger = this.relayer ? this.destination.messenger.connect(this.relayer) : this.destination.messenger;
-    const tx = await messenger.relayMessage(proof);
+    const limit = gasLimit === "least" ? await messenger.relayMessage.estimateGas(proof) : gasLimit;
+    const tx = await messenger.relayMessage(proof, limit === undefined ? {} : { gasLimit: limit });
     await tx.wait();
     return tx;
   }

@@ -6,7 +6,7 @@
  */
 import { ethers, network } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import type { Log, TransactionReceipt, Wallet } from "ethers";
+import type { Log, Signer, TransactionReceipt, Wallet } from "ethers";
 import {
   buildCheckpointTree,
   fetchBlock,
@@ -24,6 +24,8 @@ import type {
 } from "../../typechain-types";
 
 export const CHALLENGE_PERIOD = 3_600n;
+/** How long a proposed validator set waits: above the 30-day longest challenge period, so tests may set any. */
+export const VALIDATOR_CHANGE_DELAY = 31n * 86_400n;
 export const MIN_BOND = ethers.parseEther("1");
 export const CHALLENGER_REWARD_BPS = 5_000;
 export const NATIVE_TOKEN = "0xEeeeeEeeeEeEeeEeEeEeeEEEeeeeEeeeeeeeEEeE";
@@ -129,9 +131,11 @@ async function deployChainSide(admin: string, validators: Wallet[], firstBlock: 
   const { chainId } = await ethers.provider.getNetwork();
   const validatorSet = await ethers.deployContract("ValidatorSet", [
     admin,
+    admin,
     validators.map((v) => v.address),
     validators.map(() => 1n),
     BigInt(Math.floor((validators.length * 2) / 3) + 1),
+    VALIDATOR_CHANGE_DELAY,
   ]);
   const checkpointManager = await ethers.deployContract("CheckpointManager", [
     admin,
@@ -195,8 +199,13 @@ export async function checkpoint(
   const input = { startBlock, endBlock: end, blockRoot: tree.root };
   const signerIndices = [...Array(signerCount).keys()];
   const { packed, signers, signatures } = await attest(side, system.validators, signerIndices, input);
-  const [id, , previousBlockRoot] = await side.checkpointManager.head();
-  await side.checkpointManager.connect(system.proposer).submitCheckpoint(input, previousBlockRoot, packed, signers, signatures);
+  // As a running proposer does: a bond share for this checkpoint and each of its pending ones.
+  const manager = side.checkpointManager.connect(system.proposer);
+  const [required] = await manager.submissionBond(system.proposer.address);
+  const [bond] = await manager.bondOf(system.proposer.address);
+  if (bond < required) await (await manager.depositBond({ value: required - bond })).wait();
+  const [id, , previousBlockRoot] = await manager.head();
+  await manager.submitCheckpoint(input, previousBlockRoot, packed, signers, signatures);
   return {
     id,
     ...input,
@@ -204,6 +213,33 @@ export async function checkpoint(
     blocks,
     attestation: { proposer: system.proposer.address, validators: packed, signers, signatures },
   };
+}
+
+/**
+ * Replaces the validator set as governance must: proposes it, waits out the change delay, and
+ * activates it. Checkpoints pending meanwhile become final: propose earlier to keep one pending.
+ */
+export async function replaceValidators(
+  validatorSet: ValidatorSet,
+  admin: Signer,
+  addresses: string[],
+  powers: bigint[],
+  threshold: bigint,
+): Promise<void> {
+  await (await validatorSet.connect(admin).proposeValidators(addresses, powers, threshold)).wait();
+  await time.increase(await validatorSet.changeDelay());
+  await (await validatorSet.activateValidators()).wait();
+}
+
+/**
+ * Shortens the challenge period as governance must: schedules it, waits out the validator set's
+ * change delay, and activates it. Checkpoints pending meanwhile become final.
+ */
+export async function shortenChallengePeriod(manager: CheckpointManager, period: bigint): Promise<void> {
+  await (await manager.setChallengePeriod(period)).wait();
+  const [, activatesAt] = await manager.pendingChallengePeriod();
+  await time.increaseTo(activatesAt);
+  await (await manager.activateChallengePeriod()).wait();
 }
 
 export async function passChallengePeriod(): Promise<void> {

@@ -139,6 +139,8 @@ async function withChain() {
   const ctx = await deployManager();
   const first = await submitSigned(ctx);
   await mine(2);
+  // A second pending checkpoint of the same proposer locks a second share of its bond.
+  await ctx.manager.connect(ctx.proposer).depositBond({ value: MIN_BOND });
   const forged = await submitSigned(ctx, (range) => signCheckpoint(ctx.manager, outsider(), range));
   await mine(2);
   const later = await submitSigned(ctx, undefined, ctx.honest);
@@ -189,9 +191,15 @@ describe("CheckpointChallenger", function () {
     });
 
     it("checks signatures against the validator set of the submission block, not a later one", async function () {
-      const ctx = await loadFixture(withHonest);
+      // The set changes while the checkpoint is pending: proposed a delay minus a minute before it.
+      const ctx = await loadFixture(deployManager);
       const others = makeValidators(4, "a later validator set");
-      await ctx.validatorSet.connect(ctx.admin).updateValidators(others.map((v) => v.address), [1n, 1n, 1n, 1n], 3n);
+      await ctx.validatorSet.connect(ctx.admin).proposeValidators(others.map((v) => v.address), [1n, 1n, 1n, 1n], 3n);
+      await time.increase((await ctx.validatorSet.changeDelay()) - 60n);
+      await mine(2);
+      await submitSigned(ctx);
+      await time.increase(60);
+      await ctx.validatorSet.activateValidators();
       const { challenger } = challengerOf(ctx);
       expectOne(await challenger.scan(), { id: 0n, outcome: "valid" });
     });

@@ -16,6 +16,7 @@ export const checkpointManagerAbi = new Interface([
   "function minBond() view returns (uint128)",
   "function challengePeriod() view returns (uint64)",
   "function bondOf(address proposer) view returns (uint256 amount, uint64 lockedUntil)",
+  "function submissionBond(address proposer) view returns (uint256 required, uint64 availableAt)",
   "function checkpointStatus(uint256 id) view returns (uint8 status, uint64 finalizesAt)",
   "function getCheckpoint(uint256 id) view returns (uint64 startBlock, uint64 endBlock, bytes32 blockRoot, uint64 finalizesAt)",
   "function depositBond() payable",
@@ -25,7 +26,8 @@ export const checkpointManagerAbi = new Interface([
   "event BondSlashed(address indexed proposer, address indexed challenger, uint256 amount, uint256 reward)",
   "error CheckpointManagerNotContiguous(uint64 expectedStart, uint64 startBlock)",
   "error CheckpointManagerUnexpectedPredecessor(bytes32 lastBlockRoot, bytes32 namedBlockRoot)",
-  "error CheckpointManagerBondTooLow(address proposer, uint256 bond, uint256 minBond)",
+  "error CheckpointManagerBondTooLow(address proposer, uint256 bond, uint256 required)",
+  "error CheckpointManagerTooManyPending(address proposer, uint256 max, uint64 availableAt)",
   "error CheckpointManagerQuorumNotReached(uint256 power, uint256 threshold)",
   "error CheckpointManagerValidatorSetMismatch(bytes32 expected, bytes32 actual)",
 ]);
@@ -34,6 +36,11 @@ export const validatorSetAbi = new Interface([
   "function quorum() view returns (bytes32 setHash, uint256 threshold)",
   "function packedValidators() view returns (bytes32[] entries)",
   "function validators() view returns (address[] validators, uint256[] powers)",
+  "function pendingChange() view returns (uint64 activatesAt, bytes32 setHash, address[] validators, uint256[] powers, uint256 threshold)",
+  "function activateValidators()",
+  "event ValidatorSetChangeScheduled(uint64 indexed epoch, bytes32 indexed setHash, address[] validators, uint256[] powers, uint256 threshold, uint64 activatesAt)",
+  "error ValidatorSetNoPendingChange()",
+  "error ValidatorSetChangeNotDue(uint64 activatesAt)",
 ]);
 
 export const messengerAbi = new Interface([

@@ -6,7 +6,7 @@
 import { NATIVE_TOKEN } from "../sdk/abi";
 import type { BridgeClient } from "../sdk/client";
 import { InvalidArgumentError } from "../sdk/errors";
-import { parseAmount } from "../sdk/units";
+import { formatAmount, parseAmount } from "../sdk/units";
 import { connect, type ConnectionOptions } from "./connection";
 
 export type { ConnectionOptions };
@@ -16,9 +16,19 @@ export interface TransferOptions extends ConnectionOptions {
   amount: string;
   token?: string;
   to?: string;
+  /** Gas floor of the message on the other chain (default: the bridge's). */
+  gasLimit?: string;
+}
+
+export interface ClaimOptions extends ConnectionOptions {
+  token?: string;
+  /** In token units; default: the whole credit. */
+  amount?: string;
+  to?: string;
 }
 
 const TX_HASH = /^0x[0-9a-fA-F]{64}$/;
+const GAS = /^\d+$/;
 const AMOUNT = /^\d+(\.\d+)?$/;
 
 /** `--token ETH` (any case), or no --token, stands for the main chain's currency: deposit and withdraw alike. */
@@ -28,8 +38,16 @@ function tokenArgument(token: string | undefined): string {
   return token;
 }
 
+/** `--gas-limit`: a positive integer, at most the messenger's 15,000,000. */
+function gasLimitArgument(text: string | undefined): bigint | undefined {
+  if (text === undefined) return undefined;
+  if (!GAS.test(text) || BigInt(text) === 0n || BigInt(text) > 15_000_000n) throw new InvalidArgumentError("--gas-limit", text, "is not an integer from 1 to 15000000");
+  return BigInt(text);
+}
+
 /** Checked before connecting, so that a typo fails at once and without an RPC round trip. */
-function checkArguments(options: { amount?: string; to?: string; txHash?: string }): void {
+function checkArguments(options: { amount?: string; to?: string; txHash?: string; gasLimit?: string }): void {
+  gasLimitArgument(options.gasLimit);
   if (options.amount !== undefined && !AMOUNT.test(options.amount)) throw new InvalidArgumentError("--amount", options.amount, "is not a positive decimal number");
   if (options.to !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(options.to)) throw new InvalidArgumentError("--to", options.to, "is not an address");
   if (options.txHash !== undefined && !TX_HASH.test(options.txHash)) throw new InvalidArgumentError("transaction hash", options.txHash, "is not a 0x-prefixed 32-byte hash");
@@ -58,7 +76,8 @@ export async function deposit(options: TransferOptions): Promise<void> {
     const amount = parseAmount(options.amount, info.decimals);
     const from = await client.getAddress("main");
     const to = options.to ?? from;
-    const transfer = token === NATIVE_TOKEN ? await client.depositETH(amount, { to }) : await client.deposit(token, amount, { to });
+    const gasLimit = gasLimitArgument(options.gasLimit);
+    const transfer = token === NATIVE_TOKEN ? await client.depositETH(amount, { to, gasLimit }) : await client.deposit(token, amount, { to, gasLimit });
     print(
       options,
       { command: "deposit", ...transfer, token: info.address, symbol: info.symbol, amount, from, to },
@@ -76,7 +95,7 @@ export async function withdraw(options: TransferOptions): Promise<void> {
     const amount = parseAmount(options.amount, info.decimals);
     const from = await client.getAddress("child");
     const to = options.to ?? from;
-    const transfer = await client.withdraw(childToken, amount, { to });
+    const transfer = await client.withdraw(childToken, amount, { to, gasLimit: gasLimitArgument(options.gasLimit) });
     print(
       options,
       { command: "withdraw", ...transfer, rootToken, childToken, symbol: info.symbol, amount, from, to },
@@ -94,12 +113,28 @@ export async function status(txHash: string, options: ConnectionOptions & { logI
   }, false);
 }
 
-export async function relay(txHash: string, options: ConnectionOptions & { logIndex?: string }): Promise<void> {
-  checkArguments({ txHash });
+export async function relay(txHash: string, options: ConnectionOptions & { logIndex?: string; gasLimit?: string }): Promise<void> {
+  checkArguments({ txHash, gasLimit: options.gasLimit });
   const logIndex = parseLogIndex(options.logIndex);
   await withClient(options, async (client) => {
-    const result = await client.relay(txHash, { logIndex });
+    const result = await client.relay(txHash, { logIndex, gasLimit: gasLimitArgument(options.gasLimit) });
     print(options, { command: "relay", ...result }, relayText(result));
+  });
+}
+
+/** Pays out withdrawals the root bridge credited to the key's address (their release had failed). */
+export async function claim(options: ClaimOptions): Promise<void> {
+  checkArguments(options);
+  const token = tokenArgument(options.token);
+  await withClient(options, async (client) => {
+    const info = await client.getTokenInfo(token, "main");
+    const amount = options.amount === undefined ? undefined : parseAmount(options.amount, info.decimals);
+    const result = await client.claimWithdrawal(token, { amount, to: options.to });
+    print(
+      options,
+      { command: "claim", ...result, token: info.address, symbol: info.symbol },
+      `claimed ${formatAmount(result.amount, info.decimals)} ${info.symbol} to ${result.to} in transaction ${result.txHash}`,
+    );
   });
 }
 

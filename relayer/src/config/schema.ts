@@ -69,7 +69,10 @@ export const configSchema = z
             emptyCheckpoints: z.boolean().default(false),
             /** Validators' attestation endpoints (their base URL, e.g. http://v1:7545). */
             validatorUrls: z.array(z.string().url()).default([]),
-            /** Deposited when the bond is below the contract's minBond; default: minBond. */
+            /**
+             * Deposited when the bond is below what the next submission needs (minBond for it and for
+             * each of our pending checkpoints), if more than the shortfall; default: the shortfall.
+             */
             bondAmount: wei.optional(),
             attestTimeoutMs: z.number().int().positive().default(5_000),
             /**

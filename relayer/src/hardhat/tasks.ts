@@ -1,10 +1,11 @@
 /**
  * The bridge's user operations as Hardhat tasks, for teams who live in Hardhat:
  *
- *   npx hardhat bridge:deposit  --amount 1.5 [--token 0x…|ETH] [--to 0x…]
- *   npx hardhat bridge:withdraw --amount 0.5 [--token 0x…|ETH] [--to 0x…]
+ *   npx hardhat bridge:deposit  --amount 1.5 [--token 0x…|ETH] [--to 0x…] [--gas-limit n]
+ *   npx hardhat bridge:withdraw --amount 0.5 [--token 0x…|ETH] [--to 0x…] [--gas-limit n]
  *   npx hardhat bridge:status   --tx 0x… [--log-index n]
- *   npx hardhat bridge:relay    --tx 0x… [--log-index n]
+ *   npx hardhat bridge:relay    --tx 0x… [--log-index n] [--gas-limit n]
+ *   npx hardhat bridge:claim    [--token 0x…|ETH] [--amount x] [--to 0x…]   (a credited withdrawal)
  *   npx hardhat bridge:balances [--address 0x…]
  *
  * Thin wrappers over the SDK (`BridgeClient`). Every task takes --deployment-dir (default
@@ -127,7 +128,10 @@ interface TransferArgs extends CommonArgs {
   amount: string;
   token: string;
   to?: string;
+  gasLimit?: number;
 }
+
+const GAS_LIMIT_HELP = "gas the message's call gets on the other chain at least (default: the bridge's)";
 
 function transferJson(transfer: Sdk.BridgeTransfer, amount: string, symbol: string) {
   return { ...transfer, amount, symbol };
@@ -137,12 +141,13 @@ common(task<TransferArgs>("bridge:deposit", "Deposit ETH or an ERC20 on the main
   .addParam("amount", "amount in token units, e.g. 1.5", undefined, types.string)
   .addOptionalParam("token", "root token address, or ETH", "ETH", types.string)
   .addOptionalParam("to", "recipient on the child chain (default: the sender)", undefined, types.string)
+  .addOptionalParam("gasLimit", GAS_LIMIT_HELP, undefined, types.int)
   .setAction(async (args: TransferArgs, hre) =>
     withClient(args, hre, async ({ sdk, client }) => {
       const token = tokenAddress(sdk, args.token);
       const info = await client.getTokenInfo(token, "main");
       const amount = sdk.parseAmount(args.amount, info.decimals);
-      const transfer = await client.deposit(token, amount, { to: args.to });
+      const transfer = await client.deposit(token, amount, { to: args.to, gasLimit: args.gasLimit });
       return {
         text: `deposited ${args.amount} ${info.symbol}: tx ${transfer.txHash} (main block ${transfer.blockNumber}), message ${transfer.messageId}`,
         json: transferJson(transfer, args.amount, info.symbol),
@@ -154,11 +159,12 @@ common(task<TransferArgs>("bridge:withdraw", "Withdraw a bridged token on the ch
   .addParam("amount", "amount in token units, e.g. 0.5", undefined, types.string)
   .addOptionalParam("token", "child token, its root token, or ETH", "ETH", types.string)
   .addOptionalParam("to", "recipient on the main chain (default: the sender)", undefined, types.string)
+  .addOptionalParam("gasLimit", GAS_LIMIT_HELP, undefined, types.int)
   .setAction(async (args: TransferArgs, hre) =>
     withClient(args, hre, async ({ sdk, client }) => {
       const { childToken } = await client.resolveChildToken(tokenAddress(sdk, args.token));
       const info = await client.getTokenInfo(childToken, "child");
-      const transfer = await client.withdraw(childToken, sdk.parseAmount(args.amount, info.decimals), { to: args.to });
+      const transfer = await client.withdraw(childToken, sdk.parseAmount(args.amount, info.decimals), { to: args.to, gasLimit: args.gasLimit });
       return {
         text: `withdrew ${args.amount} ${info.symbol}: tx ${transfer.txHash} (child block ${transfer.blockNumber}), message ${transfer.messageId}`,
         json: transferJson(transfer, args.amount, info.symbol),
@@ -169,6 +175,7 @@ common(task<TransferArgs>("bridge:withdraw", "Withdraw a bridged token on the ch
 interface MessageArgs extends CommonArgs {
   tx: string;
   logIndex?: number;
+  gasLimit?: number;
 }
 
 function messageRef(args: MessageArgs): Sdk.MessageRef {
@@ -202,14 +209,38 @@ common(task<MessageArgs>("bridge:status", "Where the message sent by a transacti
 common(task<MessageArgs>("bridge:relay", "Relay a final message yourself (or retry a failed one)"))
   .addParam("tx", "hash of the deposit or withdrawal transaction", undefined, types.string)
   .addOptionalParam("logIndex", "the message's log index, when the transaction sent several", undefined, types.int)
+  .addOptionalParam("gasLimit", "gas of the relay transaction (a failed message retried with more gas forwards it to its call)", undefined, types.int)
   .setAction(async (args: MessageArgs, hre) =>
     withClient(args, hre, async ({ client }) => {
-      const result = await client.relay(messageRef(args));
+      const result = await client.relay(messageRef(args), { gasLimit: args.gasLimit });
       const text =
         result.outcome === "already-relayed"
           ? `message ${result.messageId} was already relayed: nothing sent`
           : `message ${result.messageId} ${result.outcome}: tx ${result.txHash}`;
       return { text, json: result };
+    }),
+  );
+
+interface ClaimArgs extends CommonArgs {
+  token: string;
+  amount?: string;
+  to?: string;
+}
+
+common(task<ClaimArgs>("bridge:claim", "Pay out withdrawals the root bridge credited to you because their release failed"))
+  .addOptionalParam("token", "root token address, or ETH", "ETH", types.string)
+  .addOptionalParam("amount", "amount in token units (default: all of the credit)", undefined, types.string)
+  .addOptionalParam("to", "where the credit goes on the main chain (default: the sender)", undefined, types.string)
+  .setAction(async (args: ClaimArgs, hre) =>
+    withClient(args, hre, async ({ sdk, client }) => {
+      const token = tokenAddress(sdk, args.token);
+      const info = await client.getTokenInfo(token, "main");
+      const amount = args.amount === undefined ? undefined : sdk.parseAmount(args.amount, info.decimals);
+      const result = await client.claimWithdrawal(token, { amount, to: args.to });
+      return {
+        text: `claimed ${sdk.formatAmount(result.amount, info.decimals)} ${info.symbol} to ${result.to}: tx ${result.txHash}`,
+        json: { ...result, amount: sdk.formatAmount(result.amount, info.decimals), symbol: info.symbol },
+      };
     }),
   );
 

@@ -17,10 +17,11 @@
  * a replacement), and only once that checkpoint commits our own blocks and, while pending, carries
  * only valid signatures (predecessor.ts). A submission answers for its boundary with it.
  */
-import { verifyTypedData } from "ethers";
+import { concat, dataSlice, keccak256, verifyTypedData } from "ethers";
 
 import { CHECKPOINT_TYPES, checkpointDomain, checkpointManagerAbi, readContract, validatorSetAbi } from "../chain/abi";
 import { withTimeout } from "../chain/provider";
+import { RelayerError } from "../errors";
 import { buildCheckpointTree } from "../proof/checkpointTree";
 import { SimulationRevertedError } from "../tx/errors";
 import type { TxSender } from "../tx/sender";
@@ -31,6 +32,17 @@ import { ProposerStagger } from "./stagger";
 import type { AttestRequest } from "./validator";
 
 export { QuorumNotReachedError };
+
+export class ValidatorSetChangedError extends RelayerError {
+  readonly code = "VALIDATOR_SET_CHANGED";
+  readonly retryable = true;
+  constructor(readonly chain: string) {
+    super(`${chain}: the validator set changed while it was read; reading it again`);
+  }
+}
+
+/** The power bits of a packed validator entry (`address << 96 | power`). */
+const POWER_MASK = (1n << 96n) - 1n;
 
 /** Asks one validator to sign; the in-process validator is called directly. */
 export type AttestFn = (request: AttestRequest) => Promise<{ signer: string; signature: string }>;
@@ -109,12 +121,13 @@ export class Proposer {
       return false;
     }
 
+    await this.activateDueValidatorSet();
     if (count > 0n && !(await this.mayBuildOn(count - 1n, previousBlockRoot))) return false;
 
+    if (!(await this.ensureBond())) return false;
     const tree = buildCheckpointTree(blocks);
     const input = { startBlock: next, endBlock: end, blockRoot: tree.root };
     const { packed, signers, signatures } = await this.gatherSignatures(input);
-    await this.ensureBond();
 
     const intent = `checkpoint:${destination}:${next}:${end}:${tree.root}:${previousBlockRoot}`;
     try {
@@ -149,6 +162,7 @@ export class Proposer {
         log.info({ at: "proposer.race", lane: laneName(this.lane), startBlock: next }, "range already submitted by another proposer");
         return true;
       }
+      if (error instanceof SimulationRevertedError && error.errorName === "CheckpointManagerTooManyPending") return false;
       if (error instanceof SimulationRevertedError && error.errorName === "CheckpointManagerUnexpectedPredecessor") {
         // The checkpoint we checked was reverted or replaced meanwhile: check the new one first.
         metrics.checkpointRaces.inc({ lane: laneName(this.lane), outcome: "skipped" });
@@ -178,6 +192,28 @@ export class Proposer {
   }
 
   /**
+   * Activates a scheduled validator set whose delay has passed (anyone may): until someone does,
+   * the old set stays in force, and a lane whose old validators are leaving would stall.
+   */
+  private async activateDueValidatorSet(): Promise<void> {
+    const { destination } = this.lane;
+    const rpc = this.ctx.rpc[destination];
+    const vs = this.ctx.config.chains[destination].contracts.ValidatorSet;
+    const [activatesAt, setHash] = (await readContract(rpc, validatorSetAbi, vs, "pendingChange")) as unknown as [bigint, string];
+    if (activatesAt === 0n) return;
+    const latest = (await rpc.send("eth_getBlockByNumber", ["latest", false])) as { timestamp: string };
+    if (BigInt(latest.timestamp) < activatesAt) return;
+    try {
+      const outcome = await this.tx.execute({ intent: `activate-validators:${destination}:${setHash}`, to: vs, data: validatorSetAbi.encodeFunctionData("activateValidators"), abi: validatorSetAbi });
+      this.ctx.log.info({ at: "proposer.validator-set", chain: destination, setHash, txHash: outcome.hash, status: outcome.status }, "scheduled validator set activated");
+    } catch (error) {
+      // Someone else activated it first (or the guardian cancelled it): nothing left to do.
+      if (error instanceof SimulationRevertedError && error.errorName === "ValidatorSetNoPendingChange") return;
+      throw error;
+    }
+  }
+
+  /**
    * Asks every validator at once, keeps the valid signatures up to the threshold, and records the
    * round (who signed, who did not and why) for /status, /health and the missed-signature metric.
    * @throws QuorumNotReachedError naming the validators that did not sign
@@ -189,9 +225,12 @@ export class Proposer {
     const dst = config.chains[this.lane.destination];
     const rpc = this.ctx.rpc[this.lane.destination];
     const vs = dst.contracts.ValidatorSet;
-    const [addresses, powers] = (await readContract(rpc, validatorSetAbi, vs, "validators")) as unknown as [string[], bigint[]];
-    const [, threshold] = (await readContract(rpc, validatorSetAbi, vs, "quorum")) as unknown as [string, bigint];
     const packed = [...((await readContract(rpc, validatorSetAbi, vs, "packedValidators"))[0] as string[])];
+    const [setHash, threshold] = (await readContract(rpc, validatorSetAbi, vs, "quorum")) as unknown as [string, bigint];
+    // Two reads: a set activated between them must not mix its threshold with the old entries.
+    if (keccak256(concat(packed)) !== setHash.toLowerCase()) throw new ValidatorSetChangedError(this.lane.destination);
+    const addresses = packed.map((entry) => dataSlice(entry, 0, 20));
+    const powers = packed.map((entry) => BigInt(entry) & POWER_MASK);
 
     const request: AttestRequest = { sourceChainId: src.chainId, destinationChainId: dst.chainId, ...input };
     const domain = checkpointDomain(dst.chainId, dst.contracts.CheckpointManager);
@@ -242,21 +281,30 @@ export class Proposer {
     );
   }
 
-  /** Tops the bond up to minBond; a deposit left pending by a crash is resumed, not repeated. */
-  private async ensureBond(): Promise<void> {
+  /**
+   * Tops the bond up to what the next submission needs: a share (minBond) for it and for each of
+   * our pending checkpoints. A deposit left pending by a crash is resumed, not repeated. Returns
+   * false while all our places are taken by pending checkpoints: the oldest must become final first.
+   */
+  private async ensureBond(): Promise<boolean> {
     const { destination } = this.lane;
     const cm = this.ctx.config.chains[destination].contracts.CheckpointManager;
     const rpc = this.ctx.rpc[destination];
     const pending = this.ctx.store.txs.pendingIntents(destination, "bond:").find((t) => t.signer === this.tx.address);
     if (pending !== undefined) await this.tx.execute({ intent: pending.intent, to: pending.to, data: pending.data, value: pending.value });
     const [bond] = (await readContract(rpc, checkpointManagerAbi, cm, "bondOf", [this.tx.address])) as unknown as [bigint];
-    const minBond = (await readContract(rpc, checkpointManagerAbi, cm, "minBond"))[0] as bigint;
+    const [required, availableAt] = (await readContract(rpc, checkpointManagerAbi, cm, "submissionBond", [this.tx.address])) as unknown as [bigint, bigint];
     this.ctx.metrics.bondBalance.set({ chain: destination }, Number(bond));
-    if (bond >= minBond) return;
-    const configured = this.ctx.config.roles.proposer.bondAmount ?? minBond;
-    const amount = configured > minBond - bond ? configured : minBond - bond;
+    if (availableAt > 0n) {
+      this.ctx.log.debug({ at: "proposer.bond", chain: destination, availableAt: availableAt.toString() }, "every bond place is held by a pending checkpoint of ours");
+      return false;
+    }
+    if (bond >= required) return true;
+    const configured = this.ctx.config.roles.proposer.bondAmount ?? 0n;
+    const amount = configured > required - bond ? configured : required - bond;
     const outcome = await this.tx.execute({ intent: `bond:${destination}:${Date.now()}`, to: cm, data: checkpointManagerAbi.encodeFunctionData("depositBond"), value: amount, abi: checkpointManagerAbi });
-    this.ctx.log.info({ at: "proposer.bond", chain: destination, amount: amount.toString(), txHash: outcome.hash, status: outcome.status }, "bond deposited");
+    this.ctx.log.info({ at: "proposer.bond", chain: destination, amount: amount.toString(), required: required.toString(), txHash: outcome.hash, status: outcome.status }, "bond deposited");
+    return true;
   }
 }
 

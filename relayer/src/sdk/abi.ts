@@ -22,22 +22,34 @@ const BRIDGE_ERRORS = [
   "error ChildBridgeZeroAddress()",
   "error ChildBridgeUnknownToken(address childToken)",
   "error ChildBridgeTokenNotDeployed(address rootToken)",
+  "error RootBridgeInsufficientCredit(address rootToken, address account, uint256 credit, uint256 requested)",
   "error MessengerRemoteNotSet()",
+  "error MessengerGasLimitTooHigh(uint256 gasLimit, uint256 max)",
   "error EnforcedPause()",
 ];
 
 export const rootBridgeAbi = new Interface([
   "function depositETH(address to) payable returns (bytes32 messageId)",
   "function depositERC20(address token, address to, uint256 amount) returns (bytes32 messageId)",
+  "function depositETHWithGasLimit(address to, uint32 minGasLimit) payable returns (bytes32 messageId)",
+  "function depositERC20WithGasLimit(address token, address to, uint256 amount, uint32 minGasLimit) returns (bytes32 messageId)",
+  "function claimWithdrawal(address rootToken, address to, uint256 amount)",
+  "function releaseCredit(address rootToken, address account, uint256 amount)",
+  "function depositCredit(address rootToken, address to, uint256 amount, uint32 minGasLimit) returns (bytes32 messageId)",
+  "function claimable(address rootToken, address account) view returns (uint256)",
   "function isMapped(address rootToken) view returns (bool)",
   "function lockbox() view returns (address)",
   "event TokenMapped(address indexed rootToken, string name, string symbol, uint8 decimals)",
   "event DepositInitiated(address indexed rootToken, address indexed from, address indexed to, uint256 amount, bytes32 messageId)",
+  "event WithdrawalFinalized(address indexed rootToken, address indexed from, address indexed to, uint256 amount)",
+  "event WithdrawalCredited(address indexed rootToken, address indexed from, address indexed to, uint256 amount)",
+  "event WithdrawalClaimed(address indexed rootToken, address indexed account, address indexed to, uint256 amount)",
   ...BRIDGE_ERRORS,
 ]);
 
 export const childBridgeAbi = new Interface([
   "function withdraw(address childToken, address to, uint256 amount) returns (bytes32 messageId)",
+  "function withdrawWithGasLimit(address childToken, address to, uint256 amount, uint32 minGasLimit) returns (bytes32 messageId)",
   "function childTokenOf(address rootToken) view returns (address)",
   "function rootTokenOf(address childToken) view returns (address)",
   "event WithdrawalInitiated(address indexed rootToken, address indexed childToken, address indexed from, address to, uint256 amount, bytes32 messageId)",

@@ -15,7 +15,9 @@ import { checkDeploymentPair, contractAddress, readDeploymentFile, readRelayerEn
 import {
   InsufficientAllowanceError,
   InsufficientBalanceError,
+  InsufficientCreditError,
   InvalidArgumentError,
+  LockboxShortError,
   MessageFailedError,
   NoSignerError,
   StatusTimeoutError,
@@ -52,6 +54,21 @@ export interface FromFilesOptions {
   /** How often pending transactions are polled; default 500 ms. */
   pollingIntervalMs?: number;
 }
+
+/** What a deposit or a withdrawal may take besides its amount. */
+export interface TransferOptions {
+  /** Receiver on the other chain; default: the sender. */
+  to?: string;
+  /**
+   * Gas floor of the message on the other chain, for a receiver or token that needs more than the
+   * bridge's default (200,000; 3,000,000 for a token's first deposit, which deploys its child
+   * token). A lower value leaves the default. At most 15,000,000.
+   */
+  gasLimit?: bigint | number;
+}
+
+/** Highest message gas limit (Messenger.MAX_GAS_LIMIT). */
+const MAX_MESSAGE_GAS_LIMIT = 15_000_000n;
 
 /** Progress order; `failed` sits beside `relayed` as the other end state. */
 const RANK: Record<BridgeStatus, number> = { sent: 0, checkpointed: 1, "challenge-window": 2, ready: 3, relayed: 4, failed: 4 };
@@ -155,8 +172,9 @@ export class BridgeClient {
   // ---------------------------------------------------------------- sending
 
   /** Locks `amount` wei of the main chain's currency; minted on the child chain to `to` (default: the sender). */
-  async depositETH(amount: bigint, options: { to?: string } = {}): Promise<BridgeTransfer> {
+  async depositETH(amount: bigint, options: TransferOptions = {}): Promise<BridgeTransfer> {
     checkAmount(amount);
+    const gasLimit = checkGasLimit(options.gasLimit);
     await this.checkNetworks();
     const signer = this.signerOf("main");
     const from = await signer.getAddress();
@@ -164,17 +182,19 @@ export class BridgeClient {
     const balance = await this.providers.main.getBalance(from);
     if (balance < amount) throw new InsufficientBalanceError("main", from, NATIVE_TOKEN, balance, amount, display("ETH", 18, balance, amount));
     const bridge = new Contract(contractAddress(this.deployments.main, "RootBridge"), rootBridgeAbi, signer);
-    return this.sent("main", await bridge.depositETH(to, { value: amount }));
+    const tx = gasLimit === undefined ? await bridge.depositETH(to, { value: amount }) : await bridge.depositETHWithGasLimit(to, gasLimit, { value: amount });
+    return this.sent("main", tx);
   }
 
   /**
    * Locks `amount` (base units) of an ERC20 `rootToken`, approving the bridge first when the
    * allowance is short (unless `approve: false`). The first deposit of a token maps it.
    */
-  async deposit(rootToken: string, amount: bigint, options: { to?: string; approve?: boolean } = {}): Promise<BridgeTransfer> {
+  async deposit(rootToken: string, amount: bigint, options: TransferOptions & { approve?: boolean } = {}): Promise<BridgeTransfer> {
     const token = checkAddress("token", rootToken);
     if (token.toLowerCase() === NATIVE_TOKEN.toLowerCase()) return this.depositETH(amount, options);
     checkAmount(amount);
+    const gasLimit = checkGasLimit(options.gasLimit);
     await this.checkNetworks();
     const signer = this.signerOf("main");
     const from = await signer.getAddress();
@@ -193,7 +213,8 @@ export class BridgeClient {
       await (await erc20.approve(bridgeAddress, amount)).wait();
     }
     const bridge = new Contract(bridgeAddress, rootBridgeAbi, signer);
-    return this.sent("main", await bridge.depositERC20(token, to, amount));
+    const tx = gasLimit === undefined ? await bridge.depositERC20(token, to, amount) : await bridge.depositERC20WithGasLimit(token, to, amount, gasLimit);
+    return this.sent("main", tx);
   }
 
   /** Burns `amount` wei of the child chain's bridged ETH; released as ETH on the main chain to `to` (default: the sender). Twin of depositETH. */
@@ -205,8 +226,9 @@ export class BridgeClient {
    * Burns `amount` of a child token (named by itself or by its root token, NATIVE_TOKEN for ETH)
    * and sends its release to `to` (default: the sender) on the main chain.
    */
-  async withdraw(childTokenOrRootToken: string, amount: bigint, options: { to?: string } = {}): Promise<BridgeTransfer> {
+  async withdraw(childTokenOrRootToken: string, amount: bigint, options: TransferOptions = {}): Promise<BridgeTransfer> {
     checkAmount(amount);
+    const gasLimit = checkGasLimit(options.gasLimit);
     await this.checkNetworks();
     const signer = this.signerOf("child");
     const from = await signer.getAddress();
@@ -219,7 +241,45 @@ export class BridgeClient {
       throw new InsufficientBalanceError("child", from, childToken, balance, amount, display(symbol, decimals, balance, amount));
     }
     const bridge = new Contract(contractAddress(this.deployments.child, "ChildBridge"), childBridgeAbi, signer);
-    return this.sent("child", await bridge.withdraw(childToken, to, amount));
+    const tx = gasLimit === undefined ? await bridge.withdraw(childToken, to, amount) : await bridge.withdrawWithGasLimit(childToken, to, amount, gasLimit);
+    return this.sent("child", tx);
+  }
+
+  /**
+   * Withdrawals of `rootToken` (NATIVE_TOKEN for ETH) credited to `account` (default: the main
+   * signer) because their release failed: a receiver that refused ETH or is blocklisted, a token
+   * fee above the amount, a lockbox short of a rebasing token. The message itself was relayed.
+   */
+  async getClaimable(rootToken: string, account?: string): Promise<bigint> {
+    const token = checkAddress("token", rootToken);
+    await this.checkNetworks();
+    const owner = account === undefined ? await this.getAddress("main") : checkAddress("account", account);
+    const bridge = new Contract(contractAddress(this.deployments.main, "RootBridge"), rootBridgeAbi, this.providers.main);
+    return (await bridge.claimable(token, owner)) as bigint;
+  }
+
+  /**
+   * Pays out `amount` (default: all) of the main signer's credited withdrawals of `rootToken` to
+   * `to` (default: the signer), on the main chain.
+   * @throws InsufficientCreditError, LockboxShortError (checked before sending).
+   */
+  async claimWithdrawal(rootToken: string, options: { amount?: bigint; to?: string } = {}): Promise<{ txHash: string; amount: bigint; to: string }> {
+    const token = checkAddress("token", rootToken);
+    await this.checkNetworks();
+    const signer = this.signerOf("main");
+    const from = await signer.getAddress();
+    const to = recipient(options.to, from);
+    const bridge = new Contract(contractAddress(this.deployments.main, "RootBridge"), rootBridgeAbi, signer);
+    const credit = (await bridge.claimable(token, from)) as bigint;
+    const amount = options.amount ?? credit;
+    if (credit === 0n || amount > credit) throw new InsufficientCreditError(token, from, credit, amount);
+    checkAmount(amount);
+    const lockbox = (await bridge.lockbox()) as string;
+    const held = token.toLowerCase() === NATIVE_TOKEN.toLowerCase() ? await this.providers.main.getBalance(lockbox) : ((await new Contract(token, erc20Abi, this.providers.main).balanceOf(lockbox)) as bigint);
+    if (held < amount) throw new LockboxShortError(token, held, amount);
+    const tx = await bridge.claimWithdrawal(token, to, amount);
+    await tx.wait();
+    return { txHash: tx.hash as string, amount, to };
   }
 
   /**
@@ -287,10 +347,16 @@ export class BridgeClient {
 
   /**
    * Relays the message yourself (or retries it when its call failed), with this client's signer on
-   * the destination. @throws NotYetFinalError (with `secondsLeft` in the challenge window).
+   * the destination. `gasLimit` sets the transaction's gas instead of the estimate: a message's gas
+   * limit is a floor and the messenger forwards all the gas the transaction has beyond a reserve, so
+   * a retry with more gas runs a call that needed more than its limit (eth_estimateGas would find
+   * the least gas the relay succeeds with, which may be the gas its call fails with).
+   * @throws NotYetFinalError (with `secondsLeft` in the challenge window).
    */
-  async relay(ref: MessageRef, options: { logIndex?: number } = {}): Promise<RelayResult> {
-    return relay(this.ctx, withLogIndex(ref, options.logIndex));
+  async relay(ref: MessageRef, options: { logIndex?: number; gasLimit?: bigint | number } = {}): Promise<RelayResult> {
+    const gasLimit = options.gasLimit === undefined ? undefined : BigInt(options.gasLimit);
+    if (gasLimit !== undefined && gasLimit <= 0n) throw new InvalidArgumentError("gasLimit", options.gasLimit, "must be a positive integer");
+    return relay(this.ctx, withLogIndex(ref, options.logIndex), gasLimit);
   }
 
   /** ETH on both chains and every mapped token on both sides, for `address` (default: the main signer). */
@@ -336,6 +402,16 @@ function isSigner(runner: Runner): runner is Signer {
 
 function checkAmount(amount: bigint): void {
   if (typeof amount !== "bigint" || amount <= 0n) throw new InvalidArgumentError("amount", amount, "must be a positive bigint (base units)");
+}
+
+/** The message gas floor a transfer asks for, or undefined for the bridge's default. */
+function checkGasLimit(value: bigint | number | undefined): bigint | undefined {
+  if (value === undefined) return undefined;
+  const gas = typeof value === "number" && Number.isInteger(value) ? BigInt(value) : value;
+  if (typeof gas !== "bigint" || gas <= 0n || gas > MAX_MESSAGE_GAS_LIMIT) {
+    throw new InvalidArgumentError("gasLimit", value, `must be an integer from 1 to ${MAX_MESSAGE_GAS_LIMIT}`);
+  }
+  return gas;
 }
 
 function checkAddress(name: string, value: string): string {

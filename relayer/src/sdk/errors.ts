@@ -183,6 +183,39 @@ export class MessengerPausedError extends RelayerError {
   }
 }
 
+/** A claim of more than the credited withdrawals of `account` (`RootBridge.claimable`). */
+export class InsufficientCreditError extends RelayerError {
+  readonly code = "INSUFFICIENT_CREDIT";
+  readonly retryable = false;
+  constructor(
+    readonly token: string,
+    readonly account: string,
+    readonly credit: bigint,
+    readonly requested: bigint,
+  ) {
+    super(`${account} has ${credit} of ${token} credited by the root bridge${requested > credit ? `, less than the ${requested} claimed` : ": nothing to claim"}`);
+  }
+}
+
+/**
+ * The lockbox holds less of a token than a claim asks for. Only a token whose balances change by
+ * themselves does that: rebasing tokens are not supported by the bridge (docs/protocol.md), and
+ * after a negative rebase the last withdrawals cannot all be paid. Claim at most `held`.
+ */
+export class LockboxShortError extends RelayerError {
+  readonly code = "LOCKBOX_SHORT";
+  readonly retryable = false;
+  constructor(
+    readonly token: string,
+    readonly held: bigint,
+    readonly requested: bigint,
+  ) {
+    super(
+      `the lockbox holds ${held} of ${token}, less than the ${requested} claimed: its balance shrank by itself (a rebasing token, which the bridge does not support); claim at most ${held}`,
+    );
+  }
+}
+
 /** The errors caused by what the caller passed, as opposed to the chains or the network. */
 export function isBadInputError(error: unknown): boolean {
   return [
@@ -196,5 +229,7 @@ export function isBadInputError(error: unknown): boolean {
     NoSignerError,
     InvalidDeploymentError,
     InvalidArgumentError,
+    InsufficientCreditError,
+    LockboxShortError,
   ].some((type) => error instanceof type);
 }

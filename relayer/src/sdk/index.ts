@@ -1,5 +1,5 @@
 /** The SDK: `BridgeClient` and what its methods take, return and throw. */
-export { BridgeClient, type FromFilesOptions } from "./client";
+export { BridgeClient, type FromFilesOptions, type TransferOptions } from "./client";
 export { NATIVE_TOKEN } from "./abi";
 export * from "./errors";
 export * from "./types";

@@ -104,7 +104,7 @@ export async function buildRelayProof(ctx: SdkContext, ref: MessageRef): Promise
  * retries it when it failed. Exactly-once is the messenger's business (it marks the nonce before
  * the call), so racing a relayer is safe: the loser gets `already-relayed`.
  */
-export async function relay(ctx: SdkContext, ref: MessageRef): Promise<RelayResult> {
+export async function relay(ctx: SdkContext, ref: MessageRef, gasLimit?: bigint): Promise<RelayResult> {
   const message = await locate(ctx, ref);
   const signer = ctx.signer(message.destination);
   const messenger = new Contract(ctx.messengers[message.destination], sdkMessengerAbi, signer);
@@ -113,7 +113,7 @@ export async function relay(ctx: SdkContext, ref: MessageRef): Promise<RelayResu
     case "relayed":
       return { messageId: message.messageId, outcome: "already-relayed", txHash: null };
     case "failed":
-      return send(ctx, message, messenger, "retryMessage", [message.fields]);
+      return send(ctx, message, messenger, "retryMessage", [message.fields], gasLimit);
     case "sent":
       throw new NotYetFinalError(message.messageId, "sent");
     case "challenge-window":
@@ -129,15 +129,22 @@ export async function relay(ctx: SdkContext, ref: MessageRef): Promise<RelayResu
         if (await lostRace(ctx, message, "relayMessage")) return { messageId: message.messageId, outcome: "already-relayed", txHash: null };
         throw error;
       }
-      return send(ctx, message, messenger, "relayMessage", [proof!]);
+      return send(ctx, message, messenger, "relayMessage", [proof!], gasLimit);
   }
 }
 
-async function send(ctx: SdkContext, message: LocatedMessage, messenger: Contract, method: "relayMessage" | "retryMessage", args: unknown[]): Promise<RelayResult> {
+async function send(
+  ctx: SdkContext,
+  message: LocatedMessage,
+  messenger: Contract,
+  method: "relayMessage" | "retryMessage",
+  args: unknown[],
+  gasLimit: bigint | undefined,
+): Promise<RelayResult> {
   let txHash: string | null = null;
   try {
-    const gas = (await messenger[method].estimateGas(...args)) as bigint;
-    const tx = await messenger[method](...args, { gasLimit: (gas * (100n + RELAY_GAS_MARGIN_PERCENT)) / 100n });
+    const limit = gasLimit ?? (((await messenger[method].estimateGas(...args)) as bigint) * (100n + RELAY_GAS_MARGIN_PERCENT)) / 100n;
+    const tx = await messenger[method](...args, { gasLimit: limit });
     txHash = tx.hash as string;
     const receipt = (await tx.wait()) as TransactionReceipt;
     return { messageId: message.messageId, outcome: outcomeOf(receipt, ctx.messengers[message.destination], message.messageId), txHash };

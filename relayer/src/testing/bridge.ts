@@ -63,6 +63,10 @@ export async function createTestBridge(target: HardhatRuntimeLike | TwoChains, o
   }
   const challengePeriod = BigInt(options.challengePeriod ?? DEFAULTS.challengePeriod);
   if (challengePeriod <= 0n) throw new TestBridgeSetupError(`challengePeriod ${challengePeriod} must be positive`);
+  const validatorChangeDelay = BigInt(options.validatorChangeDelay ?? 2n * challengePeriod);
+  if (validatorChangeDelay <= challengePeriod) {
+    throw new TestBridgeSetupError(`validatorChangeDelay ${validatorChangeDelay} must be longer than the challenge period (${challengePeriod})`);
+  }
   const minBond = options.minBond ?? DEFAULTS.minBond;
   const validators = testValidators(validatorCount, options.validatorSeed);
 
@@ -70,7 +74,7 @@ export async function createTestBridge(target: HardhatRuntimeLike | TwoChains, o
   const sides = await deployBothSides(
     main,
     child,
-    { validators, threshold, challengePeriod, minBond, challengerRewardBps: options.challengerRewardBps ?? DEFAULTS.challengerRewardBps },
+    { validators, threshold, challengePeriod, validatorChangeDelay, minBond, challengerRewardBps: options.challengerRewardBps ?? DEFAULTS.challengerRewardBps },
     sameChain,
   );
   const decoder = new RevertDecoder(MAX_REASON_BYTES, artifacts);

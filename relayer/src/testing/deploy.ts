@@ -37,6 +37,7 @@ export interface DeployParams {
   validators: Wallet[];
   threshold: number;
   challengePeriod: bigint;
+  validatorChangeDelay: bigint;
   minBond: bigint;
   challengerRewardBps: number;
 }
@@ -46,9 +47,11 @@ async function deployMessaging(chain: ChainHandle, remote: ChainHandle, params: 
   const admin = await chain.admin.getAddress();
   const validatorSet = await new ValidatorSet__factory(chain.admin).deploy(
     admin,
+    admin,
     params.validators.map((v) => v.address),
     params.validators.map(() => 1n),
     params.threshold,
+    params.validatorChangeDelay,
   );
   await validatorSet.waitForDeployment();
   const checkpointManager = await new CheckpointManager__factory(chain.admin).deploy(

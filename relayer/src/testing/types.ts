@@ -53,6 +53,11 @@ export interface TestBridgeOptions {
   threshold?: number;
   /** Seconds a checkpoint can be challenged; relaying moves the destination's clock past it. Default 3600. */
   challengePeriod?: number | bigint;
+  /**
+   * Seconds a validator-set change waits before it can be activated (ValidatorSet.changeDelay);
+   * it must be longer than the challenge period. Default twice the challenge period.
+   */
+  validatorChangeDelay?: number | bigint;
   /** Proposer bond in wei; default 1 ether. */
   minBond?: bigint;
   /** Share of a slashed bond paid to the challenger, in basis points; default 5000. */

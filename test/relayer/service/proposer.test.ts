@@ -84,7 +84,7 @@ describe("proposer: what it builds on (two hardhat nodes)", function () {
     return proposer.step();
   };
   const head = async () => (await manager.head()) as [bigint, bigint, string];
-  const honestBond = async () => ((await manager.bondOf(honest.address)) as [bigint, bigint])[0];
+  const honestSlashes = async () => (await manager.queryFilter(manager.filters.BondSlashed(honest.address))).length;
   const refusals = (reason: string) => logs.filter((l) => l.at === "proposer.predecessor" && l.reason === reason);
   const leafOf = (b: RpcBlock) => ({ number: BigInt(b.number), hash: b.hash, receiptsRoot: b.receiptsRoot });
   const mainBlocks = async (from: bigint, to: bigint) => {
@@ -93,7 +93,7 @@ describe("proposer: what it builds on (two hardhat nodes)", function () {
     return blocks;
   };
 
-  it("submits the first checkpoint on zero and the next one on the first", async () => {
+  it("submits the first checkpoint on zero and the next one on the first, bonding a share for each", async () => {
     await mineMain(3);
     expect(await step()).to.equal(true);
     const [count, , first] = await head();
@@ -105,6 +105,8 @@ describe("proposer: what it builds on (two hardhat nodes)", function () {
     const [, previousBlockRoot] = manager.interface.decodeFunctionData("submitCheckpoint", tx!.data);
     expect(previousBlockRoot).to.equal(first);
     expect((await head())[0]).to.equal(2n);
+    // Both are pending: the proposer topped its bond up to a share for each.
+    expect(((await manager.bondOf(honest.address)) as [bigint, bigint])[0]).to.equal(2n * ((await manager.minBond()) as bigint));
   });
 
   it("does not build on a pending checkpoint with a forged signature, and builds once a challenge reverts it (variant A)", async () => {
@@ -131,7 +133,26 @@ describe("proposer: what it builds on (two hardhat nodes)", function () {
     const [after, , last] = await head();
     expect(after).to.equal(count + 1n);
     expect(last).to.not.equal(forged.tree.root);
-    expect(await honestBond()).to.equal(await manager.minBond());
+    expect(await honestSlashes(), "the honest proposer is never slashed").to.equal(0);
+  });
+
+  it("waits, sending nothing, while MAX_PENDING_PER_PROPOSER of its checkpoints are pending", async () => {
+    const max = (await manager.MAX_PENDING_PER_PROPOSER()) as bigint;
+    const ours = async () => (await manager.queryFilter(manager.filters.CheckpointSubmitted(undefined, honest.address))).length;
+    const pendingOurs = async () => {
+      const [required] = (await manager.submissionBond(honest.address)) as [bigint, bigint];
+      return required / ((await manager.minBond()) as bigint) - 1n;
+    };
+    while ((await pendingOurs()) < max) {
+      await mineMain(2);
+      expect(await step()).to.equal(true);
+    }
+    const submitted = await ours();
+    const nonce = await child.provider.getTransactionCount(honest.address);
+    await mineMain(2);
+    expect(await step()).to.equal(false);
+    expect(await ours()).to.equal(submitted);
+    expect(await child.provider.getTransactionCount(honest.address)).to.equal(nonce);
   });
 
   it("does not build on a validly signed checkpoint whose last block is not on its chain", async () => {
@@ -147,7 +168,23 @@ describe("proposer: what it builds on (two hardhat nodes)", function () {
     expect(await step()).to.equal(false);
     expect((await head())[0]).to.equal(count + 1n);
     expect(refusals("other-blocks")).to.have.length(1);
-    expect(await honestBond()).to.equal(await manager.minBond());
+    expect(await honestSlashes(), "the honest proposer is never slashed").to.equal(0);
+  });
+
+  it("activates a scheduled validator set once its delay has passed, and not before", async () => {
+    const validatorSet = contractOf(devnet.deployment.child, "ValidatorSet", devAccount(0, child.provider));
+    const [addresses] = (await validatorSet.validators()) as [string[], bigint[]];
+    await (await validatorSet.proposeValidators([...addresses], [2n], 2n)).wait();
+    const [activatesAt] = (await validatorSet.pendingChange()) as [bigint];
+    await mineMain(1);
+    await step();
+    expect(await validatorSet.epoch()).to.equal(1n);
+    await child.provider.send("evm_setNextBlockTimestamp", [Number(activatesAt)]);
+    await child.provider.send("evm_mine", []);
+    await step();
+    expect(await validatorSet.epoch()).to.equal(2n);
+    expect(await validatorSet.threshold()).to.equal(2n);
+    expect(logs.filter((l) => l.at === "proposer.validator-set")).to.have.length(1);
   });
 });
 
