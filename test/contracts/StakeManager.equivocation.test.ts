@@ -4,6 +4,7 @@ import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { CHECKPOINT_LEAF_ENCODING, type CheckpointTree, type RpcBlock } from "../../relayer/src";
+import { CHECKPOINT_TYPES, checkpointDomain } from "../../relayer/src/chain/abi";
 import { checkpoint, fetchBlocks, treeOf } from "../helpers/fixture";
 import { splitSignatures, tamperedTree, toHighS } from "../helpers/checkpoints";
 import {
@@ -203,16 +204,10 @@ describe("StakeManager", () => {
       values.push([height.toString(), FORGED, blocks[4].receiptsRoot]);
       const tree = StandardMerkleTree.of(values, [...CHECKPOINT_LEAF_ENCODING], { sortLeaves: false });
       const range = { startBlock: BigInt(blocks[0].number), endBlock: BigInt(blocks[7].number), blockRoot: tree.root };
-      const signature = await signers[1].signTypedData(
-        { name: "sidechain-kit CheckpointManager", version: "1", chainId: main.chainId, verifyingContract: main.manager },
-        { Checkpoint: [
-          { name: "sourceChainId", type: "uint256" },
-          { name: "startBlock", type: "uint64" },
-          { name: "endBlock", type: "uint64" },
-          { name: "blockRoot", type: "bytes32" },
-        ] },
-        { sourceChainId: source[Lane.Main], ...range },
-      );
+      const signature = await signers[1].signTypedData(checkpointDomain(main.chainId, main.manager), CHECKPOINT_TYPES, {
+        sourceChainId: source[Lane.Main],
+        ...range,
+      });
       const half = (index: number) => ({
         checkpoint: range,
         signature,
@@ -273,12 +268,18 @@ describe("StakeManager", () => {
       await expect(stakeManager.reportEquivocation(Lane.Main, signers[0].address, first, { ...atH2, proof: atH3.proof }))
         .to.be.revertedWithCustomError(stakeManager, "StakeManagerLeafNotInCheckpoint")
         .withArgs(1n, h2);
-      // A root over blocks 3..7 cannot speak for block 2, whatever its tree holds.
-      const short = treeOf(blocks.slice(3));
-      const outside = await signedLeaf(signers[0], main, source[Lane.Main], short, h3);
-      await expect(
-        stakeManager.reportEquivocation(Lane.Main, signers[0].address, { ...outside, leaf: atH2.leaf, proof: atH2.proof }, first),
-      )
+      // A checkpoint signed for blocks 3..7 says nothing about block 2, even if its root holds a leaf for it.
+      const range = { startBlock: h3, endBlock: honest.endBlock, blockRoot: honest.root };
+      const outside = {
+        checkpoint: range,
+        signature: await signers[0].signTypedData(checkpointDomain(main.chainId, main.manager), CHECKPOINT_TYPES, {
+          sourceChainId: source[Lane.Main],
+          ...range,
+        }),
+        leaf: honest.leafFor(h2),
+        proof: honest.proofFor(h2),
+      };
+      await expect(stakeManager.reportEquivocation(Lane.Main, signers[0].address, outside, atH2))
         .to.be.revertedWithCustomError(stakeManager, "StakeManagerLeafNotInCheckpoint")
         .withArgs(0n, h2);
 
