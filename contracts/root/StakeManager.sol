@@ -67,11 +67,14 @@ contract StakeManager is IStakeManager, AccessControl, ReentrancyGuardTransient,
     uint16 private constant MAX_BPS = 10_000;
     uint16 private constant HALF_BPS = 5_000;
 
-    /// @dev Two slots per validator.
+    /// @dev Two slots per validator. `position` is its index in `_members` plus one (zero when it
+    /// is not a member); `tenure` counts its joins and outlives its leaving.
     struct ValidatorState {
         address signer;
         Status status;
-        uint64 withdrawableAt;
+        uint40 withdrawableAt;
+        uint16 position;
+        uint32 tenure;
         uint128 stake;
         uint128 unbonding;
     }
@@ -116,12 +119,12 @@ contract StakeManager is IStakeManager, AccessControl, ReentrancyGuardTransient,
 
     mapping(address validator => ValidatorState) private _validators;
     mapping(address validator => Checkpoints.Trace208) private _power;
+    /// @dev Written only when a key changes (a rotation, or a join after an earlier tenure): while
+    /// it is empty, the signer of every epoch is `ValidatorState.signer`.
     mapping(address validator => Checkpoints.Trace160) private _signerHistory;
     mapping(address signer => SignerKey) private _signerKeys;
-    mapping(address validator => uint32) private _tenures;
     mapping(bytes32 offence => bool) private _slashed;
     address[] private _members;
-    mapping(address validator => uint256 position) private _memberPosition; // index + 1
     Checkpoints.Trace208 private _thresholdBps;
     LaneDomain[2] private _lanes;
 
@@ -157,18 +160,25 @@ contract StakeManager is IStakeManager, AccessControl, ReentrancyGuardTransient,
         if (state.status != Status.None) revert StakeManagerAlreadyValidator(msg.sender, state.status);
         uint256 count = _members.length;
         if (count >= _params.maxValidators) revert StakeManagerTooManyValidators(count, _params.maxValidators);
-        ++_tenures[msg.sender];
-        _bindSigner(msg.sender, signer, signerProof);
+        uint32 tenure = state.tenure + 1;
+        _bindSigner(msg.sender, signer, signerProof, tenure);
 
         uint256 received = _receiveStake(amount);
         if (received < minStake) revert StakeManagerBelowMinStake(msg.sender, received, minStake);
         uint256 fromEpoch = _nextEpoch();
-        state.signer = signer;
-        state.status = Status.Active;
-        state.stake = _checkedStake(msg.sender, received);
+        _validators[msg.sender] = ValidatorState({
+            signer: signer,
+            status: Status.Active,
+            withdrawableAt: 0,
+            position: uint16(count + 1),
+            tenure: tenure,
+            stake: _checkedStake(msg.sender, received),
+            unbonding: 0
+        });
         _members.push(msg.sender);
-        _memberPosition[msg.sender] = count + 1;
-        _signerHistory[msg.sender].push(SafeCast.toUint96(fromEpoch), uint160(signer));
+        Checkpoints.Trace160 storage history = _signerHistory[msg.sender];
+        // Keys of an earlier tenure are in the history: the new key must follow them there.
+        if (history.length() != 0) history.push(SafeCast.toUint96(fromEpoch), uint160(signer));
         _schedulePower(msg.sender, fromEpoch, received);
         emit ValidatorJoined(msg.sender, signer, received, fromEpoch);
     }
@@ -188,14 +198,17 @@ contract StakeManager is IStakeManager, AccessControl, ReentrancyGuardTransient,
     /// @inheritdoc IStakeManager
     function rotateSigner(address newSigner, bytes calldata signerProof) external {
         ValidatorState storage state = _activeValidator(msg.sender);
-        _bindSigner(msg.sender, newSigner, signerProof);
+        _bindSigner(msg.sender, newSigner, signerProof, state.tenure);
         address oldSigner = state.signer;
         uint256 fromEpoch = _nextEpoch();
         // The old key signs until this epoch ends; its signatures matter while that epoch's set is in
         // force on either chain and its checkpoints are challengeable, all within `unbondingDelay`.
         _signerKeys[oldSigner].answerableUntil = SafeCast.toUint64(_epochStart(fromEpoch) + _params.unbondingDelay);
         state.signer = newSigner;
-        _signerHistory[msg.sender].push(SafeCast.toUint96(fromEpoch), uint160(newSigner));
+        Checkpoints.Trace160 storage history = _signerHistory[msg.sender];
+        // Until now the key of every epoch was the one in the state: record it before it changes.
+        if (history.length() == 0) history.push(0, uint160(oldSigner));
+        history.push(SafeCast.toUint96(fromEpoch), uint160(newSigner));
         emit SignerRotated(msg.sender, oldSigner, newSigner, fromEpoch);
     }
 
@@ -211,7 +224,7 @@ contract StakeManager is IStakeManager, AccessControl, ReentrancyGuardTransient,
         uint64 withdrawableAt = SafeCast.toUint64(block.timestamp) + _params.unbondingDelay;
         state.stake = uint128(remaining);
         state.unbonding += uint128(amount);
-        state.withdrawableAt = withdrawableAt;
+        state.withdrawableAt = SafeCast.toUint40(withdrawableAt);
         if (remaining == 0) state.status = Status.Exiting;
         uint256 fromEpoch = _nextEpoch();
         _schedulePower(msg.sender, fromEpoch, remaining);
@@ -266,7 +279,7 @@ contract StakeManager is IStakeManager, AccessControl, ReentrancyGuardTransient,
         state.status = Status.Jailed;
         // Other contradictions of the same keys may still come to light: what is left waits a full delay.
         uint64 lockedUntil = SafeCast.toUint64(block.timestamp) + _params.unbondingDelay;
-        if (lockedUntil > state.withdrawableAt) state.withdrawableAt = lockedUntil;
+        if (lockedUntil > state.withdrawableAt) state.withdrawableAt = SafeCast.toUint40(lockedUntil);
         uint256 reward = (slashed * _params.reporterRewardBps) / MAX_BPS;
         slashedFunds += slashed - reward;
         emit EquivocationSlashed(validator, signer, lane, height, msg.sender, slashed, reward, fromEpoch);
@@ -347,7 +360,7 @@ contract StakeManager is IStakeManager, AccessControl, ReentrancyGuardTransient,
             address validator = _members[i];
             uint256 power = _power[validator].upperLookupRecent(key);
             if (power == 0) continue;
-            uint256 signer = _signerHistory[validator].upperLookupRecent(key);
+            uint256 signer = uint160(_signerAt(validator, key));
             // Packed as the ValidatorSets pack entries: sorting the words sorts by signer address.
             found[count++] = (signer << 96) | power;
             total += power;
@@ -384,7 +397,7 @@ contract StakeManager is IStakeManager, AccessControl, ReentrancyGuardTransient,
 
     /// @inheritdoc IStakeManager
     function signerAt(address validator, uint256 epoch) external view returns (address) {
-        return address(_signerHistory[validator].upperLookupRecent(SafeCast.toUint96(epoch)));
+        return _signerAt(validator, SafeCast.toUint96(epoch));
     }
 
     /// @notice Seconds an unstaked amount waits before it can be withdrawn.
@@ -536,19 +549,25 @@ contract StakeManager is IStakeManager, AccessControl, ReentrancyGuardTransient,
 
     /// @dev Binds a never-used key to `validator` once the key has signed the binding: a key cannot
     /// be claimed by someone who does not hold it, nor serve two validators (or one validator twice).
-    function _bindSigner(address validator, address signer, bytes calldata signerProof) private {
+    function _bindSigner(address validator, address signer, bytes calldata signerProof, uint32 tenure) private {
         if (signer == address(0) || signer == validator) revert StakeManagerInvalidSigner(signer);
         address holder = _signerKeys[signer].validator;
         if (holder != address(0)) revert StakeManagerSignerUsed(signer, holder);
         (address recovered, ECDSA.RecoverError err, ) =
             ECDSA.tryRecoverCalldata(signerKeyDigest(validator, signer), signerProof);
         if (err != ECDSA.RecoverError.NoError || recovered != signer) revert StakeManagerBadSignerProof(signer, recovered);
-        _signerKeys[signer] = SignerKey(validator, type(uint64).max, _tenures[validator]);
+        _signerKeys[signer] = SignerKey(validator, type(uint64).max, tenure);
     }
 
     /// @dev Zero for a key of an earlier tenure: the stake it answered for was withdrawn or slashed.
     function _answerableUntil(SignerKey memory key) private view returns (uint64) {
-        return key.tenure == _tenures[key.validator] ? key.answerableUntil : 0;
+        return key.tenure == _validators[key.validator].tenure ? key.answerableUntil : 0;
+    }
+
+    function _signerAt(address validator, uint96 epoch) private view returns (address) {
+        Checkpoints.Trace160 storage history = _signerHistory[validator];
+        if (history.length() == 0) return _validators[validator].signer;
+        return address(history.upperLookupRecent(epoch));
     }
 
     /// @dev Pulls the stake and returns what arrived: the balance difference for an ERC20.
@@ -594,16 +613,17 @@ contract StakeManager is IStakeManager, AccessControl, ReentrancyGuardTransient,
         // Its last key signed nothing that can still matter, and must not answer for a later stake of
         // the same owner.
         _signerKeys[_validators[validator].signer].answerableUntil = SafeCast.toUint64(block.timestamp);
-        uint256 position = _memberPosition[validator];
+        ValidatorState storage state = _validators[validator];
+        uint16 position = state.position;
         uint256 last = _members.length;
         if (position != last) {
             address moved = _members[last - 1];
             _members[position - 1] = moved;
-            _memberPosition[moved] = position;
+            _validators[moved].position = position;
         }
         _members.pop();
-        delete _memberPosition[validator];
-        delete _validators[validator];
+        // Everything but the tenure, which keeps this tenure's keys from answering for a later one.
+        _validators[validator] = ValidatorState(address(0), Status.None, 0, 0, state.tenure, 0, 0);
         emit ValidatorRemoved(validator);
     }
 

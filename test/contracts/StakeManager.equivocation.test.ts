@@ -382,6 +382,11 @@ describe("StakeManager", () => {
       // The retired key's own window is not over, but the stake it answered for is gone.
       await joinNative(stakeManager, owners[0], key2, STAKE);
       expect((await stakeManager.signerInfo(signers[0].address))[1]).to.equal(0n);
+      // The new tenure's key follows the old tenure's keys in the history.
+      const rejoined = await nextEpoch(stakeManager);
+      expect(await stakeManager.signerAt(owners[0].address, rejoined)).to.equal(key2.address);
+      expect((await stakeManager.validatorSetAt(rejoined))[0]).to.include(key2.address);
+      expect((await stakeManager.validatorSetAt(rejoined))[0]).to.not.include(key1.address);
       const height = BigInt(blocks[0].number);
       await expect(
         stakeManager.reportEquivocation(
