@@ -219,7 +219,7 @@ describe("StakeManager", () => {
 
     it("never lets stake that arrives in an epoch count toward that epoch's quorum (flash loan)", async () => {
       const ctx = await loadFixture(deployStaking);
-      const { stakeManager, owners, signers } = ctx;
+      const { stakeManager, owners } = ctx;
       await joinAll(ctx, [STAKE, STAKE, STAKE]);
       const epoch = await nextEpoch(stakeManager);
       const before = await stakeManager.validatorSetAt(epoch);

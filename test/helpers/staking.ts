@@ -47,6 +47,12 @@ export interface StakeConfig {
   reporterRewardBps: number;
 }
 
+/** A lane's CheckpointManager domain, as `IStakeManager.LaneDomain`. */
+export interface Domain {
+  chainId: bigint;
+  manager: string;
+}
+
 export function stakeConfig(overrides: Partial<StakeConfig> = {}): StakeConfig {
   return {
     stakeToken: NATIVE_TOKEN,
@@ -67,7 +73,7 @@ export function stakeConfig(overrides: Partial<StakeConfig> = {}): StakeConfig {
 export async function deployStaking(overrides: Partial<StakeConfig> = {}) {
   const system = await deploySystem();
   const { chainId } = await ethers.provider.getNetwork();
-  const lanes = [
+  const lanes: [Domain, Domain] = [
     { chainId, manager: await system.main.checkpointManager.getAddress() },
     { chainId, manager: await system.child.checkpointManager.getAddress() },
   ];
@@ -129,10 +135,6 @@ export interface SignedLeaf {
   proof: string[];
 }
 
-export interface Domain {
-  chainId: bigint;
-  manager: string;
-}
 
 /** Signs the checkpoint of `tree` in a manager's domain, as the relayer's validator role does. */
 export async function signTree(key: Wallet, domain: Domain, sourceChainId: bigint, tree: CheckpointTree): Promise<string> {
