@@ -1,0 +1,166 @@
+/**
+ * Gas benchmark of the StakeManager (`npx hardhat run scripts/bench-staking.ts`), to be folded into
+ * `npm run bench:gas` with the rotation work.
+ *
+ * Every transaction number is the `gasUsed` of a mined receipt, measured on Hardhat's in-process
+ * network in a steady state: a set of 21 staked validators (native currency), evidence over two
+ * 256-block checkpoints (proof depth 8), a reporter that is paid its share. The `validatorSetAt`
+ * rows are `eth_estimateGas` of the view, what an on-chain rotation that reads a whole epoch's set
+ * would pay for it. `unstake` and `withdraw` are a full exit (the withdrawal removes the validator).
+ * A measured transaction that reverts aborts the run.
+ *
+ * Output: a Markdown table, then bench-results/staking.json (flat `key -> gas`), whose absolute path
+ * is the last line printed. The keys of issue 10 are `stake` and `reportEquivocation`; the others
+ * are context for the rotation work.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { config, ethers, network } from "hardhat";
+import type { ContractTransactionResponse, TransactionReceipt } from "ethers";
+import { buildCheckpointTree } from "../relayer/src";
+import { fetchBlocks, makeValidators, treeOf } from "../test/helpers/fixture";
+import { Lane, deployStaking, joinNative, nextEpoch, signedLeaf, signerProof, stakeConfig } from "../test/helpers/staking";
+import type { StakeManager } from "../typechain-types";
+
+const KEYS = [
+  "stake",
+  "reportEquivocation",
+  "stakeERC20",
+  "topUp",
+  "rotateSigner",
+  "unstake",
+  "withdraw",
+  "validatorSetAt21",
+  "validatorSetAt100",
+] as const;
+type Key = (typeof KEYS)[number];
+
+const SET_SIZE = 21;
+const LARGE_SET = 100;
+const CHECKPOINT_BLOCKS = 256n;
+const STAKE = ethers.parseEther("10");
+
+const gas: Partial<Record<Key, number>> = {};
+
+async function measure(key: Key, tx: Promise<ContractTransactionResponse>): Promise<TransactionReceipt> {
+  let receipt: TransactionReceipt | null;
+  try {
+    receipt = await (await tx).wait();
+  } catch (error) {
+    throw new Error(`${key} reverted`, { cause: error });
+  }
+  if (receipt === null || receipt.status !== 1) throw new Error(`${key} reverted (tx ${receipt?.hash})`);
+  gas[key] = Number(receipt.gasUsed);
+  return receipt;
+}
+
+/** Validators 0..count-1 joined with fresh keys and funded owners, `STAKE` each. */
+async function stakeValidators(stakeManager: StakeManager, count: number, seed: string): Promise<void> {
+  const keys = makeValidators(count, `bench-staking/${seed}`);
+  const [funder] = await ethers.getSigners();
+  for (const key of keys) {
+    const owner = ethers.Wallet.createRandom(ethers.provider);
+    await (await funder.sendTransaction({ to: owner.address, value: STAKE + ethers.parseEther("1") })).wait();
+    await (await joinNative(stakeManager, owner, key, STAKE)).wait();
+  }
+}
+
+/** Mines empty blocks one `evm_mine` each (so each is a real, linked block) up to `count` more. */
+async function mineBlocks(count: bigint): Promise<void> {
+  for (let i = 0n; i < count; i++) await network.provider.send("evm_mine", []);
+}
+
+async function benchStaking(): Promise<void> {
+  const ctx = await deployStaking({ maxValidators: 128 });
+  const { stakeManager, owners, signers, reporter } = ctx;
+  await stakeValidators(stakeManager, SET_SIZE - 2, "set");
+  // The measured validator joins a set of 20 that has seen joins before: a steady-state stake.
+  await (await joinNative(stakeManager, owners[1], signers[1], STAKE)).wait();
+  await measure("stake", joinNative(stakeManager, owners[0], signers[0], STAKE));
+
+  await nextEpoch(stakeManager);
+  gas.validatorSetAt21 = Number(await stakeManager.validatorSetAt.estimateGas(await stakeManager.currentEpoch()));
+  await measure("topUp", stakeManager.connect(owners[1]).topUp(STAKE, { value: STAKE }));
+  const [newKey] = makeValidators(1, "bench-staking/rotate");
+  await measure(
+    "rotateSigner",
+    stakeManager.connect(owners[1]).rotateSigner(newKey.address, await signerProof(stakeManager, newKey, owners[1].address)),
+  );
+
+  // Equivocation: a real 256-block checkpoint and one with a made-up hash in the middle, both
+  // signed by validator 0 in the main lane's domain.
+  await mineBlocks(CHECKPOINT_BLOCKS);
+  const end = BigInt(await ethers.provider.getBlockNumber());
+  const blocks = await fetchBlocks(end - CHECKPOINT_BLOCKS + 1n, end);
+  const honest = treeOf(blocks);
+  const middle = Number(CHECKPOINT_BLOCKS / 2n);
+  const forged = buildCheckpointTree(
+    blocks.map((b, i) => ({
+      number: b.number,
+      hash: i === middle ? ethers.keccak256(ethers.toUtf8Bytes("forged")) : b.hash,
+      receiptsRoot: b.receiptsRoot,
+    })),
+  );
+  const height = BigInt(blocks[middle].number);
+  const domain = { chainId: ctx.lanes[0].chainId, manager: ctx.lanes[0].manager };
+  const sourceChainId = ctx.lanes[1].chainId;
+  const first = await signedLeaf(signers[0], domain, sourceChainId, honest, height);
+  const second = await signedLeaf(signers[0], domain, sourceChainId, forged, height);
+  if (first.proof.length !== 8) throw new Error(`expected a proof of depth 8, got ${first.proof.length}`);
+  await measure("reportEquivocation", stakeManager.connect(reporter).reportEquivocation(Lane.Main, signers[0].address, first, second));
+
+  await measure("unstake", stakeManager.connect(owners[1]).unstake(2n * STAKE));
+  const { withdrawableAt } = await stakeManager.getValidator(owners[1].address);
+  await network.provider.send("evm_setNextBlockTimestamp", [Number(withdrawableAt)]);
+  await measure("withdraw", stakeManager.connect(owners[1]).withdraw(owners[1].address));
+
+  // The cost of reading a large epoch's set, as an on-chain rotation would. Left with power: the
+  // first SET_SIZE - 2 (validator 0 is jailed, validator 1 has left).
+  await stakeValidators(stakeManager, LARGE_SET - (SET_SIZE - 2), "large");
+  await nextEpoch(stakeManager);
+  const [large] = await stakeManager.validatorSetAt(await stakeManager.currentEpoch());
+  if (large.length !== LARGE_SET) throw new Error(`expected ${LARGE_SET} validators, got ${large.length}`);
+  gas.validatorSetAt100 = Number(await stakeManager.validatorSetAt.estimateGas(await stakeManager.currentEpoch()));
+}
+
+async function benchERC20(): Promise<void> {
+  const ctx = await deployStaking();
+  const token = await ethers.deployContract("TestERC20", ["Stake", "STK", 18]);
+  const stakeManager = (await ethers.deployContract("StakeManager", [
+    ctx.admin.address,
+    stakeConfig({ stakeToken: await token.getAddress() }),
+    ctx.lanes,
+  ])) as unknown as StakeManager;
+  for (const i of [0, 1]) {
+    await (await token.mint(ctx.owners[i].address, 100n * STAKE)).wait();
+    await (await token.connect(ctx.owners[i]).approve(await stakeManager.getAddress(), 100n * STAKE)).wait();
+  }
+  const proof = async (i: number) => signerProof(stakeManager, ctx.signers[i], ctx.owners[i].address);
+  await (await stakeManager.connect(ctx.owners[1]).join(ctx.signers[1].address, STAKE, await proof(1))).wait();
+  await measure("stakeERC20", stakeManager.connect(ctx.owners[0]).join(ctx.signers[0].address, STAKE, await proof(0)));
+}
+
+function printTable(): void {
+  const rows = KEYS.map((key) => [key, gas[key]!.toLocaleString("en-US")]);
+  const widths = [Math.max(4, ...rows.map((r) => r[0].length)), Math.max(3, ...rows.map((r) => r[1].length))];
+  console.log(`| ${"name".padEnd(widths[0])} | ${"gas".padStart(widths[1])} |`);
+  console.log(`|${"-".repeat(widths[0] + 2)}|${"-".repeat(widths[1] + 1)}:|`);
+  for (const [name, used] of rows) console.log(`| ${name.padEnd(widths[0])} | ${used.padStart(widths[1])} |`);
+}
+
+async function main(): Promise<void> {
+  await benchStaking();
+  await benchERC20();
+  const missing = KEYS.filter((key) => gas[key] === undefined);
+  if (missing.length > 0) throw new Error(`not measured: ${missing.join(", ")}`);
+  printTable();
+  const file = path.join(config.paths.root, "bench-results", "staking.json");
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(Object.fromEntries(KEYS.map((key) => [key, gas[key]])), null, 2)}\n`);
+  console.log(file);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
