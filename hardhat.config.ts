@@ -5,7 +5,8 @@ import { useNpmSolc } from "./relayer/src/hardhat";
 const SOLC_VERSION = "0.8.30";
 
 // The build machines have no internet: compile with the solc-js build shipped by the npm `solc`
-// package (pinned to SOLC_VERSION in package.json), and fail rather than download another.
+// package (pinned to SOLC_VERSION in package.json; useNpmSolc hands Hardhat solc/soljson.js with
+// isSolcJs: true, relayer/src/hardhat/solc.ts), and fail rather than download another.
 useNpmSolc({ strict: true });
 
 const config: HardhatUserConfig = {
