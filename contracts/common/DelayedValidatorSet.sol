@@ -130,9 +130,14 @@ abstract contract DelayedValidatorSet is IValidatorSet, AccessControl {
     }
 
     /// @dev Schedules `newValidators` to replace the current set after `changeDelay`; a change
-    /// already pending is cancelled, so the delay always runs from the last proposal.
-    function _schedule(address[] memory newValidators, uint256[] memory newPowers, uint256 newThreshold) internal {
+    /// already pending is cancelled, so the delay always runs from the last proposal. Returns the
+    /// scheduled set's commitment.
+    function _schedule(address[] memory newValidators, uint256[] memory newPowers, uint256 newThreshold)
+        internal
+        returns (bytes32 setHash)
+    {
         Set memory set = _checked(newValidators, newPowers, newThreshold);
+        setHash = set.setHash;
         if (_pendingActivatesAt != 0) _cancel();
         _pending = set;
         uint64 activatesAt = SafeCast.toUint64(block.timestamp) + changeDelay;

@@ -113,6 +113,10 @@ interface IStakeManager {
     event MaxValidatorsUpdated(uint16 maxValidators);
     event SlashingUpdated(uint16 slashBps, uint16 reporterRewardBps);
     event UnbondingDelayUpdated(uint64 unbondingDelay, uint64 challengePeriod, uint64 setChangeDelay);
+    event RotationWired(address indexed mainValidatorSet, address indexed messenger, address indexed childValidatorSet);
+    /// @notice The set of `epoch` was scheduled on the main chain and sent to the child chain as
+    /// message `messageId`, with `gasLimit` for its call.
+    event ValidatorSetRotated(uint256 indexed epoch, bytes32 indexed messageId, uint256 validators, uint256 gasLimit);
 
     error StakeManagerZeroAddress();
     error StakeManagerInvalidEpochLength(uint64 epochLength, uint64 max);
@@ -143,6 +147,8 @@ interface IStakeManager {
     error StakeManagerEpochNotFrozen(uint256 epoch, uint256 currentEpoch);
     error StakeManagerEpochPruned(uint256 epoch, uint256 oldestEpoch);
     error StakeManagerEmptySet(uint256 epoch);
+    error StakeManagerEpochNotCurrent(uint256 epoch, uint256 currentEpoch);
+    error StakeManagerRotationNotWired();
 
     error StakeManagerLaneNotSet(Lane lane);
     error StakeManagerHeightMismatch(uint256 firstHeight, uint256 secondHeight);
@@ -221,6 +227,18 @@ interface IStakeManager {
         view
         returns (address validator, uint256 amount);
 
+    /// @notice Carries the current epoch's set to both chains: schedules it in the main chain's
+    /// `StakedValidatorSet` and sends it to the child chain's `ChildValidatorSet` through the Messenger.
+    /// @dev Anyone may call it, once per epoch (the main set refuses an epoch it already has, so a
+    /// second call reverts and sends nothing), never for an earlier epoch than the last rotated, and
+    /// only for the epoch now under way: a stale epoch's validators may have left with their stake.
+    /// Reverts for an empty set. On both chains the set is in force `changeDelay` after it arrives;
+    /// until then the previous set checks checkpoints. The message asks for enough gas to store the
+    /// set (`ROTATION_GAS_BASE + ROTATION_GAS_PER_VALIDATOR` per validator, below the Messenger's cap).
+    /// @param epoch The current epoch, named so that a call mined in the next epoch fails instead.
+    /// @return messageId The id of the message to the child chain.
+    function rotateValidatorSet(uint256 epoch) external returns (bytes32 messageId);
+
     /// @notice The validator set of an epoch that has begun, as the ValidatorSets take it.
     /// @dev Frozen from the epoch's first second. Sets stay available at least `unbondingDelay` back;
     /// older ones may be pruned when validators leave. Reverts for an empty set.
@@ -232,6 +250,15 @@ interface IStakeManager {
         external
         view
         returns (address[] memory signers, uint256[] memory powers, uint256 threshold);
+
+    /// @notice Seconds per epoch.
+    /// @return The epoch length.
+    function epochLength() external view returns (uint64);
+
+    /// @notice Seconds from an epoch's start until its set is in force on both chains, as the
+    /// unbonding delay was checked against.
+    /// @return Seconds.
+    function setChangeDelay() external view returns (uint64);
 
     /// @notice The epoch now.
     /// @return The epoch number, from 0 at deployment.

@@ -13,7 +13,9 @@ import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/Messa
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 import {ICheckpointManager} from "../interfaces/ICheckpointManager.sol";
+import {IMessenger} from "../interfaces/IMessenger.sol";
 import {IStakeManager} from "../interfaces/IStakeManager.sol";
+import {IStakedValidatorSet} from "../interfaces/IStakedValidatorSet.sol";
 import {CheckpointTree} from "../libraries/CheckpointTree.sol";
 
 /// @title StakeManager
@@ -59,6 +61,13 @@ contract StakeManager is IStakeManager, AccessControl, ReentrancyGuardTransient,
 
     /// @notice EIP-712 type a signer key signs (in this contract's domain) to be bound to a validator.
     bytes32 public constant SIGNER_KEY_TYPEHASH = keccak256("SignerKey(address validator,address signer)");
+
+    /// @notice Gas a rotation message asks for on the child chain, plus `ROTATION_GAS_PER_VALIDATOR`
+    /// per validator: storing a set of 256 stays below the Messenger's `MAX_GAS_LIMIT`.
+    uint256 public constant ROTATION_GAS_BASE = 200_000;
+
+    /// @notice Gas a rotation message asks for per validator (two fresh storage words and the event).
+    uint256 public constant ROTATION_GAS_PER_VALIDATOR = 50_000;
 
     bytes32 private constant DOMAIN_TYPEHASH =
         keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
@@ -127,6 +136,15 @@ contract StakeManager is IStakeManager, AccessControl, ReentrancyGuardTransient,
     address[] private _members;
     Checkpoints.Trace208 private _thresholdBps;
     LaneDomain[2] private _lanes;
+
+    /// @notice The main chain's set that rotations schedule; zero until wired.
+    IStakedValidatorSet public mainValidatorSet;
+
+    /// @notice The main chain's Messenger that carries rotations to the child chain; zero until wired.
+    IMessenger public messenger;
+
+    /// @notice The child chain's `ChildValidatorSet`, the target of rotation messages; zero until wired.
+    address public childValidatorSet;
 
     /// @param admin Governance: lanes, bounds and slashing parameters.
     /// @param config Token, epochs, delays and bounds (see `IStakeManager.Config`).
@@ -253,6 +271,26 @@ contract StakeManager is IStakeManager, AccessControl, ReentrancyGuardTransient,
         _remove(validator);
     }
 
+    // ---------------------------------------------------------------- rotation
+
+    /// @inheritdoc IStakeManager
+    function rotateValidatorSet(uint256 epoch) external returns (bytes32 messageId) {
+        IStakedValidatorSet mainSet = mainValidatorSet;
+        if (address(mainSet) == address(0)) revert StakeManagerRotationNotWired();
+        uint256 current = _currentEpoch();
+        if (epoch != current) revert StakeManagerEpochNotCurrent(epoch, current);
+        (address[] memory signers, uint256[] memory powers, uint256 threshold) = validatorSetAt(epoch);
+        // The main set keeps the last epoch rotated and refuses it again: the per-epoch guard for both chains.
+        mainSet.applyValidatorSet(epoch, signers, powers, threshold);
+        uint256 gasLimit = ROTATION_GAS_BASE + ROTATION_GAS_PER_VALIDATOR * signers.length;
+        messageId = messenger.sendMessage(
+            childValidatorSet,
+            abi.encodeCall(IStakedValidatorSet.applyValidatorSet, (epoch, signers, powers, threshold)),
+            gasLimit
+        );
+        emit ValidatorSetRotated(epoch, messageId, signers.length, gasLimit);
+    }
+
     // ---------------------------------------------------------------- equivocation
 
     /// @inheritdoc IStakeManager
@@ -343,7 +381,7 @@ contract StakeManager is IStakeManager, AccessControl, ReentrancyGuardTransient,
 
     /// @inheritdoc IStakeManager
     function validatorSetAt(uint256 epoch)
-        external
+        public
         view
         returns (address[] memory signers, uint256[] memory powers, uint256 threshold)
     {
@@ -501,6 +539,25 @@ contract StakeManager is IStakeManager, AccessControl, ReentrancyGuardTransient,
     /// @param manager The manager, non-zero.
     function setLane(Lane lane, uint256 chainId, address manager) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setLane(lane, chainId, manager, false);
+    }
+
+    /// @notice Wires where rotations go: the main chain's set, the Messenger and the child chain's set.
+    /// @dev The sets accept snapshots only from this contract (the child one only through the
+    /// Messenger), so re-pointing them can stop rotations but never install a set.
+    /// @param mainSet The `StakedValidatorSet` beside the main CheckpointManager, non-zero.
+    /// @param messenger_ This chain's Messenger, non-zero.
+    /// @param childSet The `ChildValidatorSet` on the child chain, non-zero.
+    function setRotation(IStakedValidatorSet mainSet, IMessenger messenger_, address childSet)
+        external
+        onlyRole(DEFAULT_ADMIN_ROLE)
+    {
+        if (address(mainSet) == address(0) || address(messenger_) == address(0) || childSet == address(0)) {
+            revert StakeManagerZeroAddress();
+        }
+        mainValidatorSet = mainSet;
+        messenger = messenger_;
+        childValidatorSet = childSet;
+        emit RotationWired(address(mainSet), address(messenger_), childSet);
     }
 
     /// @notice Sets the quorum share from the next epoch on; sets of epochs already begun keep theirs.
