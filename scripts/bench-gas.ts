@@ -7,6 +7,10 @@
  * has submitted before) unless its name says otherwise. Targets are printed, not asserted; a
  * measured transaction that reverts (or a relayed message whose call fails) aborts the run.
  *
+ * The staking keys (`stake`, `rotateValidatorSet`, `applyValidatorSet`, `reportEquivocation`, and
+ * the StakeManager's other transactions) come from scripts/lib/benchStaking.ts, which says how
+ * each is measured.
+ *
  * Output: a Markdown table, then bench-results/gas.json (flat `key -> gas`), whose absolute path
  * is the last line printed.
  */
@@ -31,6 +35,7 @@ import {
   type System,
 } from "../test/helpers/fixture";
 import { NO_ATTESTATION } from "../test/helpers/checkpoints";
+import { STAKING_KEYS, benchStakingGas, type StakingKey } from "./lib/benchStaking";
 
 const KEYS = [
   "depositETH",
@@ -46,8 +51,9 @@ const KEYS = [
   "challengeHeaderChain",
 ] as const;
 type Key = (typeof KEYS)[number];
+const ALL_KEYS = [...KEYS, ...STAKING_KEYS] as const;
 
-const TARGETS: Partial<Record<Key, number>> = {
+const TARGETS: Partial<Record<Key | StakingKey, number>> = {
   depositETH: 60_000,
   depositERC20: 75_000,
   submitCheckpoint21: 150_000,
@@ -61,7 +67,7 @@ const FILLER_TXS = 100;
 const FILLER_SENDERS = 10;
 const TOKEN = ethers.parseEther("1");
 
-const gas: Partial<Record<Key, number>> = {};
+const gas: Partial<Record<Key | StakingKey, number>> = {};
 
 /** The receipt of a mined transaction; throws if it reverted. */
 async function mined(tx: Promise<ContractTransactionResponse | TransactionResponse>, what: string): Promise<TransactionReceipt> {
@@ -247,7 +253,7 @@ async function benchChallenges(): Promise<void> {
 }
 
 function printTable(): void {
-  const rows = KEYS.map((key) => {
+  const rows = ALL_KEYS.map((key) => {
     const used = gas[key]!;
     const target = TARGETS[key];
     const status = target === undefined ? "-" : used <= target ? "ok" : "over";
@@ -268,15 +274,16 @@ async function main(): Promise<void> {
   await benchSubmit(21, "submitCheckpoint21");
   await benchSubmit(100, "submitCheckpoint100");
   await benchChallenges();
+  Object.assign(gas, await benchStakingGas());
 
-  const missing = KEYS.filter((key) => gas[key] === undefined);
+  const missing = ALL_KEYS.filter((key) => gas[key] === undefined);
   if (missing.length > 0) throw new Error(`not measured: ${missing.join(", ")}`);
   console.log(context);
   printTable();
 
   const file = path.join(config.paths.root, "bench-results", "gas.json");
   mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(Object.fromEntries(KEYS.map((key) => [key, gas[key]])), null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify(Object.fromEntries(ALL_KEYS.map((key) => [key, gas[key]])), null, 2)}\n`);
   console.log(file);
 }
 

@@ -26,7 +26,7 @@ export function asChainSide(side: StakedSide<unknown>): ChainSide {
   return side as unknown as ChainSide;
 }
 
-export async function deployRotation() {
+export async function deployRotation(overrides: Parameters<typeof stakeConfig>[0] = {}) {
   const [admin, proposer, stranger, ...owners] = await ethers.getSigners();
   const { chainId } = await ethers.provider.getNetwork();
   const bootstrap = makeValidators(4, "rotation/bootstrap");
@@ -35,7 +35,7 @@ export async function deployRotation() {
 
   // Lanes point at managers not deployed yet: set afterwards (setLane), as deploy/lib does.
   const unset = { chainId, manager: ethers.ZeroAddress };
-  const stakeManager = (await ethers.deployContract("StakeManager", [admin.address, stakeConfig(), [unset, unset]])) as unknown as StakeManager;
+  const stakeManager = (await ethers.deployContract("StakeManager", [admin.address, stakeConfig(overrides), [unset, unset]])) as unknown as StakeManager;
 
   const side = async <S>(setName: "StakedValidatorSet" | "ChildValidatorSet") => {
     const validatorSet = await ethers.deployContract(setName, [admin.address, admin.address, await stakeManager.getAddress(), ...initial, SET_DELAY]);

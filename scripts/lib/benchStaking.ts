@@ -1,29 +1,29 @@
 /**
- * Gas benchmark of the StakeManager (`npx hardhat run scripts/bench-staking.ts`), to be folded into
- * `npm run bench:gas` with the rotation work.
+ * The staking and rotation part of `npm run bench:gas` (scripts/bench-gas.ts).
  *
  * Every transaction number is the `gasUsed` of a mined receipt, measured on Hardhat's in-process
  * network in a steady state: a set of 21 staked validators (native currency), evidence over two
  * 256-block checkpoints (proof depth 8), a reporter that is paid its share. The `validatorSetAt`
- * rows are `eth_estimateGas` of the view, what an on-chain rotation that reads a whole epoch's set
- * would pay for it. `unstake` and `withdraw` are a full exit (the withdrawal removes the validator).
- * A measured transaction that reverts aborts the run.
- *
- * Output: a Markdown table, then bench-results/staking.json (flat `key -> gas`), whose absolute path
- * is the last line printed. The keys of issue 10 are `stake` and `reportEquivocation`; the others
- * are context for the rotation work.
+ * rows are `eth_estimateGas` of the view. `unstake` and `withdraw` are a full exit (the withdrawal
+ * removes the validator). `rotateValidatorSet` and `applyValidatorSet` rotate a set of 21 for the
+ * second time (the first rotation's sets are active, so the stake epoch and the messenger nonces
+ * are warm): the main chain's rotation (snapshot, schedule, message) and the child chain's relay of
+ * its message (proof against a final checkpoint, then the call that schedules the set).
+ * A measured transaction that reverts, or a relayed message whose call fails, aborts the run.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import path from "node:path";
-import { config, ethers, network } from "hardhat";
-import type { ContractTransactionResponse, TransactionReceipt } from "ethers";
-import { buildCheckpointTree } from "../relayer/src";
-import { fetchBlocks, makeValidators, treeOf } from "../test/helpers/fixture";
-import { Lane, deployStaking, joinNative, nextEpoch, signedLeaf, signerProof, stakeConfig } from "../test/helpers/staking";
-import type { StakeManager } from "../typechain-types";
+import { ethers, network } from "hardhat";
+import type { ContractTransactionResponse, TransactionReceipt, Wallet } from "ethers";
+import { buildCheckpointTree } from "../../relayer/src";
+import { Lane as MessageLane } from "../../test/helpers/bridges";
+import { fetchBlocks, makeValidators, treeOf } from "../../test/helpers/fixture";
+import { activateWhenDue, asChainSide, deployRotation, type RotationContext } from "../../test/helpers/rotation";
+import { Lane, deployStaking, joinNative, nextEpoch, signedLeaf, signerProof, stakeConfig } from "../../test/helpers/staking";
+import type { StakeManager } from "../../typechain-types";
 
-const KEYS = [
+export const STAKING_KEYS = [
   "stake",
+  "rotateValidatorSet",
+  "applyValidatorSet",
   "reportEquivocation",
   "stakeERC20",
   "topUp",
@@ -33,7 +33,8 @@ const KEYS = [
   "validatorSetAt21",
   "validatorSetAt100",
 ] as const;
-type Key = (typeof KEYS)[number];
+export type StakingKey = (typeof STAKING_KEYS)[number];
+type Key = StakingKey;
 
 const SET_SIZE = 21;
 const LARGE_SET = 100;
@@ -55,7 +56,7 @@ async function measure(key: Key, tx: Promise<ContractTransactionResponse>): Prom
 }
 
 /** Validators 0..count-1 joined with fresh keys and funded owners, `STAKE` each. */
-async function stakeValidators(stakeManager: StakeManager, count: number, seed: string): Promise<void> {
+async function stakeValidators(stakeManager: StakeManager, count: number, seed: string): Promise<Wallet[]> {
   const keys = makeValidators(count, `bench-staking/${seed}`);
   const [funder] = await ethers.getSigners();
   for (const key of keys) {
@@ -63,6 +64,7 @@ async function stakeValidators(stakeManager: StakeManager, count: number, seed: 
     await (await funder.sendTransaction({ to: owner.address, value: STAKE + ethers.parseEther("1") })).wait();
     await (await joinNative(stakeManager, owner, key, STAKE)).wait();
   }
+  return keys;
 }
 
 /** Mines empty blocks one `evm_mine` each (so each is a real, linked block) up to `count` more. */
@@ -140,27 +142,44 @@ async function benchERC20(): Promise<void> {
   await measure("stakeERC20", stakeManager.connect(ctx.owners[0]).join(ctx.signers[0].address, STAKE, await proof(0)));
 }
 
-function printTable(): void {
-  const rows = KEYS.map((key) => [key, gas[key]!.toLocaleString("en-US")]);
-  const widths = [Math.max(4, ...rows.map((r) => r[0].length)), Math.max(3, ...rows.map((r) => r[1].length))];
-  console.log(`| ${"name".padEnd(widths[0])} | ${"gas".padStart(widths[1])} |`);
-  console.log(`|${"-".repeat(widths[0] + 2)}|${"-".repeat(widths[1] + 1)}:|`);
-  for (const [name, used] of rows) console.log(`| ${name.padEnd(widths[0])} | ${used.padStart(widths[1])} |`);
+/** Rotates the current epoch of a staked system; returns the rotation's receipt. */
+async function rotate(ctx: RotationContext, key?: Key): Promise<TransactionReceipt> {
+  const tx = ctx.stakeManager.rotateValidatorSet(await ctx.stakeManager.currentEpoch());
+  if (key !== undefined) return measure(key, tx);
+  const receipt = await (await tx).wait();
+  if (receipt === null || receipt.status !== 1) throw new Error("rotation reverted");
+  return receipt;
 }
 
-async function main(): Promise<void> {
+/** Relays a rotation message on the child chain; checkpoints are signed by `signers`, the child's set. */
+async function relayRotation(ctx: RotationContext, signers: Wallet[], receipt: TransactionReceipt, key?: Key): Promise<void> {
+  const lane = new MessageLane({ validators: signers, proposer: ctx.proposer }, asChainSide(ctx.main), asChainSide(ctx.child));
+  const relayed = await (await lane.relay(receipt)).wait();
+  if (relayed === null) throw new Error("relay has no receipt");
+  const topic = ctx.child.messenger.interface.getEvent("MessageRelayed").topicHash;
+  if (!relayed.logs.some((log) => log.topics[0] === topic)) throw new Error("the rotation message's call failed");
+  if (key !== undefined) gas[key] = Number(relayed.gasUsed);
+}
+
+/** Two rotations of a set of 21 on both chains; the second one is measured. */
+async function benchRotation(): Promise<void> {
+  const ctx = await deployRotation({ maxValidators: 64 });
+  const keys = await stakeValidators(ctx.stakeManager, SET_SIZE, "rotation");
+  await nextEpoch(ctx.stakeManager);
+  await relayRotation(ctx, ctx.bootstrap, await rotate(ctx));
+  await activateWhenDue(ctx.main.validatorSet);
+  await activateWhenDue(ctx.child.validatorSet);
+  await nextEpoch(ctx.stakeManager);
+  const second = await rotate(ctx, "rotateValidatorSet");
+  await relayRotation(ctx, keys, second, "applyValidatorSet");
+}
+
+/** Measures every staking key. */
+export async function benchStakingGas(): Promise<Record<StakingKey, number>> {
   await benchStaking();
+  await benchRotation();
   await benchERC20();
-  const missing = KEYS.filter((key) => gas[key] === undefined);
+  const missing = STAKING_KEYS.filter((key) => gas[key] === undefined);
   if (missing.length > 0) throw new Error(`not measured: ${missing.join(", ")}`);
-  printTable();
-  const file = path.join(config.paths.root, "bench-results", "staking.json");
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(Object.fromEntries(KEYS.map((key) => [key, gas[key]])), null, 2)}\n`);
-  console.log(file);
+  return gas as Record<StakingKey, number>;
 }
-
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
