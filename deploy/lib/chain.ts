@@ -33,7 +33,8 @@ export interface Chain {
   artifactsDir?: string;
   /** Transactions sent through `deploy` and `send` so far. */
   sent: number;
-  deploy(name: DeployableContract, args: unknown[]): Promise<{ record: ContractRecord; contract: Contract }>;
+  /** Deploys `artifact` (default `name`); the record names `artifact` in `contract` when they differ. */
+  deploy(name: DeployableContract, args: unknown[], artifact?: DeployableContract): Promise<{ record: ContractRecord; contract: Contract }>;
   /** Sends the transaction `call` makes with the given overrides (the nonce, chosen here), and confirms it. */
   send(action: string, call: (overrides: { nonce: number }) => Promise<ContractTransactionResponse>): Promise<TransactionReceipt>;
   /** The deployed contract `name` at `address`, connected to the signer. */
@@ -110,8 +111,8 @@ export async function connectChain(role: ChainRole, target: ChainTarget, options
     deployer,
     artifactsDir: options.artifactsDir,
     sent: 0,
-    async deploy(name, args) {
-      const artifact = loadArtifact(name, options.artifactsDir);
+    async deploy(name, args, artifactName = name) {
+      const artifact = loadArtifact(artifactName, options.artifactsDir);
       const factory = new ContractFactory(artifact.abi, artifact.bytecode, signer);
       const action = `deploy ${name}`;
       let response;
@@ -126,10 +127,9 @@ export async function connectChain(role: ChainRole, target: ChainTarget, options
       nextNonce = response.nonce + 1;
       const receipt = await confirm(role, action, response, confirmations, options.txTimeoutMs);
       if (receipt.contractAddress === null) throw new TransactionFailedError(role, action, "the receipt names no contract", false);
-      return {
-        record: { address: getAddress(receipt.contractAddress), block: receipt.blockNumber, txHash: receipt.hash, args: jsonArgs(args) },
-        contract: chain.at(name, receipt.contractAddress),
-      };
+      const record: ContractRecord = { address: getAddress(receipt.contractAddress), block: receipt.blockNumber, txHash: receipt.hash, args: jsonArgs(args) };
+      if (artifactName !== name) record.contract = artifactName;
+      return { record, contract: chain.at(artifactName, receipt.contractAddress) };
     },
     async send(action, call) {
       let response: ContractTransactionResponse;

@@ -37,6 +37,18 @@ const chain = z.strictObject({
   checkpoint: checkpointParams.optional(),
 });
 
+const staking = z.strictObject({
+  stakeToken: address.optional(),
+  epochLength: positiveInteger,
+  minStake: positiveInteger,
+  setChangeDelay: positiveInteger.optional(),
+  unbondingDelay: positiveInteger.optional(),
+  maxValidators: z.number().int().min(1).max(256).optional(),
+  thresholdBps: z.number().int().min(5_001).max(10_000).optional(),
+  slashBps: z.number().int().min(1).max(10_000).optional(),
+  reporterRewardBps: z.number().int().min(0).max(9_999).optional(),
+});
+
 export const deployConfigSchema = z.strictObject({
   main: chain.default({}),
   child: chain.default({}),
@@ -51,6 +63,8 @@ export const deployConfigSchema = z.strictObject({
   admin: address.optional(),
   guardian: address.nullable().optional(),
   txTimeoutMs: z.number().int().positive().optional(),
+  /** Opt-in: validator sets that follow a StakeManager's epochs (see StakingSpec). */
+  staking: staking.optional(),
 });
 
 export type DeployConfig = z.infer<typeof deployConfigSchema>;

@@ -8,6 +8,12 @@
  *   then:  Messenger.setRemoteMessenger and bridge.setCounterpart on both chains, then the admin
  *          role handed from the deployer to the configured admin.
  *
+ * Staking mode (options.staking): a StakeManager is deployed on main first; main's set is a
+ * StakedValidatorSet and child's a ChildValidatorSet, both following it (recorded as "ValidatorSet",
+ * see deploymentFile.ts); the wiring adds StakeManager.setLane for both lanes,
+ * StakeManager.setRotation and ChildValidatorSet.setMessenger; the StakeManager and the
+ * ChildValidatorSet are handed over with the messengers and bridges.
+ *
  * Plain ethers, not Hardhat Ignition: Ignition deploys one network per run and cannot wire a
  * contract on chain A with an address from chain B in the same deployment.
  *
@@ -19,10 +25,10 @@ import { ZeroAddress, ZeroHash, getAddress } from "ethers";
 
 import { DEFAULT_ARTIFACTS_DIR } from "./artifacts";
 import { connectChain, type Chain } from "./chain";
-import { CONTRACTS_BY_ROLE, deploymentPath, readDeployment, writeDeployment, type ChainRole, type DeploymentFile } from "./deploymentFile";
+import { contractsOf, deploymentPath, readDeployment, validatorSetContract, writeDeployment, type ChainRole, type DeploymentFile } from "./deploymentFile";
 import { ChainIdMismatchError, DeployConfigError, DeployError, DeploymentFileError, NotAdminError, SameChainError, WiringConflictError } from "./errors";
 import { normalizeOptions, type DeployBridgeOptions, type DeployLogger } from "./options";
-import { bridgeOf, cascadeAcrossChains, deployOrder, driftWarnings, inspectSide, type Side } from "./plan";
+import { bridgeOf, cascadeAcrossChains, deployOrder, driftWarnings, inspectSide, inspectStakeManager, type Side } from "./plan";
 
 export interface DeployBridgeResult {
   main: DeploymentFile;
@@ -67,26 +73,30 @@ export async function deployBridge(options: DeployBridgeOptions): Promise<Deploy
     const [mainHead, childHead] = await Promise.all([main.provider.getBlockNumber(), child.provider.getBlockNumber()]);
 
     const sides = {
-      main: openSide(main, child.chainId, options, settings.main),
-      child: openSide(child, main.chainId, options, settings.child),
+      main: { ...openSide(main, child.chainId, options, settings.main), staking: settings.staking },
+      child: { ...openSide(child, main.chainId, options, settings.child), staking: settings.staking },
     };
     if (sides.main.filePath === sides.child.filePath) {
       throw new DeployConfigError(`main and child would share the deployment file ${sides.main.filePath}: give them different network names`);
     }
+    if (settings.staking !== undefined) await inspectStakeManager(sides.main, sides.child, logger);
     await Promise.all([inspectSide(sides.main, child.chainId, logger), inspectSide(sides.child, main.chainId, logger)]);
     cascadeAcrossChains(sides.main, sides.child, logger);
     const warnings = [...(await driftWarnings(sides.main)), ...(await driftWarnings(sides.child))];
     for (const warning of warnings) logger.warn({ at: "deploy.drift" }, warning);
     const reused = [...reusedOf(sides.main), ...reusedOf(sides.child)];
 
+    // Both chains' staked sets are built around the StakeManager's address: it comes first.
+    if (settings.staking !== undefined) await deployStakeManager(sides.main, sides.child, logger);
     // The chains are independent until the wiring: deploy both at once, and finish the one that
     // can be finished even if the other fails (its file then records everything done).
     await settleBoth(deploySide(sides.main, BigInt(childHead) + 1n, logger), deploySide(sides.child, BigInt(mainHead) + 1n, logger));
     await settleBoth(wireSide(sides.main, sides.child, logger), wireSide(sides.child, sides.main, logger));
     await settleBoth(handOver(sides.main, logger), handOver(sides.child, logger));
 
+    const staking = settings.staking !== undefined;
     const deployed = (["main", "child"] as const).flatMap((role) =>
-      CONTRACTS_BY_ROLE[role].map((name) => `${role}.${name}`).filter((name) => !reused.includes(name)),
+      contractsOf(role, staking).map((name) => `${role}.${name}`).filter((name) => !reused.includes(name)),
     );
     logger.info({ at: "deploy.done", deployed, reused, transactions: { main: main.sent, child: child.sent } }, "bridge deployed and wired");
     return {
@@ -134,9 +144,11 @@ async function deploySide(side: Side, firstBlock: bigint, logger: DeployLogger):
   const save = () => writeDeployment(side.dir, file);
   // Forget what is not reused, at once, so that the file never lists a stale contract (the
   // relayer would watch it) beside fresh ones, even if this run stops before its first deployment.
-  const stale = CONTRACTS_BY_ROLE[role].filter(
+  const stale = contractsOf(role, false).filter(
     (name) => file.contracts[name] !== undefined && !side.reuse.has(name) && !(name === "Lockbox" && side.reuse.has("RootBridge")),
   );
+  // A StakeManager left from a staking-mode run is no part of a governance-mode deployment.
+  if (side.staking === undefined && role === "main" && file.contracts.StakeManager !== undefined) stale.push("StakeManager");
   for (const name of stale) delete file.contracts[name];
   if (stale.length > 0) save();
   const address = (name: keyof DeploymentFile["contracts"]) => file.contracts[name]!.address;
@@ -146,15 +158,11 @@ async function deploySide(side: Side, firstBlock: bigint, logger: DeployLogger):
     if (side.reuse.has(name)) continue;
     // ValidatorSet and CheckpointManager need no wiring: they get the final admin right away.
     // Messenger and the bridges are wired by the deployer first, then handed over.
+    const setArgs = [settings.validatorSet.addresses, settings.validatorSet.powers, settings.validatorSet.threshold, settings.validatorChangeDelay];
+    // The child's staked set is wired (setMessenger) by the deployer, then handed over.
+    const setAdmin = side.staking !== undefined && role === "child" ? deployer : settings.admin;
     const args: unknown[] = {
-      ValidatorSet: () => [
-        settings.admin,
-        settings.guardian,
-        settings.validatorSet.addresses,
-        settings.validatorSet.powers,
-        settings.validatorSet.threshold,
-        settings.validatorChangeDelay,
-      ],
+      ValidatorSet: () => (side.staking === undefined ? [settings.admin, settings.guardian, ...setArgs] : [setAdmin, settings.guardian, side.stakeManager, ...setArgs]),
       CheckpointManager: () => [
         settings.admin,
         settings.guardian,
@@ -169,8 +177,9 @@ async function deploySide(side: Side, firstBlock: bigint, logger: DeployLogger):
       RootBridge: () => [deployer, address("Messenger")],
       ChildBridge: () => [deployer, address("Messenger")],
       Lockbox: () => [],
-    }[name]();
-    const { record } = await chain.deploy(name, args);
+    }[name as "ValidatorSet" | "CheckpointManager" | "Messenger" | "RootBridge" | "ChildBridge" | "Lockbox"]();
+    const artifact = name === "ValidatorSet" ? validatorSetContract(role, side.staking !== undefined) : name;
+    const { record } = await chain.deploy(name, args, artifact);
     file.contracts[name] = record;
     file.deployedAt = new Date().toISOString();
     save();
@@ -188,8 +197,42 @@ async function deploySide(side: Side, firstBlock: bigint, logger: DeployLogger):
   }
 }
 
+/**
+ * Staking mode: deploys the StakeManager on the main chain unless it is reused, with the deployer
+ * as admin (it wires the lanes and rotation, then hands over), and both lanes left for the wiring.
+ */
+async function deployStakeManager(main: Side, child: Side, logger: DeployLogger): Promise<void> {
+  if (main.reuse.has("StakeManager")) return;
+  const { chain, file } = main;
+  const staking = main.staking!;
+  const config = [
+    staking.stakeToken,
+    staking.epochLength,
+    staking.unbondingDelay,
+    staking.challengePeriod,
+    staking.setChangeDelay,
+    staking.minStake,
+    staking.maxValidators,
+    staking.thresholdBps,
+    staking.slashBps,
+    staking.reporterRewardBps,
+  ];
+  const lanes = [
+    [chain.chainId, ZeroAddress],
+    [child.chain.chainId, ZeroAddress],
+  ];
+  const { record } = await chain.deploy("StakeManager", [chain.deployer, config, lanes]);
+  file.contracts.StakeManager = record;
+  file.deployedAt = new Date().toISOString();
+  writeDeployment(main.dir, file);
+  main.stakeManager = record.address;
+  child.stakeManager = record.address;
+  logger.info({ at: "deploy.contract", chain: "main", contract: "StakeManager", address: record.address, block: record.block, txHash: record.txHash }, "deployed");
+}
+
 /** Sets the set-once links of `side` to `peer`'s contracts where they are not set yet. */
 async function wireSide(side: Side, peer: Side, logger: DeployLogger): Promise<void> {
+  if (side.staking !== undefined) await wireStaking(side, peer, logger);
   const { chain, role, file } = side;
   const links = [
     { contract: "Messenger" as const, getter: "remoteMessenger", setter: "setRemoteMessenger", target: peer.file.contracts.Messenger!.address },
@@ -208,12 +251,59 @@ async function wireSide(side: Side, peer: Side, logger: DeployLogger): Promise<v
   }
 }
 
+/**
+ * Staking mode's links: on main, the StakeManager's two lanes (the CheckpointManagers validators
+ * sign for) and its rotation targets (re-pointed when they differ); on child, the
+ * ChildValidatorSet's Messenger (set once).
+ */
+async function wireStaking(side: Side, peer: Side, logger: DeployLogger): Promise<void> {
+  const { chain, role } = side;
+  const address = (s: Side, name: keyof DeploymentFile["contracts"]) => s.file.contracts[name]!.address;
+  const requireAdmin = async (contract: "StakeManager" | "ChildValidatorSet", instance: ReturnType<Chain["at"]>, action: string) => {
+    if (!((await instance.getFunction("hasRole")(DEFAULT_ADMIN_ROLE, chain.deployer)) as boolean)) throw new NotAdminError(role, contract, chain.deployer, action);
+  };
+  if (role === "child") {
+    const set = chain.at("ChildValidatorSet", address(side, "ValidatorSet"));
+    const target = address(side, "Messenger");
+    const current = getAddress((await set.getFunction("messenger")()) as string);
+    if (current === target) return;
+    if (current !== ZeroAddress) throw new WiringConflictError(role, "ChildValidatorSet.messenger", current, target);
+    await requireAdmin("ChildValidatorSet", set, `setMessenger(${target})`);
+    const receipt = await chain.send(`ChildValidatorSet.setMessenger(${target})`, (overrides) => set.getFunction("setMessenger")(target, overrides));
+    logger.info({ at: "deploy.wire", chain: role, contract: "ChildValidatorSet", link: "messenger", target, txHash: receipt.hash }, "wired");
+    return;
+  }
+  const stakeManager = chain.at("StakeManager", address(side, "StakeManager"));
+  const lanes = [
+    { lane: 0, chainId: BigInt(chain.chainId), manager: address(side, "CheckpointManager") },
+    { lane: 1, chainId: BigInt(peer.chain.chainId), manager: address(peer, "CheckpointManager") },
+  ];
+  for (const { lane, chainId, manager } of lanes) {
+    const [currentChain, currentManager] = (await stakeManager.getFunction("laneDomain")(lane)) as [bigint, string];
+    if (currentChain === chainId && getAddress(currentManager) === manager) continue;
+    const action = `StakeManager.setLane(${lane}, ${chainId}, ${manager})`;
+    await requireAdmin("StakeManager", stakeManager, action);
+    const receipt = await chain.send(action, (overrides) => stakeManager.getFunction("setLane")(lane, chainId, manager, overrides));
+    logger.info({ at: "deploy.wire", chain: role, contract: "StakeManager", link: `lane${lane}`, target: manager, txHash: receipt.hash }, "wired");
+  }
+  const targets = [address(side, "ValidatorSet"), address(side, "Messenger"), address(peer, "ValidatorSet")];
+  const current = await Promise.all(["mainValidatorSet", "messenger", "childValidatorSet"].map(async (g) => getAddress((await stakeManager.getFunction(g)()) as string)));
+  if (current.every((a, i) => a === targets[i])) return;
+  const action = `StakeManager.setRotation(${targets.join(", ")})`;
+  await requireAdmin("StakeManager", stakeManager, action);
+  const receipt = await chain.send(action, (overrides) => stakeManager.getFunction("setRotation")(...targets, overrides));
+  logger.info({ at: "deploy.wire", chain: role, contract: "StakeManager", link: "rotation", target: targets, txHash: receipt.hash }, "wired");
+}
+
 /** Gives the admin role of the wired contracts to the configured admin and drops the deployer's. */
 async function handOver(side: Side, logger: DeployLogger): Promise<void> {
   const { chain, role, file, settings } = side;
   if (settings.admin === chain.deployer) return;
-  for (const contract of ["Messenger", bridgeOf(role)] as const) {
-    const instance = chain.at(contract, file.contracts[contract]!.address);
+  const wired: (keyof DeploymentFile["contracts"])[] = ["Messenger", bridgeOf(role)];
+  // Staking mode: the contracts the deployer wired beyond the messenger and bridge.
+  if (side.staking !== undefined) wired.push(role === "main" ? "StakeManager" : "ValidatorSet");
+  for (const contract of wired) {
+    const instance = chain.at(contract === "ValidatorSet" ? "ChildValidatorSet" : contract, file.contracts[contract]!.address);
     const hasRole = async (account: string) => (await instance.getFunction("hasRole")(DEFAULT_ADMIN_ROLE, account)) as boolean;
     // Grant before renouncing: the contract must never be left without an admin.
     if (!(await hasRole(settings.admin))) {
@@ -237,5 +327,5 @@ async function settleBoth(a: Promise<void>, b: Promise<void>): Promise<void> {
 /** "<role>.<Contract>" kept; the Lockbox stays with its RootBridge. */
 function reusedOf(side: Side): string[] {
   const kept = (name: string) => side.reuse.has(name as never) || (name === "Lockbox" && side.reuse.has("RootBridge"));
-  return CONTRACTS_BY_ROLE[side.role].filter(kept).map((name) => `${side.role}.${name}`);
+  return contractsOf(side.role, side.staking !== undefined).filter(kept).map((name) => `${side.role}.${name}`);
 }

@@ -9,6 +9,10 @@
  * Names: ValidatorSet, CheckpointManager, Messenger, and RootBridge + Lockbox (main) or
  * ChildBridge (child). `block` is the deployment block; the Lockbox, created by RootBridge's
  * constructor, carries RootBridge's block and transaction. Big numbers in `args` are decimal strings.
+ *
+ * Staking mode adds StakeManager (main), and the set the CheckpointManager uses stays under
+ * "ValidatorSet" (what the relayer reads) with `"contract"` naming what it is: "StakedValidatorSet"
+ * (main) or "ChildValidatorSet" (child). A record without `contract` is the contract of its name.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -24,6 +28,8 @@ export interface ContractRecord {
   block: number;
   txHash: string;
   args: unknown[];
+  /** The contract deployed, when it is not the one the record is named after (staking mode's sets). */
+  contract?: DeployableContract;
 }
 
 export interface DeploymentFile {
@@ -41,6 +47,17 @@ export const CONTRACTS_BY_ROLE: Readonly<Record<ChainRole, readonly DeployableCo
   child: ["ValidatorSet", "CheckpointManager", "Messenger", "ChildBridge"],
 };
 
+/** CONTRACTS_BY_ROLE, with the StakeManager first on the main chain in staking mode. */
+export function contractsOf(role: ChainRole, staking: boolean): readonly DeployableContract[] {
+  return staking && role === "main" ? ["StakeManager", ...CONTRACTS_BY_ROLE.main] : CONTRACTS_BY_ROLE[role];
+}
+
+/** What the set the CheckpointManager uses is, per mode and chain. */
+export function validatorSetContract(role: ChainRole, staking: boolean): DeployableContract {
+  if (!staking) return "ValidatorSet";
+  return role === "main" ? "StakedValidatorSet" : "ChildValidatorSet";
+}
+
 const hexAddress = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "expected a 0x-prefixed 20-byte address");
 const hexHash = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "expected a 0x-prefixed 32-byte hash");
 
@@ -49,6 +66,7 @@ const contractRecordSchema = z.object({
   block: z.number().int().nonnegative(),
   txHash: hexHash,
   args: z.array(z.unknown()),
+  contract: z.enum(["StakedValidatorSet", "ChildValidatorSet"]).optional(),
 });
 
 /** Validates a deployment file; exported so that readers (the relayer, tools) can share it. */
@@ -59,7 +77,7 @@ export const deploymentFileSchema = z.object({
   remoteChainId: z.number().int().positive(),
   deployedAt: z.string(),
   contracts: z.partialRecord(
-    z.enum(["ValidatorSet", "CheckpointManager", "Messenger", "RootBridge", "ChildBridge", "Lockbox"]),
+    z.enum(["ValidatorSet", "CheckpointManager", "Messenger", "RootBridge", "ChildBridge", "Lockbox", "StakeManager"]),
     contractRecordSchema,
   ),
 });

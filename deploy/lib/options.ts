@@ -56,6 +56,57 @@ export interface ChainTarget {
   checkpoint?: Partial<CheckpointParams>;
 }
 
+/**
+ * Staking mode: the validator sets follow a StakeManager on the main chain instead of governance.
+ * Both chains' sets start from the configured validators (the bootstrap set) and take each epoch's
+ * snapshot once `StakeManager.rotateValidatorSet(epoch)` is called (by anyone) and the change delay
+ * has passed; the child chain's set receives it as a message through the Messenger.
+ */
+export interface StakingSpec {
+  /** ERC20 staked on the main chain; default the main chain's native currency. */
+  stakeToken?: string;
+  /** Seconds per epoch; above both chains' validatorChangeDelay. */
+  epochLength: Numberish;
+  /** Smallest bonded stake, in the stake token's units. */
+  minStake: Numberish;
+  /**
+   * Seconds from an epoch's start until its set is in force on both chains. Default: the longer
+   * of the main chain's change delay and the child chain's change delay plus its challenge period
+   * (the rotation message must be in a final checkpoint there), plus an hour to rotate and relay.
+   */
+  setChangeDelay?: Numberish;
+  /** Seconds between an unstake and its withdrawal; default two epochs + challenge period + setChangeDelay. */
+  unbondingDelay?: Numberish;
+  /** Default 100, at most 256. */
+  maxValidators?: number;
+  /** Share of an epoch's power a checkpoint needs, in basis points above 5,000; default 6,667. */
+  thresholdBps?: number;
+  /** Share of stake an equivocation costs; default 5,000. */
+  slashBps?: number;
+  /** Share of a slash paid to the reporter; default 1,000. */
+  reporterRewardBps?: number;
+}
+
+/** StakeManager's constructor config (IStakeManager.Config). */
+export interface NormalizedStaking {
+  stakeToken: string;
+  epochLength: bigint;
+  unbondingDelay: bigint;
+  challengePeriod: bigint;
+  setChangeDelay: bigint;
+  minStake: bigint;
+  maxValidators: number;
+  thresholdBps: number;
+  slashBps: number;
+  reporterRewardBps: number;
+}
+
+/** StakeManager.NATIVE_TOKEN. */
+export const NATIVE_STAKE_TOKEN = "0xEeeeeEeeeEeEeeEeEeEeeEEEeeeeEeeeeeeeEEeE";
+/** StakeManager.MAX_EPOCH_LENGTH and MAX_UNBONDING_DELAY. */
+const MAX_EPOCH_LENGTH = 30n * 86_400n;
+const MAX_UNBONDING_DELAY = 365n * 86_400n;
+
 /** Receives progress; pino's logger fits. */
 export interface DeployLogger {
   info(fields: Record<string, unknown>, message: string): void;
@@ -77,6 +128,8 @@ export interface DeployBridgeOptions {
   challengerRewardBps: number;
   /** See CheckpointParams.validatorChangeDelay; default twice the challenge period. */
   validatorChangeDelay?: Numberish;
+  /** Opt-in staking mode (StakeManager, StakedValidatorSet, ChildValidatorSet); default governance ValidatorSets. */
+  staking?: StakingSpec;
   /** Final admin of every contract; default the deployer. Wiring is done first, then handed over. */
   admin?: string;
   /** May pause the checkpoint managers and messengers, and cancel a proposed validator set; default the admin; null for none. */
@@ -121,7 +174,7 @@ export const MAX_CHALLENGE_PERIOD = 30n * 24n * 3_600n;
 export const MAX_CHANGE_DELAY = 90n * 24n * 3_600n;
 
 /** Checks the options and derives each chain's settings. @throws DeployConfigError */
-export function normalizeOptions(options: DeployBridgeOptions): Record<ChainRole, SideSettings> {
+export function normalizeOptions(options: DeployBridgeOptions): Record<ChainRole, SideSettings> & { staking?: NormalizedStaking } {
   const fallback = options.validators;
   const setOf = (spec: ValidatorSetSpec | undefined, chain: ChainRole): NormalizedValidatorSet => {
     const validators = spec?.validators ?? fallback;
@@ -130,10 +183,53 @@ export function normalizeOptions(options: DeployBridgeOptions): Record<ChainRole
   };
   const mainSet = setOf(options.mainValidators, "main");
   const childSet = setOf(options.childValidators, "child");
+  // main's ValidatorSet checks checkpoints of the child chain, and the other way round.
+  const main = sideSettings("main", options, options.main, childSet);
+  const child = sideSettings("child", options, options.child, mainSet);
+  return options.staking === undefined ? { main, child } : { main, child, staking: normalizeStaking(options.staking, main, child) };
+}
+
+/** Applies the StakeManager's and the staked sets' rules to the staking options. */
+export function normalizeStaking(spec: StakingSpec, main: SideSettings, child: SideSettings): NormalizedStaking {
+  const epochLength = toBigInt(spec.epochLength, "staking.epochLength");
+  if (epochLength <= 0n || epochLength > MAX_EPOCH_LENGTH) throw new DeployConfigError(`staking.epochLength must be from 1 s to ${MAX_EPOCH_LENGTH} s (30 days), got ${epochLength}`);
+  // A set that waits an epoch or more would be replaced by the next rotation before it could take effect.
+  for (const side of [main, child]) {
+    if (side.validatorChangeDelay >= epochLength) {
+      throw new DeployConfigError(`${side.role}: validatorChangeDelay (${side.validatorChangeDelay} s) must be below staking.epochLength (${epochLength} s)`);
+    }
+  }
+  const challengePeriod = main.challengePeriod > child.challengePeriod ? main.challengePeriod : child.challengePeriod;
+  const carried = child.validatorChangeDelay + child.challengePeriod;
+  const defaultDelay = (main.validatorChangeDelay > carried ? main.validatorChangeDelay : carried) + 3_600n;
+  const setChangeDelay = spec.setChangeDelay === undefined ? defaultDelay : toBigInt(spec.setChangeDelay, "staking.setChangeDelay");
+  if (setChangeDelay < main.validatorChangeDelay) {
+    throw new DeployConfigError(`staking.setChangeDelay (${setChangeDelay} s) must be at least the main chain's validatorChangeDelay (${main.validatorChangeDelay} s)`);
+  }
+  const minimum = epochLength + challengePeriod + setChangeDelay;
+  const unbondingDelay = spec.unbondingDelay === undefined ? minimum + epochLength : toBigInt(spec.unbondingDelay, "staking.unbondingDelay");
+  if (unbondingDelay <= minimum || unbondingDelay > MAX_UNBONDING_DELAY) {
+    throw new DeployConfigError(`staking.unbondingDelay must be above epochLength + challengePeriod + setChangeDelay (${minimum} s) and at most ${MAX_UNBONDING_DELAY} s, got ${unbondingDelay}`);
+  }
+  const minStake = toBigInt(spec.minStake, "staking.minStake");
+  if (minStake <= 0n || minStake >= 1n << 96n) throw new DeployConfigError(`staking.minStake must be from 1 to 2^96 - 1, got ${minStake}`);
+  const int = (value: number | undefined, fallback: number, what: string, min: number, max: number) => {
+    const v = value ?? fallback;
+    if (!Number.isInteger(v) || v < min || v > max) throw new DeployConfigError(`staking.${what} must be an integer from ${min} to ${max}, got ${v}`);
+    return v;
+  };
   return {
-    // main's ValidatorSet checks checkpoints of the child chain, and the other way round.
-    main: sideSettings("main", options, options.main, childSet),
-    child: sideSettings("child", options, options.child, mainSet),
+    stakeToken: spec.stakeToken === undefined ? NATIVE_STAKE_TOKEN : checkedAddress(spec.stakeToken, "staking.stakeToken", false),
+    epochLength,
+    unbondingDelay,
+    challengePeriod,
+    setChangeDelay,
+    minStake,
+    maxValidators: int(spec.maxValidators, 100, "maxValidators", 1, MAX_VALIDATORS),
+    // Above half: two quorums of one epoch always share a validator.
+    thresholdBps: int(spec.thresholdBps, 6_667, "thresholdBps", 5_001, MAX_BPS),
+    slashBps: int(spec.slashBps, 5_000, "slashBps", 1, MAX_BPS),
+    reporterRewardBps: int(spec.reporterRewardBps, 1_000, "reporterRewardBps", 0, MAX_BPS - 1),
   };
 }
 

@@ -4,6 +4,9 @@
  *
  *   CheckpointManager.validatorSet, Messenger.checkpointManager, bridge.messenger   immutable
  *   Messenger.remoteMessenger, bridge.counterpart (across the chains)               set once
+ *   staking mode: StakedValidatorSet/ChildValidatorSet.stakeManager                 immutable
+ *                 ChildValidatorSet.messenger                                       set once
+ *                 StakeManager lanes and rotation targets                           re-pointable
  *
  * So a contract deployed afresh forces a fresh deployment of everything that points at it: its
  * dependants on the same chain, and the other chain's messenger or bridge if that one is already
@@ -14,9 +17,9 @@ import { ZeroAddress, ZeroHash, getAddress, isError, type Contract } from "ether
 
 import type { DeployableContract } from "./artifacts";
 import type { Chain } from "./chain";
-import type { ChainRole, DeploymentFile } from "./deploymentFile";
+import { validatorSetContract, type ChainRole, type DeploymentFile } from "./deploymentFile";
 import { WiringConflictError } from "./errors";
-import type { DeployLogger, SideSettings } from "./options";
+import type { DeployLogger, NormalizedStaking, SideSettings } from "./options";
 
 /** One chain during a run: its connection, settings, file and what can be kept. */
 export interface Side {
@@ -32,6 +35,30 @@ export interface Side {
   /** Set-once links of the reused messenger and bridge, as read on chain (zero when not set). */
   remoteMessenger?: string;
   counterpart?: string;
+  /** Staking mode's parameters; undefined in governance mode. */
+  staking?: NormalizedStaking;
+  /** Staking mode: the main chain's StakeManager the sets must follow; null while it is to be deployed afresh. */
+  stakeManager?: string | null;
+}
+
+/**
+ * Staking mode, before the sides are inspected: keeps the recorded StakeManager if it has code
+ * (its links are re-pointed by the wiring, so nothing else decides), and tells both sides which
+ * StakeManager their sets must follow.
+ */
+export async function inspectStakeManager(main: Side, child: Side, logger: DeployLogger): Promise<void> {
+  const record = main.file.contracts.StakeManager;
+  let address: string | null = null;
+  if (record !== undefined) {
+    if ((await main.chain.provider.getCode(record.address)) === "0x") {
+      logger.warn({ at: "deploy.inspect", chain: "main", contract: "StakeManager", reason: `no code at ${record.address}` }, "recorded contract is not reused");
+    } else {
+      main.reuse.add("StakeManager");
+      address = record.address;
+    }
+  }
+  main.stakeManager = address;
+  child.stakeManager = address;
 }
 
 export function bridgeOf(role: ChainRole): "RootBridge" | "ChildBridge" {
@@ -62,7 +89,19 @@ export async function inspectSide(side: Side, remoteChainId: number, logger: Dep
   const address = (name: DeployableContract) => file.contracts[name]?.address;
 
   const validatorSet = await recorded("ValidatorSet");
-  if (validatorSet !== undefined) keep("ValidatorSet");
+  if (validatorSet !== undefined) {
+    // The record may hold the other mode's set: a governance set cannot follow the stake, nor the reverse.
+    const kind = file.contracts.ValidatorSet!.contract ?? "ValidatorSet";
+    const expected = validatorSetContract(role, side.staking !== undefined);
+    if (kind !== expected) drop("ValidatorSet", `it is a ${kind}, this deployment uses a ${expected}`);
+    else if (side.staking === undefined) keep("ValidatorSet");
+    else if (side.stakeManager === null || side.stakeManager === undefined) drop("ValidatorSet", "its StakeManager is deployed afresh");
+    else {
+      const followed = await readLink(chain.at(kind, address("ValidatorSet")!), "stakeManager");
+      if (followed !== side.stakeManager) drop("ValidatorSet", `it follows StakeManager ${followed}`);
+      else keep("ValidatorSet");
+    }
+  }
 
   const manager = await recorded("CheckpointManager");
   if (manager !== undefined) {
@@ -143,7 +182,8 @@ export function cascadeAcrossChains(main: Side, child: Side, logger: DeployLogge
 export async function driftWarnings(side: Side): Promise<string[]> {
   const warnings: string[] = [];
   const { settings, file, chain, role } = side;
-  if (side.reuse.has("ValidatorSet")) {
+  // A staked set follows the StakeManager: the configured validators are only where it started.
+  if (side.reuse.has("ValidatorSet") && side.staking === undefined) {
     const set = chain.at("ValidatorSet", file.contracts.ValidatorSet!.address);
     const [addresses, powers] = (await set.getFunction("validators")()) as [string[], bigint[]];
     const [, threshold] = (await set.getFunction("quorum")()) as [string, bigint];
@@ -152,6 +192,9 @@ export async function driftWarnings(side: Side): Promise<string[]> {
       addresses.every((a, i) => getAddress(a) === settings.validatorSet.addresses[i] && powers[i] === settings.validatorSet.powers[i]) &&
       threshold === settings.validatorSet.threshold;
     if (!same) warnings.push(`${role}: the deployed ValidatorSet differs from the configured validators or threshold (use proposeValidators)`);
+  }
+  if (side.reuse.has("ValidatorSet")) {
+    const set = chain.at("ValidatorSet", file.contracts.ValidatorSet!.address);
     const delay = (await set.getFunction("changeDelay")()) as bigint;
     if (delay !== settings.validatorChangeDelay) {
       warnings.push(`${role}: ValidatorSet.changeDelay is ${delay} on chain, the config says ${settings.validatorChangeDelay} (it is fixed at deployment)`);
@@ -160,6 +203,8 @@ export async function driftWarnings(side: Side): Promise<string[]> {
   // ValidatorSet and CheckpointManager got the admin in their constructor: no hand-over fixes them.
   for (const name of ["ValidatorSet", "CheckpointManager"] as const) {
     if (!side.reuse.has(name)) continue;
+    // The child's staked set is wired by the deployer, then handed over like the messenger.
+    if (name === "ValidatorSet" && side.staking !== undefined && role === "child") continue;
     const contract = chain.at(name, file.contracts[name]!.address);
     if (!((await contract.getFunction("hasRole")(ZeroHash, settings.admin)) as boolean)) {
       warnings.push(`${role}: ${settings.admin}, the configured admin, is not admin of the deployed ${name}`);

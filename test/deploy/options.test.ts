@@ -75,4 +75,31 @@ describe("deploy options", function () {
       expect(loadDeployConfig(configFile({ ...CONFIG, validatorChangeDelay: 7_200 })).validatorChangeDelay).to.equal(7_200);
     });
   });
+
+  describe("staking mode", function () {
+    const staking = { epochLength: 86_400, minStake: 10n ** 18n };
+
+    it("derives the StakeManager's delays from both chains' challenge periods and change delays", function () {
+      const normalized = normalizeOptions(options({ staking, child: { checkpoint: { challengePeriod: 900 } } }));
+      // main: period 600, delay 1,200; child: period 900, delay 1,800. Carried to the child: 1,800 + 900.
+      expect(normalized.staking).to.include({ challengePeriod: 900n, setChangeDelay: 2_700n + 3_600n, epochLength: 86_400n });
+      expect(normalized.staking!.unbondingDelay).to.equal(2n * 86_400n + 900n + 6_300n);
+      expect(normalized.staking).to.include({ maxValidators: 100, thresholdBps: 6_667, slashBps: 5_000, reporterRewardBps: 1_000 });
+      expect(normalized.staking!.stakeToken).to.equal("0xEeeeeEeeeEeEeeEeEeEeeEEEeeeeEeeeeeeeEEeE");
+      expect(normalizeOptions(options()).staking).to.equal(undefined);
+    });
+
+    it("refuses what the contracts would refuse", function () {
+      expect(() => normalizeOptions(options({ staking: { ...staking, epochLength: 1_200 } }))).to.throw(DeployConfigError, /main: validatorChangeDelay \(1200 s\) must be below staking.epochLength/);
+      expect(() => normalizeOptions(options({ staking: { ...staking, unbondingDelay: 86_400 } }))).to.throw(DeployConfigError, /staking.unbondingDelay must be above/);
+      expect(() => normalizeOptions(options({ staking: { ...staking, setChangeDelay: 600 } }))).to.throw(DeployConfigError, /setChangeDelay \(600 s\) must be at least/);
+      expect(() => normalizeOptions(options({ staking: { ...staking, thresholdBps: 5_000 } }))).to.throw(DeployConfigError, /thresholdBps must be an integer from 5001/);
+      expect(() => normalizeOptions(options({ staking: { ...staking, minStake: 0 } }))).to.throw(DeployConfigError, /minStake/);
+    });
+
+    it("is read from the config file's staking block, unknown keys refused", function () {
+      expect(loadDeployConfig(configFile({ ...CONFIG, staking: { epochLength: 3_600, minStake: "1" } })).staking).to.deep.equal({ epochLength: 3_600, minStake: "1" });
+      expect(() => loadDeployConfig(configFile({ ...CONFIG, staking: { epochLength: 3_600, minStake: "1", epoch: 1 } }))).to.throw(DeployConfigError, /staking/);
+    });
+  });
 });

@@ -19,6 +19,7 @@ import {
   readDeployment,
   type DeploymentFile,
 } from "../../deploy/lib";
+import { loadArtifact } from "../../deploy/lib/artifacts";
 import { carryMessages, deployed, type ChainEnd } from "./handRelay";
 import {
   REPO_ROOT,
@@ -267,6 +268,59 @@ describe("deploy (end to end, real nodes)", function () {
       const wrong = await runCli(["--config", configFile, "--main-rpc", child.url, "--child-rpc", main.url, "--out", dir], { MAIN_DEPLOYER_KEY: key, CHILD_DEPLOYER_KEY: key });
       expect(wrong.code).to.equal(1);
       expect(wrong.stderr).to.match(/CHAIN_ID_MISMATCH/);
+    });
+
+    it("deploys the staking mode, wired and handed over, and carries a rotation to the child chain by hand", async function () {
+      const admin = devAccount(6, main.provider);
+      const staked = await deployDevnet(main, child, { staking: { epochLength: 120, minStake: parseEther("1").toString() }, admin: admin.address });
+      const files = staked.deployment;
+      expect(Object.keys(files.main.contracts)).to.have.members(["StakeManager", "ValidatorSet", "CheckpointManager", "Messenger", "RootBridge", "Lockbox"]);
+      expect(files.main.contracts.ValidatorSet!.contract).to.equal("StakedValidatorSet");
+      expect(files.child.contracts.ValidatorSet!.contract).to.equal("ChildValidatorSet");
+      const address = (file: DeploymentFile, name: keyof DeploymentFile["contracts"]) => file.contracts[name]!.address;
+      const stakeManager = deployed(files.main, "StakeManager", main.provider);
+      const mainSet = new Contract(address(files.main, "ValidatorSet"), loadArtifact("StakedValidatorSet").abi, main.provider);
+      const childSet = new Contract(address(files.child, "ValidatorSet"), loadArtifact("ChildValidatorSet").abi, child.provider);
+
+      expect([...(await stakeManager.laneDomain(0))]).to.deep.equal([BigInt(main.chainId), address(files.main, "CheckpointManager")]);
+      expect([...(await stakeManager.laneDomain(1))]).to.deep.equal([BigInt(child.chainId), address(files.child, "CheckpointManager")]);
+      expect(await stakeManager.mainValidatorSet()).to.equal(await mainSet.getAddress());
+      expect(await stakeManager.messenger()).to.equal(address(files.main, "Messenger"));
+      expect(await stakeManager.childValidatorSet()).to.equal(await childSet.getAddress());
+      expect(await childSet.messenger()).to.equal(address(files.child, "Messenger"));
+      for (const set of [mainSet, childSet]) expect(await set.stakeManager()).to.equal(await stakeManager.getAddress());
+      for (const contract of [stakeManager, mainSet, childSet]) {
+        expect(await contract.hasRole(ZeroHash, admin.address)).to.equal(true);
+        expect(await contract.hasRole(ZeroHash, staked.deployer.main.address)).to.equal(false);
+      }
+      expect((await deployBridge(staked.options)).transactions).to.deep.equal({ main: 0, child: 0 });
+
+      // One validator stakes in epoch 0; epoch 1's set is rotated to both chains.
+      const owner = devAccount(7, main.provider);
+      const key = staked.validators[0];
+      const proof = await key.signTypedData(
+        { name: "sidechain-kit StakeManager", version: "1", chainId: main.chainId, verifyingContract: await stakeManager.getAddress() },
+        { SignerKey: [{ name: "validator", type: "address" }, { name: "signer", type: "address" }] },
+        { validator: owner.address, signer: key.address },
+      );
+      await (await (stakeManager.connect(owner) as Contract).join(key.address, parseEther("1"), proof, { value: parseEther("1") })).wait();
+      await main.provider.send("evm_increaseTime", [120]);
+      await main.provider.send("evm_mine", []);
+      const rotation = (await (await (stakeManager.connect(owner) as Contract).rotateValidatorSet(1n)).wait())!;
+      const [relayed] = await carryMessages({
+        source: { provider: main.provider, chainId: main.chainId, deployment: files.main },
+        destination: { provider: child.provider, chainId: child.chainId, deployment: files.child },
+        receipt: rotation,
+        validators: staked.validators,
+        proposer: devAccount(2, child.provider),
+        relayer: devAccount(3, child.provider),
+      });
+      const childMessenger = deployed(files.child, "Messenger", child.provider);
+      expect(relayed.logs.some((log) => log.topics[0] === childMessenger.interface.getEvent("MessageRelayed")!.topicHash)).to.equal(true);
+      expect(await childSet.stakeEpoch()).to.equal(1n);
+      const [, setHash, signers] = await childSet.pendingChange();
+      expect([...signers]).to.deep.equal([key.address]);
+      expect((await mainSet.pendingChange())[1]).to.equal(setHash);
     });
   });
 
