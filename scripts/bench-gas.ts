@@ -52,6 +52,9 @@ const KEYS = [
 ] as const;
 type Key = (typeof KEYS)[number];
 const ALL_KEYS = [...KEYS, ...STAKING_KEYS] as const;
+// One flat file: a staking key that reused a bridge key's name would overwrite its number.
+const shared = KEYS.filter((key) => (STAKING_KEYS as readonly string[]).includes(key));
+if (shared.length > 0) throw new Error(`keys measured twice: ${shared.join(", ")}`);
 
 const TARGETS: Partial<Record<Key | StakingKey, number>> = {
   depositETH: 60_000,
