@@ -102,6 +102,28 @@ describe("Validator set rotation", () => {
     });
   });
 
+  describe("wiring", () => {
+    it("refuses zero addresses, and a second Messenger for the child set", async () => {
+      const ctx = await loadFixture(stakedFixture);
+      const { stakeManager, child, admin, stranger } = ctx;
+      const zero = ethers.ZeroAddress;
+      await expect(stakeManager.setRotation(zero, stranger.address, stranger.address)).to.be.revertedWithCustomError(stakeManager, "StakeManagerZeroAddress");
+      await expect(stakeManager.setRotation(stranger.address, stranger.address, zero)).to.be.revertedWithCustomError(stakeManager, "StakeManagerZeroAddress");
+      const bootstrap = [ctx.bootstrap.map((v) => v.address), ctx.bootstrap.map(() => 1n), 3n];
+      for (const [name, args, error] of [
+        ["ChildValidatorSet", [admin.address, zero, zero, ...bootstrap, 7_200n], "EpochValidatorSetZeroStakeManager"],
+        ["ChildValidatorSet", [zero, zero, stranger.address, ...bootstrap, 7_200n], "ValidatorSetZeroAdmin"],
+      ] as const) {
+        await expect(ethers.deployContract(name, [...args])).to.be.revertedWithCustomError(child.validatorSet, error);
+      }
+      await expect(child.validatorSet.setMessenger(zero)).to.be.revertedWithCustomError(child.validatorSet, "ChildValidatorSetZeroMessenger");
+      await expect(child.validatorSet.setMessenger(stranger.address))
+        .to.be.revertedWithCustomError(child.validatorSet, "ChildValidatorSetMessengerAlreadySet")
+        .withArgs(await child.messenger.getAddress());
+      await expect(child.validatorSet.connect(stranger).setMessenger(stranger.address)).to.be.revertedWithCustomError(child.validatorSet, "AccessControlUnauthorizedAccount");
+    });
+  });
+
   describe("activation delay (flash-loan style)", () => {
     it("stake that arrives in the current epoch cannot sign a quorum, through a real submission", async () => {
       const ctx = await loadFixture(stakedFixture);
