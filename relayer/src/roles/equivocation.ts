@@ -1,0 +1,399 @@
+/**
+ * Equivocation reporter: reads the CheckpointSubmitted events of both lanes (the main chain's
+ * CheckpointManager, about the child chain, and the child chain's, about the main chain), keeps
+ * per signer key the leaf it signed at each height, and when one key's two valid signatures commit
+ * different leaves at one height, reports the pair to the StakeManager on the main chain (which
+ * takes evidence of either lane: the signatures are plain data).
+ *
+ * Why events: the contract keeps only a hash of each attestation, and a reverted checkpoint's
+ * signatures survive only in its event. A conflict needs two signed ranges over one height in one
+ * lane, which the predecessor rule allows only across a revert: a quorum's made-up checkpoint,
+ * challenged away, then the honest one over the same blocks.
+ *
+ * Leaves: a signature proves only a root; the evidence needs the leaf and its Merkle proof, so a
+ * range is usable once its leaves are known — from the blocks the watcher recorded, else the
+ * source chain's node, else the leaf sources (a proposer's published trees) — and only if they
+ * rebuild the signed root. Ranges without leaves are retried on every scan.
+ *
+ * Restart safety: everything is in the store (equivocation_* tables, a cursor per lane); a report
+ * is one row per (lane, signer, height), sent once with a stable intent, and skipped when the
+ * StakeManager already slashed that offence (`isSlashed`), whoever reported it.
+ */
+import { Signature, TypedDataEncoder, getBytes, hexlify, recoverAddress } from "ethers";
+
+import { CHECKPOINT_SUBMITTED_TOPIC, CHECKPOINT_TYPES, checkpointDomain, checkpointManagerAbi } from "../chain/abi";
+import { toRpcQuantity, type JsonRpcSender } from "../chain/rpcValues";
+import { RelayerError } from "../errors";
+import { buildCheckpointTree, type CheckpointTree } from "../proof/checkpointTree";
+import { StakeLane, decodeStakeManagerError, stakeManagerAbi, type StakeLaneName } from "../sdk/stakeManager";
+import type { Store } from "../store";
+import { treeId, type EquivocationReport, type EquivocationTree, type StoredLeaf, type TreeKey } from "../store/equivocation";
+import { fetchOwnRange } from "./challenger/headers";
+import { verifyPublished } from "./challenger/fraud";
+import type { ChallengerLogger, LeafSource } from "./challenger/types";
+
+const SECP256K1_HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
+const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
+
+export class EquivocationReportError extends RelayerError {
+  readonly code = "EQUIVOCATION_REPORT_FAILED";
+  readonly retryable = true;
+}
+
+/** One lane as the reporter reads it. */
+export interface ReporterLane {
+  /** The StakeManager lane: the chain whose CheckpointManager the checkpoints were signed for. */
+  name: StakeLaneName;
+  /** JSON-RPC of that chain (its CheckpointSubmitted events). */
+  destination: JsonRpcSender;
+  /** JSON-RPC of the chain the checkpoints are about (their blocks). */
+  source: JsonRpcSender;
+  /** Store chain name of the source, whose recorded blocks (the watcher's) are tried first. */
+  sourceChain?: string;
+  /** First destination block to read events from, when the store has no cursor yet. */
+  startBlock?: number;
+}
+
+export interface ReportOutcome {
+  hash: string;
+  status: "mined" | "reverted" | "cancelled";
+  logs?: readonly { address: string; topics: string[]; data: string }[];
+}
+
+/** Sends a transaction to the main chain; `intent` names it, so a restarted process resends nothing. */
+export type ReportSender = (request: { intent: string; to: string; data: string }) => Promise<ReportOutcome>;
+
+export interface EquivocationReporterOptions {
+  stakeManager: string;
+  /** JSON-RPC of the main chain, where the StakeManager is. */
+  main: JsonRpcSender;
+  lanes: readonly ReporterLane[];
+  store: Store;
+  send: ReportSender;
+  /** The address reports are sent from (simulations use it too). */
+  reporter: string;
+  logger: ChallengerLogger;
+  leafSource?: LeafSource;
+  /** Blocks per eth_getLogs call. */
+  maxLogRange?: number;
+  /** Longest range whose leaves are fetched from the source node. */
+  maxNodeRange?: number;
+  fetchConcurrency?: number;
+  onReported?: (lane: StakeLaneName, signer: string, height: number) => void;
+}
+
+interface Domain {
+  chainId: bigint;
+  manager: string;
+}
+
+export interface ScanResult {
+  /** Events read per lane in this scan. */
+  events: number;
+  /** Reports that slashed in this scan. */
+  reported: EquivocationReport[];
+}
+
+export class EquivocationReporter {
+  private readonly known = new Map<string, string>();
+  private domains: Record<StakeLaneName, Domain> | undefined;
+  /** Ranges whose leaves were missing at the last scan: warned once, not at every scan. */
+  private readonly missing = new Set<string>();
+  private scanning: Promise<ScanResult> | undefined;
+
+  constructor(private readonly options: EquivocationReporterOptions) {}
+
+  /** Reads new events, resolves leaves, finds conflicts and reports them. Concurrent calls share one scan. */
+  scan(): Promise<ScanResult> {
+    this.scanning ??= this.scanOnce().finally(() => {
+      this.scanning = undefined;
+    });
+    return this.scanning;
+  }
+
+  private async scanOnce(): Promise<ScanResult> {
+    const domains = await this.laneDomains();
+    let events = 0;
+    for (const lane of this.options.lanes) {
+      if (domains[lane.name].manager === ZERO_ADDRESS) continue;
+      events += await this.syncEvents(lane, domains);
+      await this.resolveLeaves(lane);
+    }
+    return { events, reported: await this.sendReports() };
+  }
+
+  /** The lanes' EIP-712 domains, as the StakeManager checks evidence: read once. */
+  private async laneDomains(): Promise<Record<StakeLaneName, Domain>> {
+    if (this.domains !== undefined) return this.domains;
+    const read = async (name: StakeLaneName): Promise<Domain> => {
+      const [domain] = await this.view("laneDomain", [StakeLane[name]]);
+      const { chainId, manager } = domain as { chainId: bigint; manager: string };
+      return { chainId, manager: manager.toLowerCase() };
+    };
+    const domains = { main: await read("main"), child: await read("child") };
+    for (const lane of this.options.lanes) {
+      if (domains[lane.name].manager === ZERO_ADDRESS) this.options.logger.warn({ at: "equivocation.lane", lane: lane.name }, "the StakeManager has no manager for this lane: not watched");
+    }
+    // A lane not set yet may be set later: read again next time instead of caching the gap.
+    if (domains.main.manager !== ZERO_ADDRESS && domains.child.manager !== ZERO_ADDRESS) this.domains = domains;
+    return domains;
+  }
+
+  /** Reads CheckpointSubmitted events from the lane's cursor to the head, keeping each range's valid signatures. */
+  private async syncEvents(lane: ReporterLane, domains: Record<StakeLaneName, Domain>): Promise<number> {
+    const { store } = this.options;
+    const domain = domains[lane.name];
+    const sourceChainId = domains[lane.name === "main" ? "child" : "main"].chainId;
+    const cursor = `equivocation.${lane.name}`;
+    const latest = Number(BigInt((await lane.destination.send("eth_blockNumber", [])) as string));
+    const step = this.options.maxLogRange ?? 2_000;
+    let events = 0;
+    // Signatures are evidence whatever became of the submission (reverted, reorged away): no confirmation depth.
+    for (let from = store.cursors.get(cursor) ?? lane.startBlock ?? 0; from <= latest; from += step) {
+      const to = Math.min(latest, from + step - 1);
+      const logs = (await lane.destination.send("eth_getLogs", [
+        { address: domain.manager, topics: [CHECKPOINT_SUBMITTED_TOPIC], fromBlock: toRpcQuantity(from), toBlock: toRpcQuantity(to) },
+      ])) as { topics: string[]; data: string; removed?: boolean }[];
+      for (const log of logs) {
+        if (log.removed === true) continue;
+        const parsed = checkpointManagerAbi.parseLog({ topics: log.topics, data: log.data });
+        if (parsed === null) continue;
+        events++;
+        const key: TreeKey = { startBlock: Number(parsed.args.startBlock), endBlock: Number(parsed.args.endBlock), blockRoot: (parsed.args.blockRoot as string).toLowerCase() };
+        const signatures = await this.validSignatures(domain, sourceChainId, key, parsed.args.signatures as string);
+        const added = store.equivocation.addSignatures(lane.name, key, signatures);
+        const tree = store.equivocation.tree(lane.name, key)!;
+        if (tree.leaves !== null && added.length > 0) this.compare(lane.name, { ...tree, leaves: tree.leaves }, added);
+      }
+      store.cursors.set(cursor, to + 1);
+    }
+    return events;
+  }
+
+  /**
+   * The signatures that recover, in the lane's domain, to a key the StakeManager knows. Anything
+   * else (malformed bytes, high s, another domain, a stranger's key) is no evidence and is dropped.
+   */
+  private async validSignatures(domain: Domain, sourceChainId: bigint, key: TreeKey, packed: string): Promise<Record<string, string>> {
+    const digest = TypedDataEncoder.hash(checkpointDomain(domain.chainId, domain.manager), CHECKPOINT_TYPES, {
+      sourceChainId,
+      startBlock: key.startBlock,
+      endBlock: key.endBlock,
+      blockRoot: key.blockRoot,
+    });
+    const bytes = getBytes(packed);
+    const valid: Record<string, string> = {};
+    for (let i = 0; i + 65 <= bytes.length; i += 65) {
+      const signature = hexlify(bytes.slice(i, i + 65));
+      const signer = recoverStrict(digest, signature);
+      if (signer === undefined || !(await this.isStakedKey(signer))) continue;
+      valid[signer] = signature;
+    }
+    return valid;
+  }
+
+  private async isStakedKey(signer: string): Promise<boolean> {
+    if (this.known.has(signer)) return true;
+    const [validator] = await this.view("signerInfo", [signer]);
+    if ((validator as string) === ZERO_ADDRESS) return false;
+    this.known.set(signer, (validator as string).toLowerCase());
+    return true;
+  }
+
+  /** Finds the leaves of ranges seen without them, then compares their signers' leaves. */
+  private async resolveLeaves(lane: ReporterLane): Promise<void> {
+    const { store, logger } = this.options;
+    for (const tree of store.equivocation.withoutLeaves(lane.name)) {
+      const leaves = await this.findLeaves(lane, tree);
+      const id = `${lane.name}:${treeId(tree)}`;
+      if (leaves === undefined) {
+        if (!this.missing.has(id)) {
+          this.missing.add(id);
+          logger.warn({ at: "equivocation.leaves", lane: lane.name, ...keyOf(tree), signers: Object.keys(tree.signatures).length }, "leaves of a signed range not found yet: it cannot serve as evidence until they are");
+        }
+        continue;
+      }
+      this.missing.delete(id);
+      store.equivocation.setLeaves(lane.name, tree, leaves);
+      this.compare(lane.name, { ...tree, leaves }, Object.keys(tree.signatures));
+    }
+  }
+
+  private async findLeaves(lane: ReporterLane, key: TreeKey): Promise<StoredLeaf[] | undefined> {
+    const count = key.endBlock - key.startBlock + 1;
+    if (count <= 0) return undefined;
+    if (lane.sourceChain !== undefined) {
+      const recorded = this.options.store.blocks.range(lane.sourceChain, key.startBlock, key.endBlock);
+      if (recorded.length === count) {
+        const leaves = recorded.map((b) => ({ hash: b.hash, receiptsRoot: b.receiptsRoot }));
+        if (rootOf(key, leaves) === key.blockRoot) return leaves;
+      }
+    }
+    if (count <= (this.options.maxNodeRange ?? 2_048)) {
+      try {
+        const own = await fetchOwnRange(lane.source, BigInt(key.startBlock), BigInt(key.endBlock), this.options.fetchConcurrency ?? 8);
+        if (own.tree.root.toLowerCase() === key.blockRoot) return own.tree.blocks.map((b) => ({ hash: b.hash, receiptsRoot: b.receiptsRoot }));
+      } catch (error) {
+        // The node may not have the range (behind, pruned): the leaf sources may still.
+        this.options.logger.warn({ at: "equivocation.node", lane: lane.name, ...keyOf(key), err: (error as Error).message }, "source node could not serve the range");
+      }
+    }
+    const source = this.options.leafSource;
+    if (source === undefined) return undefined;
+    const ref = { id: 0n, startBlock: BigInt(key.startBlock), endBlock: BigInt(key.endBlock), blockRoot: key.blockRoot };
+    let published;
+    try {
+      published = await source(ref);
+    } catch (error) {
+      this.options.logger.warn({ at: "equivocation.leaf-source", lane: lane.name, ...keyOf(key), err: (error as Error).message }, "leaf source failed");
+      return undefined;
+    }
+    if (published === undefined) return undefined;
+    const verified = verifyPublished(ref, published);
+    if ("reason" in verified) {
+      this.options.logger.warn({ at: "equivocation.leaf-source", lane: lane.name, ...keyOf(key), reason: verified.reason }, "leaf source returned other leaves");
+      return undefined;
+    }
+    return verified.tree.blocks.map((b) => ({ hash: b.hash, receiptsRoot: b.receiptsRoot }));
+  }
+
+  /**
+   * Records what each of `signers` signed in `tree` and queues a report for the lowest height at
+   * which it signed another leaf in another range. Same leaves at the same heights (honest
+   * validators signing overlapping ranges) are never a conflict.
+   */
+  private compare(lane: StakeLaneName, tree: EquivocationTree & { leaves: StoredLeaf[] }, signers: readonly string[]): void {
+    const { store, logger } = this.options;
+    for (const signer of signers) {
+      const earlier = store.equivocation.sign(lane, signer, tree, tree.leaves);
+      const reportedPairs = new Set<string>();
+      for (const other of earlier) {
+        const mine = tree.leaves[other.number - tree.startBlock];
+        if (mine.hash === other.hash && mine.receiptsRoot === other.receiptsRoot) continue;
+        // One report per pair of ranges: the lowest height where they differ.
+        const pair = treeId(other);
+        if (reportedPairs.has(pair)) continue;
+        reportedPairs.add(pair);
+        if (store.equivocation.addReport(lane, signer, other.number, other, tree)) {
+          logger.warn(
+            { at: "equivocation.found", lane, signer, height: other.number, first: treeId(other), second: treeId(tree), firstHash: other.hash, secondHash: mine.hash },
+            "a validator key signed two different leaves at one height",
+          );
+        }
+      }
+    }
+  }
+
+  /** Sends the queued reports, each once; an offence the StakeManager already slashed is not sent. */
+  private async sendReports(): Promise<EquivocationReport[]> {
+    const done: EquivocationReport[] = [];
+    for (const report of this.options.store.equivocation.pendingReports()) {
+      if (await this.report(report)) done.push(report);
+    }
+    return done;
+  }
+
+  private async report(report: EquivocationReport): Promise<boolean> {
+    const { store, logger, stakeManager } = this.options;
+    const lane = report.lane as StakeLaneName;
+    const laneIndex = StakeLane[lane];
+    const log = { at: "equivocation.report", lane, signer: report.signer, height: report.height };
+    const first = this.signedLeaf(lane, report.signer, report.first, report.height);
+    const second = this.signedLeaf(lane, report.signer, report.second, report.height);
+    const [validatorRaw] = await this.view("signerInfo", [report.signer]);
+    const validator = (validatorRaw as string).toLowerCase();
+    const settle = (status: "already-slashed" | "refused", reason: string) => {
+      store.equivocation.settle(lane, report.signer, report.height, { status, validator, reason });
+      logger.info({ ...log, validator, status, reason }, status === "already-slashed" ? "offence already slashed: not reported again" : "report refused by the StakeManager");
+      return false;
+    };
+    if (validator === ZERO_ADDRESS) return settle("refused", "StakeManagerUnknownSigner");
+    if (((await this.view("isSlashed", [validator, laneIndex, report.height]))[0] as boolean) === true) return settle("already-slashed", "isSlashed");
+
+    const data = stakeManagerAbi.encodeFunctionData("reportEquivocation", [laneIndex, report.signer, first, second]);
+    try {
+      await this.options.main.send("eth_call", [{ from: this.options.reporter, to: stakeManager, data }, "latest"]);
+    } catch (error) {
+      const decoded = decodeStakeManagerError(error);
+      if (decoded === undefined) throw new EquivocationReportError(`simulating the report of ${report.signer} at ${report.height} failed: ${(error as Error).message}`, { cause: error });
+      return settle(decoded.name === "StakeManagerAlreadySlashed" ? "already-slashed" : "refused", decoded.name);
+    }
+
+    let outcome: ReportOutcome;
+    try {
+      outcome = await this.options.send({ intent: `equivocation:${lane}:${report.signer}:${report.height}`, to: stakeManager, data });
+    } catch (error) {
+      // Someone else's report may have landed between our simulation and the send.
+      if (((await this.view("isSlashed", [validator, laneIndex, report.height]))[0] as boolean) === true) return settle("already-slashed", "isSlashed");
+      throw error;
+    }
+    if (outcome.status !== "mined") {
+      if (((await this.view("isSlashed", [validator, laneIndex, report.height]))[0] as boolean) === true) return settle("already-slashed", "isSlashed");
+      store.equivocation.settle(lane, report.signer, report.height, { status: "refused", validator, txHash: outcome.hash, reason: `transaction ${outcome.status}` });
+      logger.error({ ...log, validator, txHash: outcome.hash, status: outcome.status }, "equivocation report transaction did not go through");
+      return false;
+    }
+    const slashed = slashedIn(outcome.logs ?? [], stakeManager);
+    store.equivocation.settle(lane, report.signer, report.height, { status: "reported", validator, txHash: outcome.hash, slashed });
+    this.options.onReported?.(lane, report.signer, report.height);
+    logger.info({ ...log, validator, txHash: outcome.hash, slashed: slashed?.toString() }, "reported equivocation: validator slashed");
+    return true;
+  }
+
+  /** One half of the evidence, rebuilt from the stored range: its signature, the leaf at `height`, its proof. */
+  private signedLeaf(lane: StakeLaneName, signer: string, key: TreeKey, height: number) {
+    const tree = this.options.store.equivocation.tree(lane, key);
+    const signature = tree?.signatures[signer];
+    if (tree === undefined || tree.leaves === null || signature === undefined) {
+      throw new EquivocationReportError(`the store lost range ${treeId(key)} of lane ${lane} or its signature by ${signer}`);
+    }
+    const built = treeOf(tree, tree.leaves);
+    const leaf = built.leafFor(height);
+    return {
+      checkpoint: { startBlock: key.startBlock, endBlock: key.endBlock, blockRoot: key.blockRoot },
+      signature,
+      leaf: { number: leaf.number, hash: leaf.hash, receiptsRoot: leaf.receiptsRoot },
+      proof: built.proofFor(height),
+    };
+  }
+
+  private async view(method: string, args: unknown[]): Promise<unknown[]> {
+    const data = stakeManagerAbi.encodeFunctionData(method, args);
+    const raw = (await this.options.main.send("eth_call", [{ to: this.options.stakeManager, data }, "latest"])) as string;
+    return [...stakeManagerAbi.decodeFunctionResult(method, raw)];
+  }
+}
+
+/** The key a 65-byte signature recovers to, under the rules of OpenZeppelin's ECDSA (low s, v 27/28). */
+export function recoverStrict(digest: string, signature: string): string | undefined {
+  const bytes = getBytes(signature);
+  if (bytes.length !== 65) return undefined;
+  const s = BigInt(hexlify(bytes.slice(32, 64)));
+  const v = bytes[64];
+  if (s > SECP256K1_HALF_N || (v !== 27 && v !== 28)) return undefined;
+  try {
+    return recoverAddress(digest, Signature.from({ r: hexlify(bytes.slice(0, 32)), s: hexlify(bytes.slice(32, 64)), v })).toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+function treeOf(key: TreeKey, leaves: readonly StoredLeaf[]): CheckpointTree {
+  return buildCheckpointTree(leaves.map((leaf, i) => ({ number: key.startBlock + i, hash: leaf.hash, receiptsRoot: leaf.receiptsRoot })));
+}
+
+function rootOf(key: TreeKey, leaves: readonly StoredLeaf[]): string {
+  return treeOf(key, leaves).root.toLowerCase();
+}
+
+function keyOf(key: TreeKey): TreeKey {
+  return { startBlock: key.startBlock, endBlock: key.endBlock, blockRoot: key.blockRoot };
+}
+
+const SLASHED_TOPIC = stakeManagerAbi.getEvent("EquivocationSlashed")!.topicHash;
+
+function slashedIn(logs: readonly { address: string; topics: string[]; data: string }[], stakeManager: string): bigint | undefined {
+  const log = logs.find((l) => l.address.toLowerCase() === stakeManager.toLowerCase() && l.topics[0] === SLASHED_TOPIC);
+  if (log === undefined) return undefined;
+  return stakeManagerAbi.parseLog(log)?.args.slashed as bigint | undefined;
+}
