@@ -8,6 +8,7 @@
 import { Contract, Interface, Wallet, isError, type ContractRunner, type Signer, type TransactionReceipt } from "ethers";
 
 import { RelayerError } from "../errors";
+import { erc20Abi } from "./abi";
 
 const CHECKPOINT = "(uint64 startBlock, uint64 endBlock, bytes32 blockRoot)";
 const LEAF = "(uint256 number, bytes32 hash, bytes32 receiptsRoot)";
@@ -83,6 +84,26 @@ export const SIGNER_KEY_TYPES = {
   ],
 };
 
+const when = (seconds: unknown) => new Date(Number(seconds) * 1000).toISOString();
+const statusName = (status: unknown) => VALIDATOR_STATUSES[Number(status)] ?? String(status);
+
+/** The StakeManager's refusals an operator meets, in words (the error and its values stay in the message). */
+const EXPLAIN: Record<string, (args: readonly unknown[]) => string> = {
+  StakeManagerAlreadyValidator: (a) => `${a[0]} is already a validator (status ${statusName(a[1])})`,
+  StakeManagerTooManyValidators: (a) => `the validator set is full (${a[0]} of ${a[1]})`,
+  StakeManagerInvalidSigner: (a) => `${a[0]} cannot be a signer key (zero, or the owner address itself)`,
+  StakeManagerSignerUsed: (a) => `signer key ${a[0]} is already bound to validator ${a[1]}: every key serves one validator once`,
+  StakeManagerBadSignerProof: (a) => `the signer proof is not signed by ${a[0]}`,
+  StakeManagerBelowMinStake: (a) => `a stake of ${a[1]} is below the minimum ${a[2]}`,
+  StakeManagerNotActive: (a) => `validator ${a[0]} is not active (status ${statusName(a[1])})`,
+  StakeManagerInsufficientStake: (a) => `validator ${a[0]} has ${a[1]} bonded, less than ${a[2]}`,
+  StakeManagerStillUnbonding: (a) => `validator ${a[0]} is still unbonding until ${when(a[1])}`,
+  StakeManagerNothingToWithdraw: (a) => `validator ${a[0]} has nothing unbonded to withdraw`,
+  StakeManagerZeroAmount: () => "the amount must be above zero",
+  StakeManagerValueMismatch: (a) => `the value sent (${a[1]}) differs from the amount (${a[0]})`,
+  StakeManagerStakeTooLarge: (a) => `a stake of ${a[1]} is above the maximum ${a[2]}`,
+};
+
 /** A StakeManager call the contract refused; `reason` is its custom error, `args` its values. */
 export class StakeManagerError extends RelayerError {
   readonly code = "STAKE_MANAGER_REVERTED";
@@ -93,7 +114,8 @@ export class StakeManagerError extends RelayerError {
     readonly args: readonly unknown[],
     options?: { cause?: unknown },
   ) {
-    super(`${action} refused by the StakeManager: ${reason}(${args.map(String).join(", ")})`, options);
+    const words = EXPLAIN[reason]?.(args);
+    super(`${action} refused by the StakeManager: ${words === undefined ? "" : `${words} `}(${reason})`, options);
   }
 }
 
@@ -169,16 +191,24 @@ export class StakeManagerClient {
     return ((await this.contract.stakeToken()) as string).toLowerCase() === STAKE_NATIVE_TOKEN.toLowerCase();
   }
 
-  /** Bonds `amount` with `signerKey` as signer; an ERC20 stake must be approved first. */
+  /** Bonds `amount` with `signerKey` as signer (an ERC20 stake is approved first if needed). */
   async join(signerKey: Wallet, amount: bigint): Promise<StakeTx> {
     const validator = await this.owner.getAddress();
     const proof = await this.signerProof(signerKey, validator);
-    const value = (await this.isNative()) ? amount : 0n;
-    return this.send("join", [signerKey.address, amount, proof], value);
+    return this.send("join", [signerKey.address, amount, proof], await this.payment(amount));
   }
 
   async topUp(amount: bigint): Promise<StakeTx> {
-    return this.send("topUp", [amount], (await this.isNative()) ? amount : 0n);
+    return this.send("topUp", [amount], await this.payment(amount));
+  }
+
+  /** The value to send with a stake: the amount itself, or nothing once an ERC20 allowance covers it. */
+  private async payment(amount: bigint): Promise<bigint> {
+    if (await this.isNative()) return amount;
+    const token = new Contract((await this.contract.stakeToken()) as string, erc20Abi, this.owner);
+    const owner = await this.owner.getAddress();
+    if (((await token.allowance(owner, this.address)) as bigint) < amount) await (await token.approve(this.address, amount)).wait();
+    return 0n;
   }
 
   /** From the next epoch on, `newSignerKey` signs; the old key stays answerable for a delay. */
