@@ -88,13 +88,14 @@ describe("EquivocationReporter", () => {
   let n = 0;
   const dbPath = () => path.join(dir, `reporter-${n++}.sqlite`);
 
-  for (const lane of ["main", "child"] as const) {
-    it(`reports each key that signed two leaves at one height in the ${lane} lane, once, and never a bad signature`, async () => {
+  // A made-up block hash in one lane; in the other, a real hash committed with a made-up receipts root.
+  for (const [lane, field] of [["main", "hash"], ["child", "receiptsRoot"]] as const) {
+    it(`reports each key that signed two leaves at one height in the ${lane} lane (another ${field}), once, and never a bad signature`, async () => {
       const ctx = await loadFixture(deployStaked);
       const side = ctx[lane];
       const manager = side.checkpointManager;
       const blocks = await nextBlocks(manager);
-      const forged = tamperedTree(blocks, (leaf, i) => (i === FORGED_POSITION ? { ...leaf, hash: FORGED } : leaf));
+      const forged = tamperedTree(blocks, (leaf, i) => (i === FORGED_POSITION ? { ...leaf, [field]: FORGED } : leaf));
       // All four sign a made-up block, but 2's signature is made in another chain's domain (a signature
       // challenge reverts the checkpoint over it) and 3's is the high-s twin of its real one, which
       // ecrecover takes and the contracts refuse: neither is evidence. Then all four sign the truth.

@@ -1,9 +1,9 @@
 /**
  * Equivocation reporter: reads the CheckpointSubmitted events of both lanes (the main chain's
  * CheckpointManager, about the child chain, and the child chain's, about the main chain), keeps
- * per signer key the leaf it signed at each height, and when one key's two valid signatures commit
- * different leaves at one height, reports the pair to the StakeManager on the main chain (which
- * takes evidence of either lane: the signatures are plain data).
+ * what each signer key signed (the ranges with its valid signatures, and their leaves), and when
+ * one key's two valid signatures commit different leaves at one height, reports the pair to the
+ * StakeManager on the main chain (which takes evidence of either lane: the signatures are plain data).
  *
  * Why events: the contract keeps only a hash of each attestation, and a reverted checkpoint's
  * signatures survive only in its event. A conflict needs two signed ranges over one height in one
@@ -15,9 +15,9 @@
  * source chain's node, else the leaf sources (a proposer's published trees) — and only if they
  * rebuild the signed root. Ranges without leaves are retried on every scan.
  *
- * Restart safety: everything is in the store (equivocation_* tables, a cursor per lane); a report
- * is one row per (lane, signer, height), sent once with a stable intent, and skipped when the
- * StakeManager already slashed that offence (`isSlashed`), whoever reported it.
+ * Restart safety: everything is in the store (equivocation_trees, equivocation_reports, a cursor
+ * per lane); a report is one row per (lane, signer, height), sent once with a stable intent, and
+ * skipped when the StakeManager already slashed that offence (`isSlashed`), whoever reported it.
  */
 import { Signature, TypedDataEncoder, getBytes, hexlify, recoverAddress } from "ethers";
 
@@ -258,28 +258,24 @@ export class EquivocationReporter {
   }
 
   /**
-   * Records what each of `signers` signed in `tree` and queues a report for the lowest height at
-   * which it signed another leaf in another range. Same leaves at the same heights (honest
-   * validators signing overlapping ranges) are never a conflict.
+   * Compares what `signers` signed in `tree` with what they signed in every overlapping range, and
+   * queues a report per signer and pair of ranges at the lowest height where the leaves differ.
+   * Same leaves at the same heights (honest validators cutting ranges differently) never conflict.
    */
   private compare(lane: StakeLaneName, tree: EquivocationTree & { leaves: StoredLeaf[] }, signers: readonly string[]): void {
     const { store, logger } = this.options;
-    for (const signer of signers) {
-      const earlier = store.equivocation.sign(lane, signer, tree, tree.leaves);
-      const reportedPairs = new Set<string>();
-      for (const other of earlier) {
-        const mine = tree.leaves[other.number - tree.startBlock];
-        if (mine.hash === other.hash && mine.receiptsRoot === other.receiptsRoot) continue;
-        // One report per pair of ranges: the lowest height where they differ.
-        const pair = treeId(other);
-        if (reportedPairs.has(pair)) continue;
-        reportedPairs.add(pair);
-        if (store.equivocation.addReport(lane, signer, other.number, other, tree)) {
-          logger.warn(
-            { at: "equivocation.found", lane, signer, height: other.number, first: treeId(other), second: treeId(tree), firstHash: other.hash, secondHash: mine.hash },
-            "a validator key signed two different leaves at one height",
-          );
-        }
+    for (const other of store.equivocation.overlapping(lane, tree)) {
+      const common = signers.filter((signer) => other.signatures[signer] !== undefined);
+      if (common.length === 0) continue;
+      const height = firstDifference(tree, other);
+      if (height === undefined) continue;
+      for (const signer of common) {
+        if (!store.equivocation.addReport(lane, signer, height, other, tree)) continue;
+        const [mine, theirs] = [tree.leaves[height - tree.startBlock], other.leaves[height - other.startBlock]];
+        logger.warn(
+          { at: "equivocation.found", lane, signer, height, first: treeId(other), second: treeId(tree), firstLeaf: theirs, secondLeaf: mine },
+          "a validator key signed two different leaves at one height",
+        );
       }
     }
   }
@@ -376,6 +372,16 @@ export function recoverStrict(digest: string, signature: string): string | undef
   } catch {
     return undefined;
   }
+}
+
+/** The lowest height both ranges commit with different leaves (hash or receipts root). */
+function firstDifference(a: TreeKey & { leaves: StoredLeaf[] }, b: TreeKey & { leaves: StoredLeaf[] }): number | undefined {
+  const to = Math.min(a.endBlock, b.endBlock);
+  for (let height = Math.max(a.startBlock, b.startBlock); height <= to; height++) {
+    const [x, y] = [a.leaves[height - a.startBlock], b.leaves[height - b.startBlock]];
+    if (x.hash !== y.hash || x.receiptsRoot !== y.receiptsRoot) return height;
+  }
+  return undefined;
 }
 
 function treeOf(key: TreeKey, leaves: readonly StoredLeaf[]): CheckpointTree {

@@ -139,9 +139,10 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX executions_by_verdict ON executions (verdict);
   `,
-  // 4: the equivocation reporter. Every checkpoint seen in either lane's CheckpointSubmitted events
-  // (its valid signatures, and its leaves once known), the leaf each signer key signed at each
-  // height, and the reports made, so that a restart neither forgets evidence nor reports twice.
+  // 4: the equivocation reporter. Every range signed in either lane's CheckpointSubmitted events,
+  // with its valid signatures and (once known) its leaves, so that what each key signed at each
+  // height can be compared; and the reports made, so that a restart neither forgets evidence nor
+  // reports twice.
   `
   CREATE TABLE equivocation_trees (
     lane TEXT NOT NULL,
@@ -153,18 +154,8 @@ export const MIGRATIONS: readonly string[] = [
     seen_at INTEGER NOT NULL,
     PRIMARY KEY (lane, start_block, end_block, block_root)
   );
+  CREATE INDEX equivocation_trees_by_end ON equivocation_trees (lane, end_block);
   CREATE INDEX equivocation_trees_unknown ON equivocation_trees (lane) WHERE leaves IS NULL;
-  CREATE TABLE equivocation_signed (
-    lane TEXT NOT NULL,
-    signer TEXT NOT NULL,
-    number INTEGER NOT NULL,
-    hash TEXT NOT NULL,
-    receipts_root TEXT NOT NULL,
-    start_block INTEGER NOT NULL,
-    end_block INTEGER NOT NULL,
-    block_root TEXT NOT NULL,
-    PRIMARY KEY (lane, signer, number, hash, receipts_root)
-  );
   CREATE TABLE equivocation_reports (
     lane TEXT NOT NULL,
     signer TEXT NOT NULL,

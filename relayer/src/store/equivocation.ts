@@ -1,7 +1,7 @@
 /**
- * The equivocation reporter's memory: the checkpoints seen in a lane (with the valid signatures
- * they carried, and their leaves once known), the leaf each signer key signed at each height,
- * and the reports made. `lane` is the StakeManager lane's name: the chain whose CheckpointManager
+ * The equivocation reporter's memory: the ranges signed in a lane (with the valid signatures they
+ * carried, and their leaves once known), from which what each signer key signed at each height
+ * follows, and the reports made. `lane` is the StakeManager lane's name: the chain whose CheckpointManager
  * the checkpoints were signed for ("main" or "child").
  */
 import type { Db } from "./db";
@@ -24,11 +24,6 @@ export interface EquivocationTree extends TreeKey {
   signatures: Record<string, string>;
   /** The committed leaves in block order, once known. */
   leaves: StoredLeaf[] | null;
-}
-
-/** A leaf some key signed, and the range it signed it in. */
-export interface SignedHeight extends StoredLeaf, TreeKey {
-  number: number;
 }
 
 export type ReportStatus = "pending" | "reported" | "already-slashed" | "refused";
@@ -142,30 +137,18 @@ export class EquivocationRepository {
   }
 
   /**
-   * Records that `signer` signed these leaves (block order from `key.startBlock`) and returns what
-   * it signed before at the same heights in other ranges, lowest height first.
+   * The other ranges of the lane, with known leaves, that share a height with `key`. Ranges are
+   * contiguous along a lane except across a revert, so this is almost always the range's
+   * neighbours and what a revert left behind; the end-block index keeps it off old ranges.
    */
-  sign(lane: string, signer: string, key: TreeKey, leaves: readonly StoredLeaf[]): SignedHeight[] {
-    const earlier = this.db.prepare(
-      `SELECT number, hash, receipts_root, start_block, end_block, block_root FROM equivocation_signed
-       WHERE lane = ? AND signer = ? AND number BETWEEN ? AND ? AND NOT (start_block = ? AND end_block = ? AND block_root = ?)
-       ORDER BY number`,
-    );
-    const insert = this.db.prepare(
-      `INSERT OR IGNORE INTO equivocation_signed (lane, signer, number, hash, receipts_root, start_block, end_block, block_root) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    return this.db.transaction(() => {
-      const rows = earlier.all(lane, signer, key.startBlock, key.endBlock, key.startBlock, key.endBlock, key.blockRoot) as {
-        number: number;
-        hash: string;
-        receipts_root: string;
-        start_block: number;
-        end_block: number;
-        block_root: string;
-      }[];
-      leaves.forEach((leaf, i) => insert.run(lane, signer, key.startBlock + i, leaf.hash, leaf.receiptsRoot, key.startBlock, key.endBlock, key.blockRoot));
-      return rows.map((r) => ({ number: r.number, hash: r.hash, receiptsRoot: r.receipts_root, startBlock: r.start_block, endBlock: r.end_block, blockRoot: r.block_root }));
-    })();
+  overlapping(lane: string, key: TreeKey): (EquivocationTree & { leaves: StoredLeaf[] })[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM equivocation_trees WHERE lane = ? AND end_block >= ? AND start_block <= ? AND leaves IS NOT NULL
+           AND NOT (start_block = ? AND end_block = ? AND block_root = ?) ORDER BY start_block, end_block, block_root`,
+      )
+      .all(lane, key.startBlock, key.endBlock, key.startBlock, key.endBlock, key.blockRoot) as TreeRow[];
+    return rows.map(toTree) as (EquivocationTree & { leaves: StoredLeaf[] })[];
   }
 
   /** A new report to make; false if this (lane, signer, height) already has one. */
