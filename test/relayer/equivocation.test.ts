@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { loadFixture, mine } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { Signer } from "ethers";
 
 import { Store } from "../../relayer/src/store";
@@ -18,7 +18,7 @@ import type { LeafSource } from "../../relayer/src/roles/challenger/types";
 import type { CheckpointTree } from "../../relayer/src";
 import { checkpoint, signCheckpoint, type ChainSide } from "../helpers/fixture";
 import { nextBlocks, rangeOf, signInDomain, submitTree, tamperedTree, toHighS, withSignature } from "../helpers/checkpoints";
-import { Lane, Status, deployStaking, joinNative, nextEpoch } from "../helpers/staking";
+import { EPOCH, Lane, Status, UNBONDING, deployStaking, freshKeys, joinNative, nextEpoch, signerProof } from "../helpers/staking";
 
 const STAKE = ethers.parseEther("10");
 const FORGED = ethers.keccak256(ethers.toUtf8Bytes("a block that never was"));
@@ -143,6 +143,29 @@ describe("EquivocationReporter", () => {
       expect(await slashEvents(ctx)).to.have.length(2);
     });
   }
+
+  it("records a report the StakeManager refuses (a key past its answerable time) and never sends it", async () => {
+    const ctx = await loadFixture(deployStaked);
+    // Validator 0 retires its key; long after, the old key's signatures are refused as evidence.
+    const [replacement] = freshKeys(1, "rotated");
+    await ctx.stakeManager.connect(ctx.owners[0]).rotateSigner(replacement.address, await signerProof(ctx.stakeManager, replacement, ctx.owners[0].address));
+    await time.increase(UNBONDING + 2n * EPOCH);
+    const side = ctx.main;
+    const blocks = await nextBlocks(side.checkpointManager);
+    const forged = tamperedTree(blocks, (leaf, i) => (i === FORGED_POSITION ? { ...leaf, hash: FORGED } : leaf));
+    const bad = await signInDomain(ctx.signers[2], { chainId: 1n, verifyingContract: side.checkpointManager.target as string }, await side.checkpointManager.sourceChainId(), rangeOf(forged));
+    await submitAndRevert(ctx, side, ctx.proposer, forged, [0, 1, 2], 2, bad);
+    await checkpoint(ctx, side, forged.endBlock);
+
+    const { reporter, store, sent, entries } = reporterOf(ctx, dbPath(), publish([forged]));
+    expect((await reporter.scan()).reported.map((r) => r.signer)).to.deep.equal([ctx.signers[1].address.toLowerCase()]);
+    await reporter.scan();
+    expect(sent).to.have.length(1);
+    const refused = store.equivocation.reports().find((r) => r.signer === ctx.signers[0].address.toLowerCase())!;
+    expect([refused.status, refused.reason, refused.validator]).to.deep.equal(["refused", "StakeManagerSignerExpired", ctx.owners[0].address.toLowerCase()]);
+    expect(entries.filter((e) => e.fields.at === "equivocation.report" && e.fields.status === "refused")).to.have.length(1);
+    store.close();
+  });
 
   it("never reports honest overlapping ranges, and keeps waiting for leaves it cannot find", async () => {
     const ctx = await loadFixture(deployStaked);
