@@ -76,6 +76,8 @@ export interface EquivocationReporterOptions {
   leafSource?: LeafSource;
   /** Blocks per eth_getLogs call. */
   maxLogRange?: number;
+  /** Blocks behind the cursor read again each scan, for submissions a reorg of the destination brought in. */
+  rescanBlocks?: number;
   /** Longest range whose leaves are fetched from the source node. */
   maxNodeRange?: number;
   fetchConcurrency?: number;
@@ -148,8 +150,11 @@ export class EquivocationReporter {
     const latest = Number(BigInt((await lane.destination.send("eth_blockNumber", [])) as string));
     const step = this.options.maxLogRange ?? 2_000;
     let events = 0;
-    // Signatures are evidence whatever became of the submission (reverted, reorged away): no confirmation depth.
-    for (let from = store.cursors.get(cursor) ?? lane.startBlock ?? 0; from <= latest; from += step) {
+    // Signatures are evidence whatever became of the submission (reverted, reorged away): no
+    // confirmation depth, and a range read twice only merges signatures already known.
+    const next = store.cursors.get(cursor);
+    const first = next === undefined ? (lane.startBlock ?? 0) : Math.max(lane.startBlock ?? 0, next - (this.options.rescanBlocks ?? 64));
+    for (let from = first; from <= latest; from += step) {
       const to = Math.min(latest, from + step - 1);
       const logs = (await lane.destination.send("eth_getLogs", [
         { address: domain.manager, topics: [CHECKPOINT_SUBMITTED_TOPIC], fromBlock: toRpcQuantity(from), toBlock: toRpcQuantity(to) },
@@ -283,9 +288,18 @@ export class EquivocationReporter {
   /** Sends the queued reports, each once; an offence the StakeManager already slashed is not sent. */
   private async sendReports(): Promise<EquivocationReport[]> {
     const done: EquivocationReport[] = [];
+    let failed: unknown;
     for (const report of this.options.store.equivocation.pendingReports()) {
-      if (await this.report(report)) done.push(report);
+      // One report failing (the node, the funds) must not hold back the others.
+      try {
+        if (await this.report(report)) done.push(report);
+      } catch (error) {
+        failed ??= error;
+        this.options.logger.warn({ at: "equivocation.report", lane: report.lane, signer: report.signer, height: report.height, err: (error as Error).message }, "sending the report failed; retrying on the next scan");
+      }
     }
+    // The run loop counts the failure and backs off; what did go through is recorded already.
+    if (failed !== undefined) throw failed;
     return done;
   }
 
