@@ -19,20 +19,19 @@
  * per lane); a report is one row per (lane, signer, height), sent once with a stable intent, and
  * skipped when the StakeManager already slashed that offence (`isSlashed`), whoever reported it.
  */
-import { Signature, TypedDataEncoder, getBytes, hexlify, recoverAddress } from "ethers";
+import { TypedDataEncoder, getBytes, hexlify } from "ethers";
 
-import { CHECKPOINT_SUBMITTED_TOPIC, CHECKPOINT_TYPES, checkpointDomain, checkpointManagerAbi } from "../chain/abi";
-import { toRpcQuantity, type JsonRpcSender } from "../chain/rpcValues";
-import { RelayerError } from "../errors";
-import { buildCheckpointTree, type CheckpointTree } from "../proof/checkpointTree";
-import { StakeLane, decodeStakeManagerError, stakeManagerAbi, type StakeLaneName } from "../sdk/stakeManager";
-import type { Store } from "../store";
-import { treeId, type EquivocationReport, type EquivocationTree, type StoredLeaf, type TreeKey } from "../store/equivocation";
-import { fetchOwnRange } from "./challenger/headers";
-import { verifyPublished } from "./challenger/fraud";
-import type { ChallengerLogger, LeafSource } from "./challenger/types";
+import { CHECKPOINT_SUBMITTED_TOPIC, CHECKPOINT_TYPES, checkpointDomain, checkpointManagerAbi } from "../../chain/abi";
+import { toRpcQuantity, type JsonRpcSender } from "../../chain/rpcValues";
+import { RelayerError } from "../../errors";
+import { StakeLane, decodeStakeManagerError, stakeManagerAbi, type StakeLaneName } from "../../sdk/stakeManager";
+import type { Store } from "../../store";
+import { treeId, type EquivocationReport, type EquivocationTree, type StoredLeaf, type TreeKey } from "../../store/equivocation";
+import { fetchOwnRange } from "../challenger/headers";
+import { verifyPublished } from "../challenger/fraud";
+import type { ChallengerLogger, LeafSource } from "../challenger/types";
+import { firstDifference, keyOf, recoverStrict, rootOf, slashedIn, treeOf } from "./evidence";
 
-const SECP256K1_HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
 const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 
 export class EquivocationReportError extends RelayerError {
@@ -372,48 +371,4 @@ export class EquivocationReporter {
     const raw = (await this.options.main.send("eth_call", [{ to: this.options.stakeManager, data }, "latest"])) as string;
     return [...stakeManagerAbi.decodeFunctionResult(method, raw)];
   }
-}
-
-/** The key a 65-byte signature recovers to, under the rules of OpenZeppelin's ECDSA (low s, v 27/28). */
-export function recoverStrict(digest: string, signature: string): string | undefined {
-  const bytes = getBytes(signature);
-  if (bytes.length !== 65) return undefined;
-  const s = BigInt(hexlify(bytes.slice(32, 64)));
-  const v = bytes[64];
-  if (s > SECP256K1_HALF_N || (v !== 27 && v !== 28)) return undefined;
-  try {
-    return recoverAddress(digest, Signature.from({ r: hexlify(bytes.slice(0, 32)), s: hexlify(bytes.slice(32, 64)), v })).toLowerCase();
-  } catch {
-    return undefined;
-  }
-}
-
-/** The lowest height both ranges commit with different leaves (hash or receipts root). */
-function firstDifference(a: TreeKey & { leaves: StoredLeaf[] }, b: TreeKey & { leaves: StoredLeaf[] }): number | undefined {
-  const to = Math.min(a.endBlock, b.endBlock);
-  for (let height = Math.max(a.startBlock, b.startBlock); height <= to; height++) {
-    const [x, y] = [a.leaves[height - a.startBlock], b.leaves[height - b.startBlock]];
-    if (x.hash !== y.hash || x.receiptsRoot !== y.receiptsRoot) return height;
-  }
-  return undefined;
-}
-
-function treeOf(key: TreeKey, leaves: readonly StoredLeaf[]): CheckpointTree {
-  return buildCheckpointTree(leaves.map((leaf, i) => ({ number: key.startBlock + i, hash: leaf.hash, receiptsRoot: leaf.receiptsRoot })));
-}
-
-function rootOf(key: TreeKey, leaves: readonly StoredLeaf[]): string {
-  return treeOf(key, leaves).root.toLowerCase();
-}
-
-function keyOf(key: TreeKey): TreeKey {
-  return { startBlock: key.startBlock, endBlock: key.endBlock, blockRoot: key.blockRoot };
-}
-
-const SLASHED_TOPIC = stakeManagerAbi.getEvent("EquivocationSlashed")!.topicHash;
-
-function slashedIn(logs: readonly { address: string; topics: string[]; data: string }[], stakeManager: string): bigint | undefined {
-  const log = logs.find((l) => l.address.toLowerCase() === stakeManager.toLowerCase() && l.topics[0] === SLASHED_TOPIC);
-  if (log === undefined) return undefined;
-  return stakeManagerAbi.parseLog(log)?.args.slashed as bigint | undefined;
 }
