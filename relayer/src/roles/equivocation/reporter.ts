@@ -33,6 +33,9 @@ import type { ChallengerLogger, LeafSource } from "../challenger/types";
 import { firstDifference, keyOf, recoverStrict, rootOf, slashedIn, treeOf } from "./evidence";
 
 const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
+/** First wait before looking again for a range's leaves; it doubles up to MAX_LEAF_RETRY_MS. */
+const LEAF_RETRY_MS = 1_000;
+const MAX_LEAF_RETRY_MS = 10 * 60_000;
 
 export class EquivocationReportError extends RelayerError {
   readonly code = "EQUIVOCATION_REPORT_FAILED";
@@ -98,8 +101,12 @@ export interface ScanResult {
 export class EquivocationReporter {
   private readonly known = new Map<string, string>();
   private domains: Record<StakeLaneName, Domain> | undefined;
-  /** Ranges whose leaves were missing at the last scan: warned once, not at every scan. */
-  private readonly missing = new Set<string>();
+  /**
+   * Ranges whose leaves were not found: when to look again (backing off, since a made-up range's
+   * leaves may never be published), and whether our node already answered with other blocks.
+   * Warned once per range, not at every scan.
+   */
+  private readonly missing = new Map<string, { attempts: number; nextAt: number; nodeDiffers: boolean }>();
   private scanning: Promise<ScanResult> | undefined;
 
   constructor(private readonly options: EquivocationReporterOptions) {}
@@ -208,13 +215,17 @@ export class EquivocationReporter {
   private async resolveLeaves(lane: ReporterLane): Promise<void> {
     const { store, logger } = this.options;
     for (const tree of store.equivocation.withoutLeaves(lane.name)) {
-      const leaves = await this.findLeaves(lane, tree);
       const id = `${lane.name}:${treeId(tree)}`;
+      const state = this.missing.get(id) ?? { attempts: 0, nextAt: 0, nodeDiffers: false };
+      if (Date.now() < state.nextAt) continue;
+      const leaves = await this.findLeaves(lane, tree, state);
       if (leaves === undefined) {
-        if (!this.missing.has(id)) {
-          this.missing.add(id);
+        if (state.attempts === 0) {
+          this.missing.set(id, state);
           logger.warn({ at: "equivocation.leaves", lane: lane.name, ...keyOf(tree), signers: Object.keys(tree.signatures).length }, "leaves of a signed range not found yet: it cannot serve as evidence until they are");
         }
+        state.attempts++;
+        state.nextAt = Date.now() + Math.min(LEAF_RETRY_MS * 2 ** Math.min(state.attempts, 16), MAX_LEAF_RETRY_MS);
         continue;
       }
       this.missing.delete(id);
@@ -223,7 +234,8 @@ export class EquivocationReporter {
     }
   }
 
-  private async findLeaves(lane: ReporterLane, key: TreeKey): Promise<StoredLeaf[] | undefined> {
+  /** The range's leaves from our records, our node, then the leaf sources; `state.nodeDiffers` is set when our node has other blocks there. */
+  private async findLeaves(lane: ReporterLane, key: TreeKey, state: { nodeDiffers: boolean }): Promise<StoredLeaf[] | undefined> {
     const count = key.endBlock - key.startBlock + 1;
     if (count <= 0) return undefined;
     if (lane.sourceChain !== undefined) {
@@ -233,10 +245,12 @@ export class EquivocationReporter {
         if (rootOf(key, leaves) === key.blockRoot) return leaves;
       }
     }
-    if (count <= (this.options.maxNodeRange ?? 2_048)) {
+    // Our node's blocks do not change (below a reorg): once they built another root, ask only the leaf sources.
+    if (count <= (this.options.maxNodeRange ?? 2_048) && !state.nodeDiffers) {
       try {
         const own = await fetchOwnRange(lane.source, BigInt(key.startBlock), BigInt(key.endBlock), this.options.fetchConcurrency ?? 8);
         if (own.tree.root.toLowerCase() === key.blockRoot) return own.tree.blocks.map((b) => ({ hash: b.hash, receiptsRoot: b.receiptsRoot }));
+        state.nodeDiffers = true;
       } catch (error) {
         // The node may not have the range (behind, pruned): the leaf sources may still.
         this.options.logger.warn({ at: "equivocation.node", lane: lane.name, ...keyOf(key), err: (error as Error).message }, "source node could not serve the range");
