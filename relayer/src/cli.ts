@@ -6,6 +6,7 @@
  *   sidechain proof     --config FILE --tx HASH [--log-index N]
  *   sidechain deposit | withdraw | status <tx> | relay <tx> | balances [address]   (user commands, cli/user.ts)
  *   sidechain deploy --config FILE | relayer-config --main-deployment FILE …          (operator set-up, cli/deploy.ts)
+ *   sidechain stake join | top-up | unstake | withdraw | rotate-signer | status        (validator stake, cli/stake.ts)
  * A bad config or argument prints one line to stderr and exits non-zero.
  */
 import { Command, CommanderError } from "commander";
@@ -21,6 +22,8 @@ import { challengerRole } from "./roles/challenger/role";
 import { RelayerService } from "./service";
 import * as user from "./cli/user";
 import { deployCommand, relayerConfigCommand } from "./cli/deploy";
+import { stakeCommand } from "./cli/stake";
+import { StakeManagerError } from "./sdk/stakeManager";
 import { DeployError } from "../../deploy/lib/errors";
 import { isBadInputError } from "./sdk/errors";
 
@@ -151,6 +154,10 @@ export function buildProgram(): Command {
     .action((address: string | undefined, o: user.ConnectionOptions) => user.balances(address, o));
   program.addCommand(deployCommand());
   program.addCommand(relayerConfigCommand());
+  // Built apart from `program`: give it and its subcommands the one-line errors set above.
+  const stake = stakeCommand();
+  for (const command of [stake, ...stake.commands]) command.copyInheritedSettings(program);
+  program.addCommand(stake);
   return program;
 }
 
@@ -161,7 +168,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     process.stderr.write(`sidechain: ${errorMessage(error)}\n`);
-    const badInput = error instanceof ConfigError || isBadInputError(error) || (error instanceof DeployError && error.code === "DEPLOY_CONFIG_INVALID");
+    // A StakeManager refusal (still unbonding, below the minimum…) is the operator's to fix, like a bad argument.
+    const badInput = error instanceof ConfigError || isBadInputError(error) || error instanceof StakeManagerError || (error instanceof DeployError && error.code === "DEPLOY_CONFIG_INVALID");
     return badInput ? 2 : 1;
   }
 }

@@ -49,6 +49,7 @@ export { RelayerService, type ChallengerFactory, type ServiceOptions } from "./s
 export { Store } from "./store";
 export type { MessageStatus } from "./store/messages";
 export * from "./roles/challenger";
+export { EquivocationReporter, type EquivocationReporterOptions, type ReporterLane, type ReportSender } from "./roles/equivocation";
 // ---------------------------------------------------------------- deployment
 // What `sidechain deploy` and `sidechain relayer-config` run, for apps' own deployment scripts.
 export {

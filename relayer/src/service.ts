@@ -11,7 +11,12 @@ import { CHAIN_NAMES, checkChains, requireApiToken, requireKeys, rolesNeedingKey
 import { ApiServer } from "./api/server";
 import { Metrics } from "./api/metrics";
 import { Monitor } from "./api/monitor";
-import { LANES, type RoleContext } from "./roles/context";
+import { LANES, laneName, runLoop, type RoleContext } from "./roles/context";
+import { httpLeafSource } from "./roles/challenger/role";
+import { EquivocationReporter } from "./roles/equivocation";
+import { ConfigError } from "./config";
+import { stakeManagerAbi } from "./sdk/stakeManager";
+import { Wallet } from "ethers";
 import { Executor, type CheckpointRevertedHook } from "./roles/executor";
 import { Proposer } from "./roles/proposer";
 import { SigningRounds } from "./roles/signing";
@@ -125,6 +130,7 @@ export class RelayerService {
         this.loops.push(challenger.run());
       }
     }
+    if (roles.equivocation.enabled) this.loops.push(this.equivocationReporter(await senderFor("main", config.keys.reporter!)));
     for (const lane of LANES) {
       if (roles.proposer.enabled) {
         const local = validator !== undefined ? (request: Parameters<Validator["attest"]>[0]) => validator!.attest(request) : undefined;
@@ -137,6 +143,39 @@ export class RelayerService {
         this.loops.push(new Executor(this.ctx, lane, undefined, onReverted).run());
       }
     }
+  }
+
+  /** The equivocation reporter's run loop: both lanes' events, reports sent on the main chain. */
+  private equivocationReporter(sender: TxSender): Promise<void> {
+    const { config, rpc, store, metrics } = this.ctx;
+    const role = config.roles.equivocation;
+    const stakeManager = role.stakeManager ?? config.chains.main.contracts.StakeManager;
+    if (stakeManager === undefined) {
+      throw new ConfigError("config: roles.equivocation is enabled but no StakeManager is known: set roles.equivocation.stakeManager or chains.main.contracts.StakeManager");
+    }
+    const reporter = new EquivocationReporter({
+      stakeManager,
+      main: rpc.main,
+      // Lane "main": the main chain's manager, about the child chain; lane "child" the other way.
+      lanes: (["main", "child"] as const).map((name) => {
+        const source = name === "main" ? "child" : "main";
+        return { name, destination: rpc[name], source: rpc[source], sourceChain: source, startBlock: config.chains[name].deployedAtBlock };
+      }),
+      store,
+      reporter: new Wallet(config.keys.reporter!).address,
+      send: async (request) => {
+        const outcome = await sender.execute({ ...request, abi: stakeManagerAbi });
+        return { hash: outcome.hash, status: outcome.status, logs: outcome.receipt.logs };
+      },
+      logger: this.ctx.log.child({ role: "equivocation" }),
+      leafSource: httpLeafSource(role.leafSources ?? config.roles.challenger.leafSources, role.leafSourceTimeoutMs),
+      onReported: (lane) => metrics.equivocationReported.inc({ lane: laneName({ source: lane === "main" ? "child" : "main", destination: lane }) }),
+    });
+    const interval = Math.min(config.chains.main.pollIntervalMs, config.chains.child.pollIntervalMs);
+    this.ctx.log.info({ at: "equivocation.start", stakeManager, reporter: new Wallet(config.keys.reporter!).address }, "equivocation reporter watching both lanes");
+    return runLoop(this.ctx, "equivocation.scan", interval, async () => {
+      await reporter.scan();
+    });
   }
 
   get signal(): AbortSignal {

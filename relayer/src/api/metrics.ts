@@ -81,6 +81,12 @@ export class Metrics {
     labelNames: ["lane"],
     registers: [this.registry],
   });
+  readonly equivocationReported = new Counter({
+    name: "sidechain_equivocation_reported_total",
+    help: "Equivocation reports this relayer sent that slashed a validator, by lane of the evidence",
+    labelNames: ["lane"],
+    registers: [this.registry],
+  });
   readonly loopLastSuccess = new Gauge({ name: "sidechain_loop_last_success_timestamp_seconds", help: "When each run loop last finished a step without error (unix seconds)", labelNames: ["loop"], registers: [this.registry] });
   readonly loopFailures = new Counter({ name: "sidechain_loop_failures_total", help: "Failed steps per run loop (each is retried with backoff)", labelNames: ["loop"], registers: [this.registry] });
 
@@ -154,6 +160,9 @@ export class Metrics {
     for (const lane of LANES) {
       const row = store.executions.countUnknown().find((r) => r.destination === lane.destination);
       if (row !== undefined) this.unknownExecutions.inc({ lane: laneName(lane) }, row.count);
+      // Equivocation lanes are named by the chain holding the CheckpointManager: the lane's destination.
+      const reported = store.equivocation.countReported().find((r) => r.lane === lane.destination);
+      if (reported !== undefined) this.equivocationReported.inc({ lane: laneName(lane) }, reported.count);
     }
   }
 }

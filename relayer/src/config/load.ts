@@ -34,6 +34,7 @@ export const KEY_ENV = {
   proposer: "SIDECHAIN_PROPOSER_KEY",
   executor: "SIDECHAIN_EXECUTOR_KEY",
   challenger: "SIDECHAIN_CHALLENGER_KEY",
+  reporter: "SIDECHAIN_REPORTER_KEY",
 } as const;
 
 export type KeyRole = keyof typeof KEY_ENV;
@@ -142,6 +143,7 @@ export function rolesNeedingKeys(config: Config, mode: "relayer" | "validator"):
   if (config.roles.proposer.enabled) roles.push("proposer");
   if (config.roles.executor.enabled) roles.push("executor");
   if (config.roles.challenger.enabled) roles.push("challenger");
+  if (config.roles.equivocation.enabled) roles.push("reporter");
   return roles;
 }
 

@@ -16,6 +16,8 @@ export const contractsSchema = z.object({
   RootBridge: address.optional(),
   Lockbox: address.optional(),
   ChildBridge: address.optional(),
+  /** Main chain only: the validators' stake (deploy/ writes it in a staked deployment). */
+  StakeManager: address.optional(),
 });
 
 export const chainSchema = z
@@ -107,6 +109,18 @@ export const configSchema = z
           })
           .strict()
           .default({ enabled: false, leafSources: [], leafSourceTimeoutMs: 5_000 }),
+        /** Reports validator keys that signed two different leaves at one height (roles/equivocation.ts). */
+        equivocation: z
+          .object({
+            enabled: z.boolean().default(false),
+            /** The main chain's StakeManager; default: chains.main.contracts.StakeManager (its deployment file). */
+            stakeManager: address.optional(),
+            /** Where to fetch a signed range's leaves that neither our records nor our node have; default: roles.challenger.leafSources. */
+            leafSources: z.array(z.string().url()).optional(),
+            leafSourceTimeoutMs: z.number().int().positive().default(5_000),
+          })
+          .strict()
+          .default({ enabled: false, leafSourceTimeoutMs: 5_000 }),
       })
       .strict()
       .prefault({}),
@@ -141,7 +155,7 @@ export const configSchema = z
     log: z.object({ level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info") }).strict().default({ level: "info" }),
     /** Keys may be in the file for local devnets; the environment overrides them. */
     keys: z
-      .object({ validator: privateKey.optional(), proposer: privateKey.optional(), executor: privateKey.optional(), challenger: privateKey.optional() })
+      .object({ validator: privateKey.optional(), proposer: privateKey.optional(), executor: privateKey.optional(), challenger: privateKey.optional(), reporter: privateKey.optional() })
       .strict()
       .default({}),
   })
@@ -161,6 +175,7 @@ export interface Contracts {
   RootBridge?: string;
   Lockbox?: string;
   ChildBridge?: string;
+  StakeManager?: string;
 }
 
 export interface ChainConfig {
@@ -176,7 +191,7 @@ export interface ChainConfig {
   deployedAtBlock?: number;
 }
 
-export type Keys = { validator?: string; proposer?: string; executor?: string; challenger?: string };
+export type Keys = { validator?: string; proposer?: string; executor?: string; challenger?: string; reporter?: string };
 
 /** What roles receive: the parsed file with contracts resolved and keys merged from the env. */
 export interface Config extends Omit<ParsedConfig, "chains" | "keys" | "api"> {

@@ -6,3 +6,14 @@ export * from "./types";
 export { exitProofFromJson } from "./proofs";
 export { readDeploymentFile, readRelayerEndpoints, type RelayerEndpoints } from "./deployments";
 export { formatAmount, parseAmount } from "./units";
+export {
+  StakeManagerClient,
+  StakeManagerError,
+  StakeLane,
+  VALIDATOR_STATUSES,
+  stakeManagerAbi,
+  type StakeLaneName,
+  type StakeStatus,
+  type StakeTx,
+  type ValidatorStatus,
+} from "./stakeManager";

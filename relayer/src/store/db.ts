@@ -139,6 +139,39 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX executions_by_verdict ON executions (verdict);
   `,
+  // 4: the equivocation reporter. Every range signed in either lane's CheckpointSubmitted events,
+  // with its valid signatures and (once known) its leaves, so that what each key signed at each
+  // height can be compared; and the reports made, so that a restart neither forgets evidence nor
+  // reports twice.
+  `
+  CREATE TABLE equivocation_trees (
+    lane TEXT NOT NULL,
+    start_block INTEGER NOT NULL,
+    end_block INTEGER NOT NULL,
+    block_root TEXT NOT NULL,
+    signatures TEXT NOT NULL,
+    leaves TEXT,
+    seen_at INTEGER NOT NULL,
+    PRIMARY KEY (lane, start_block, end_block, block_root)
+  );
+  CREATE INDEX equivocation_trees_by_end ON equivocation_trees (lane, end_block);
+  CREATE INDEX equivocation_trees_unknown ON equivocation_trees (lane) WHERE leaves IS NULL;
+  CREATE TABLE equivocation_reports (
+    lane TEXT NOT NULL,
+    signer TEXT NOT NULL,
+    height INTEGER NOT NULL,
+    first_tree TEXT NOT NULL,
+    second_tree TEXT NOT NULL,
+    status TEXT NOT NULL,
+    validator TEXT,
+    tx_hash TEXT,
+    slashed TEXT,
+    reason TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (lane, signer, height)
+  );
+  `,
 ];
 
 /** Opens (creating if needed) the database file and brings its schema up to date. */

@@ -3,6 +3,7 @@ import { BlockRepository, CursorRepository } from "./blocks";
 import { ChallengeRepository, ExecutionRepository } from "./challenges";
 import { AttestationRepository, CheckpointRepository } from "./checkpoints";
 import { openDb, type Db } from "./db";
+import { EquivocationRepository } from "./equivocation";
 import { MessageRepository } from "./messages";
 import { TxRepository } from "./txs";
 
@@ -15,6 +16,7 @@ export class Store {
   readonly txs: TxRepository;
   readonly challenges: ChallengeRepository;
   readonly executions: ExecutionRepository;
+  readonly equivocation: EquivocationRepository;
 
   constructor(readonly db: Db) {
     this.blocks = new BlockRepository(db);
@@ -25,6 +27,7 @@ export class Store {
     this.txs = new TxRepository(db);
     this.challenges = new ChallengeRepository(db);
     this.executions = new ExecutionRepository(db);
+    this.equivocation = new EquivocationRepository(db);
   }
 
   static open(path: string): Store {
@@ -45,5 +48,6 @@ export * from "./blocks";
 export * from "./challenges";
 export * from "./checkpoints";
 export * from "./db";
+export * from "./equivocation";
 export * from "./messages";
 export * from "./txs";

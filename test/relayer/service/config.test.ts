@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { ConfigError, loadConfig, requireKeys } from "../../../relayer/src/config";
+import { ConfigError, loadConfig, requireKeys, rolesNeedingKeys } from "../../../relayer/src/config";
 
 const A = (n: number) => `0x${n.toString(16).padStart(40, "0")}`;
 const KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
@@ -47,6 +47,22 @@ chains:
     expect(() => loadConfig(write("addr.yaml", yaml.replace(A(1), "0x1234")), {})).to.throw(ConfigError, /ValidatorSet/);
     expect(() => loadConfig(write("chain.yaml", yaml.replace("chainId: 31338", "chainId: 5")), {})).to.throw(ConfigError, /chainId 31338/);
     expect(() => loadConfig(join(dir, "missing.yaml"), {})).to.throw(ConfigError, /cannot read/);
+  });
+
+  it("turns the equivocation reporter on with its own key, and takes the StakeManager from the main deployment", () => {
+    writeFileSync(
+      join(dir, "main.json"),
+      JSON.stringify({ network: "main", chainId: 31337, role: "main", remoteChainId: 31338, contracts: { ValidatorSet: { address: A(1) }, CheckpointManager: { address: A(2) }, Messenger: { address: A(3) }, StakeManager: { address: A(9), block: 2 } } }),
+    );
+    const staked = yaml.replace(/contracts: \{[^}]*\} \}/, "deployment: main.json }") + "roles: { equivocation: { enabled: true } }\n";
+    const config = loadConfig(write("staked.yaml", staked), { SIDECHAIN_REPORTER_KEY: KEY });
+    expect(config.chains.main.contracts.StakeManager).to.equal(A(9));
+    expect(config.roles.equivocation).to.deep.equal({ enabled: true, leafSourceTimeoutMs: 5_000 });
+    expect(rolesNeedingKeys(config, "relayer")).to.include("reporter");
+    expect(config.keys.reporter).to.equal(KEY);
+    const keyless = loadConfig(write("staked-keyless.yaml", staked), {});
+    expect(() => requireKeys(keyless, ["reporter"])).to.throw(ConfigError, /the reporter role is enabled but SIDECHAIN_REPORTER_KEY is not set/);
+    expect(loadConfig(write("default.yaml", yaml), {}).roles.equivocation.enabled).to.equal(false);
   });
 
   it("rejects an invalid key in the environment", () => {
