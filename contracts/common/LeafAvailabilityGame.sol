@@ -49,11 +49,12 @@ contract LeafAvailabilityGame is ILeafAvailabilityGame, AccessControl, Reentranc
 
     /// @dev Gas the intrinsic part of an answer costs: the transaction base.
     uint256 private constant TX_BASE_GAS = 21_000;
-    /// @dev Gas per calldata byte charged to the demander: the EIP-7623 floor of a non-zero byte,
-    /// an upper bound of what an answer (almost all hashes) pays for its calldata.
-    uint256 private constant CALLDATA_GAS_PER_BYTE = 40;
-    /// @dev Gas per byte of the published event's data (LOG data cost).
-    uint256 private constant LOG_GAS_PER_BYTE = 8;
+    /// @dev Gas per calldata byte charged to the demander: the price of a non-zero byte, an upper
+    /// bound for an answer's calldata (almost all hashes). An answer spends more than the EIP-7623
+    /// floor's surcharge on execution (hashing the tree, the event), so the standard price is what it pays.
+    uint256 private constant CALLDATA_GAS_PER_BYTE = 16;
+    /// @dev Gas per byte of the published event's data: 8 for the LOG itself, 2 for encoding it in memory.
+    uint256 private constant LOG_GAS_PER_BYTE = 10;
     /// @dev Gas spent after the measurement: the credits, the event's fixed part and memory.
     uint256 private constant SETTLE_GAS = 60_000;
 
@@ -328,7 +329,7 @@ contract LeafAvailabilityGame is ILeafAvailabilityGame, AccessControl, Reentranc
 
     /// @dev Pays the answer's costs from the bond and returns the rest to the demander. The cost is
     /// an upper bound of the answer's gas, priced at the base fee (a priority fee is the publisher's
-    /// choice, not the demander's): the transaction base, 40 gas per calldata byte, the execution
+    /// choice, not the demander's): the transaction base, 16 gas per calldata byte, the execution
     /// measured so far, the event's data and a fixed allowance for what follows the measurement. `logBytes` is the size of the data the event repeats.
     function _settleAnswer(Demand storage demand, uint256 startGas, uint256 logBytes) private returns (uint256 cost) {
         // Marked before the credits: the same demand can be answered once.

@@ -24,8 +24,8 @@ const HEADER_BOND = ethers.parseEther("0.01");
 const REWARD = (MIN_BOND * BigInt(CHALLENGER_REWARD_BPS)) / 10_000n;
 /** ILeafAvailabilityGame.DemandStatus */
 const Demand = { None: 0n, Open: 1n, Answered: 2n, Unavailable: 3n, Void: 4n } as const;
-const LEAVES_UNAVAILABLE = 3;
-const HEADER_UNAVAILABLE = 4;
+const LEAVES_UNAVAILABLE = Fraud.LeavesUnavailable;
+const HEADER_UNAVAILABLE = Fraud.HeaderUnavailable;
 
 /** The game beside the child side's manager, holding its AVAILABILITY_ROLE. */
 async function deployGame(ctx: ManagerContext) {
@@ -179,6 +179,22 @@ describe("LeafAvailabilityGame", function () {
       await time.increaseTo(honest.finalizesAt);
       expect((await manager.checkpointStatus(honest.id))[0]).to.equal(Status.Final);
       expect((await manager.bondOf(proposer.address))[0]).to.equal(MIN_BOND);
+    });
+
+    it("charges the demander no less than the publisher paid for 256 leaves, and not much more", async function () {
+      const ctx = await loadFixture(withHonest);
+      await time.increaseTo(ctx.honest.finalizesAt);
+      await mine(256);
+      const blocks = await nextBlocks(ctx.manager, (await ctx.manager.nextStartBlock()) + 255n);
+      const big = await submitTree(ctx.side, ctx.validators, ctx.proposer, buildCheckpointTree(leavesOf(blocks)));
+      await ctx.game.connect(ctx.challenger).demandLeaves(big.id, { value: LEAF_BOND });
+      const receipt = (await (await ctx.game.connect(ctx.proposer).publishLeaves(big.id, published(big))).wait())!;
+      const gameAddress = await ctx.game.getAddress();
+      const cost = ctx.game.interface.parseLog(receipt.logs.find((l) => l.address === gameAddress)!)!.args.cost as bigint;
+      const baseFee = (await ethers.provider.getBlock(receipt.blockNumber))!.baseFeePerGas!;
+      expect(cost).to.be.lt(LEAF_BOND);
+      expect(cost).to.be.gte(receipt.gasUsed * baseFee);
+      expect(cost).to.be.lte((receipt.gasUsed * baseFee * 110n) / 100n);
     });
 
     it("lets a header challenge use the published leaves", async function () {
