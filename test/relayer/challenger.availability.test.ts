@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
-import { CheckpointChallenger, type LeafSource, type PublishedLeaf } from "../../relayer/src";
+import { CheckpointChallenger, buildCheckpointTree, type LeafSource, type PublishedLeaf } from "../../relayer/src";
 import type { LeafAvailabilityGame } from "../../typechain-types";
-import { deployManager, nextBlocks, submitTree, tamperedTree, type ManagerContext, type Submitted } from "../helpers/checkpoints";
+import { deployManager, leavesOf, nextBlocks, submitTree, tamperedTree, type ManagerContext, type Submitted } from "../helpers/checkpoints";
 
 const RESPONSE_WINDOW = 600n;
 const BAD = 1;
@@ -63,6 +63,17 @@ describe("CheckpointChallenger with the availability game", function () {
     expect(await ctx.manager.checkpointCount()).to.equal(0n);
     // The bond and the reward were credited in the game, and the scan took them home.
     expect(await ctx.game.balanceOf(ctx.challenger.address)).to.equal(0n);
+  });
+
+  it("demands the leaves of a checkpoint that ends past the source node's head", async function () {
+    const ctx = await loadFixture(withMadeUpHash);
+    await time.increaseTo(ctx.bad.finalizesAt);
+    const blocks = await nextBlocks(ctx.manager);
+    const last = BigInt(blocks[blocks.length - 1].number);
+    const future = [1n, 2n].map((k) => ({ number: last + k, hash: ethers.id(`future ${k}`), receiptsRoot: ethers.id("future receipts") }));
+    const ahead = await submitTree(ctx.side, ctx.validators, ctx.proposer, buildCheckpointTree([...leavesOf(blocks), ...future]));
+    const [demanded] = await challengerOf(ctx).scan();
+    expect(demanded).to.include({ id: ahead.id, kind: "leaves-unavailable", outcome: "demanded" });
   });
 
   it("demands leaves nobody serves, then proves header fraud with the leaves the proposer published", async function () {

@@ -9,7 +9,7 @@
  * that was already reverted is no longer pending.
  */
 import type { JsonRpcSender } from "../../chain/rpcValues";
-import { RelayerError } from "../../errors";
+import { BlockNotFoundError, RelayerError } from "../../errors";
 import { CheckpointStatus, challengerAbi, encodeChallenge, errorNameOf, readCheckpoint, readView, revertDataOf, validatorSetAbi } from "./contract";
 import { ChallengeRejectedError, ChallengeSendError, ChallengeTxTimeoutError, MissingSubmissionEventError } from "./errors";
 import { DemandStatusOnChain } from "../../chain/abi";
@@ -181,17 +181,18 @@ export class CheckpointChallenger {
       return { fraud: true, challenge: { kind: "signature", checkpoint, position: bad[0], reason: `signatures at positions ${bad.join(", ")} do not recover to their validators` } };
     }
 
-    const own = await fetchOwnRange(this.options.source, startBlock, endBlock, this.options.fetchConcurrency ?? 8);
-    if (own.tree.root.toLowerCase() === blockRoot) {
+    const own = await this.ownRange(checkpoint);
+    if (own !== undefined && own.tree.root.toLowerCase() === blockRoot) {
       this.options.logger.info({ at: "challenger.valid", id, startBlock, endBlock, blockRoot }, "checkpoint matches the source chain");
       return { fraud: false, result: { id, blockRoot, kind: "none", outcome: "valid" } };
     }
+    const ownRoot = own?.tree.root ?? "none: the range ends past the source node's head";
 
     const committed = await this.committedTree(checkpoint, checkpoint.submittedInBlock);
     if ("reason" in committed) {
       // Nobody we ask has the leaves: demand them on chain, where withholding them is punished.
-      if (this.game !== undefined && !("malformed" in committed)) return this.playLeaves(checkpoint, own.tree.root, committed.reason);
-      return this.unprovable(checkpoint, own.tree.root, committed.reason);
+      if (this.game !== undefined && !("malformed" in committed)) return this.playLeaves(checkpoint, ownRoot, committed.reason);
+      return this.unprovable(checkpoint, ownRoot, committed.reason);
     }
     if (this.game !== undefined) {
       // Headers revealed in the game are as good as published ones: the contract checked them.
@@ -201,14 +202,30 @@ export class CheckpointChallenger {
     const found = await findHeaderFraud({
       checkpoint,
       committed,
-      headers: new HeaderBook(this.options.source, this.options.logger, own.headers),
+      headers: new HeaderBook(this.options.source, this.options.logger, own?.headers ?? []),
       previous: () => this.previousTree(checkpoint),
     });
     if ("kind" in found) return { fraud: true, challenge: found };
     if (this.game !== undefined && found.unknown.length > 0) {
-      return this.playHeader(checkpoint, own.tree.root, committed.tree, found.unknown[0], found.reason);
+      return this.playHeader(checkpoint, ownRoot, committed.tree, found.unknown[0], found.reason);
     }
-    return this.unprovable(checkpoint, own.tree.root, found.reason);
+    return this.unprovable(checkpoint, ownRoot, found.reason);
+  }
+
+  /**
+   * The source node's blocks of the checkpoint's range. Undefined, with the game, when the range
+   * ends past the node's head: the checkpoint commits blocks nobody has seen (a node merely
+   * behind has final blocks, which a checkpoint commits), and only demanding them can tell.
+   */
+  private async ownRange(checkpoint: SubmittedCheckpoint) {
+    try {
+      return await fetchOwnRange(this.options.source, checkpoint.startBlock, checkpoint.endBlock, this.options.fetchConcurrency ?? 8);
+    } catch (error) {
+      if (!(error instanceof BlockNotFoundError) || this.game === undefined) throw error;
+      const head = BigInt((await this.options.source.send("eth_blockNumber", [])) as string);
+      if (checkpoint.endBlock <= head) throw error;
+      return undefined;
+    }
   }
 
   /**
