@@ -49,6 +49,9 @@ const KEYS = [
   "relayWithdrawal",
   "challengeSignature",
   "challengeHeaderChain",
+  "demandLeaves",
+  "publishLeaves256",
+  "demandHeader",
 ] as const;
 type Key = (typeof KEYS)[number];
 const ALL_KEYS = [...KEYS, ...STAKING_KEYS] as const;
@@ -255,6 +258,36 @@ async function benchChallenges(): Promise<void> {
   );
 }
 
+/**
+ * The data-availability game against a 256-block checkpoint: the leaf demand, the proposer's
+ * publication of all 256 leaves (calldata, root rebuilt on chain, event), and a header demand.
+ */
+async function benchAvailability(): Promise<void> {
+  const system = await deploySystem(4);
+  const [challenger] = system.users;
+  const manager = system.main.checkpointManager;
+  const game = await ethers.deployContract("LeafAvailabilityGame", [
+    system.admin.address,
+    await manager.getAddress(),
+    600n,
+    300n,
+    ethers.parseEther("0.1"),
+    ethers.parseEther("0.01"),
+  ]);
+  await mined(manager.connect(system.admin).grantRole(await manager.AVAILABILITY_ROLE(), await game.getAddress()), "grant AVAILABILITY_ROLE");
+  const tree = treeOf(await nextRange(system.main));
+  const submitted = await submit(system, system.main, tree);
+  await mined(submitted.tx, "submit checkpoint");
+  await measure("demandLeaves", game.connect(challenger).demandLeaves(submitted.id, { value: ethers.parseEther("0.1") }));
+  const leaves = tree.blocks.map((leaf) => ({ hash: leaf.hash, receiptsRoot: leaf.receiptsRoot }));
+  await measure("publishLeaves256", game.connect(system.proposer).publishLeaves(submitted.id, leaves));
+  const number = tree.startBlock + CHECKPOINT_BLOCKS / 2n;
+  await measure(
+    "demandHeader",
+    game.connect(challenger).demandHeader(submitted.id, tree.leafFor(number), tree.proofFor(number), { value: ethers.parseEther("0.01") }),
+  );
+}
+
 function printTable(): void {
   const rows = ALL_KEYS.map((key) => {
     const used = gas[key]!;
@@ -278,6 +311,7 @@ async function main(): Promise<void> {
   await benchSubmit(100, "submitCheckpoint100");
   await benchChallenges();
   Object.assign(gas, await benchStakingGas());
+  await benchAvailability();
 
   const missing = ALL_KEYS.filter((key) => gas[key] === undefined);
   if (missing.length > 0) throw new Error(`not measured: ${missing.join(", ")}`);

@@ -34,6 +34,9 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
     /// @notice May pause submissions in an emergency; pausing never moves funds.
     bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
 
+    /// @notice May revert a pending checkpoint whose data was withheld: the data-availability game.
+    bytes32 public constant AVAILABILITY_ROLE = keccak256("AVAILABILITY_ROLE");
+
     /// @notice EIP-712 type of what validators sign.
     bytes32 public constant CHECKPOINT_TYPEHASH =
         keccak256("Checkpoint(uint256 sourceChainId,uint64 startBlock,uint64 endBlock,bytes32 blockRoot)");
@@ -367,6 +370,20 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
         } else {
             _revertFrom(id, attestation.proposer, Fraud.BrokenHeaderChain);
         }
+    }
+
+    /// @inheritdoc ICheckpointManager
+    function revertUnavailable(uint256 id, Attestation calldata attestation, Fraud fraud)
+        external
+        nonReentrant
+        onlyRole(AVAILABILITY_ROLE)
+    {
+        if (fraud != Fraud.LeavesUnavailable && fraud != Fraud.HeaderUnavailable) {
+            revert CheckpointManagerNotAvailabilityFraud(fraud);
+        }
+        StoredCheckpoint storage stored = _pendingCheckpoint(id);
+        _checkAttestation(id, stored, attestation);
+        _revertFrom(id, attestation.proposer, fraud);
     }
 
     /// @dev Whether checkpoint `id` is pending and `previous`, its attestation, has a signature that

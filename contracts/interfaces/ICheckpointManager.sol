@@ -51,7 +51,11 @@ interface ICheckpointManager {
     enum Fraud {
         BadSignature,
         HeaderMismatch,
-        BrokenHeaderChain
+        BrokenHeaderChain,
+        /// The leaves were demanded in the data-availability game and nobody published them in time.
+        LeavesUnavailable,
+        /// One committed leaf's header was demanded and nobody revealed a matching one in time.
+        HeaderUnavailable
     }
 
     event CheckpointSubmitted(
@@ -108,6 +112,7 @@ interface ICheckpointManager {
     error CheckpointManagerChallengePeriodNotDue(uint64 activatesAt);
     error CheckpointManagerZeroMinBond();
     error CheckpointManagerZeroAddress();
+    error CheckpointManagerNotAvailabilityFraud(Fraud fraud);
 
     /// @notice Adds the sent value to the caller's proposer bond.
     function depositBond() external payable;
@@ -180,6 +185,16 @@ interface ICheckpointManager {
         RevealedBlock calldata parent,
         RevealedBlock calldata child
     ) external;
+
+    /// @notice Reverts a pending checkpoint whose leaves or header its proposer failed to show in the
+    /// data-availability game, with every later one, and slashes the proposer's share as a challenge does.
+    /// @dev Only for `AVAILABILITY_ROLE` (the `LeafAvailabilityGame`), which decides that the data
+    /// was demanded and not shown in time; this contract checks only the attestation and that the
+    /// checkpoint is still pending. The challenger's reward goes to the caller, which owes it to the demander.
+    /// @param id The checkpoint whose data was withheld.
+    /// @param attestation What the proposer submitted, as in the `CheckpointSubmitted` event.
+    /// @param fraud `LeavesUnavailable` or `HeaderUnavailable`.
+    function revertUnavailable(uint256 id, Attestation calldata attestation, Fraud fraud) external;
 
     /// @notice Reverts unless `leaf` is committed by checkpoint `id` and that checkpoint is final.
     /// @param id The checkpoint.

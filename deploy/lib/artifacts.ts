@@ -22,7 +22,8 @@ export type DeployableContract =
   | "Lockbox"
   | "StakeManager"
   | "StakedValidatorSet"
-  | "ChildValidatorSet";
+  | "ChildValidatorSet"
+  | "LeafAvailabilityGame";
 
 export interface Artifact {
   contractName: string;

@@ -60,6 +60,18 @@ export const deployConfigSchema = z.strictObject({
   minBond: positiveInteger,
   challengerRewardBps: z.number().int().min(0).max(10_000),
   validatorChangeDelay: positiveInteger.optional(),
+  /** LeafAvailabilityGame parameters (deployOptions.availability); false: no game. */
+  availability: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        responseWindow: positiveInteger.optional(),
+        resolveWindow: positiveInteger.optional(),
+        leafDemandBond: positiveInteger.optional(),
+        headerDemandBond: positiveInteger.optional(),
+      }),
+    ])
+    .optional(),
   admin: address.optional(),
   guardian: address.nullable().optional(),
   txTimeoutMs: z.number().int().positive().optional(),

@@ -5,6 +5,8 @@
  *          RootBridge (which creates the Lockbox)
  *   child: ValidatorSet (main's validators), CheckpointManager (of main's blocks), Messenger,
  *          ChildBridge
+ *   both:  LeafAvailabilityGame beside the CheckpointManager (unless the challenge period leaves
+ *          no room for it), granted the manager's AVAILABILITY_ROLE by the deployer
  *   then:  Messenger.setRemoteMessenger and bridge.setCounterpart on both chains, then the admin
  *          role handed from the deployer to the configured admin.
  *
@@ -25,7 +27,7 @@ import { ZeroAddress, ZeroHash, getAddress } from "ethers";
 
 import { DEFAULT_ARTIFACTS_DIR } from "./artifacts";
 import { connectChain, type Chain } from "./chain";
-import { contractsOf, deploymentPath, readDeployment, validatorSetContract, writeDeployment, type ChainRole, type DeploymentFile } from "./deploymentFile";
+import { OPTIONAL_CONTRACTS, contractsOf, deploymentPath, readDeployment, validatorSetContract, writeDeployment, type ChainRole, type DeploymentFile } from "./deploymentFile";
 import { ChainIdMismatchError, DeployConfigError, DeployError, DeploymentFileError, NotAdminError, SameChainError, WiringConflictError } from "./errors";
 import { normalizeOptions, type DeployBridgeOptions, type DeployLogger } from "./options";
 import { bridgeOf, cascadeAcrossChains, deployOrder, driftWarnings, inspectSide, inspectStakeManager, type Side } from "./plan";
@@ -92,11 +94,14 @@ export async function deployBridge(options: DeployBridgeOptions): Promise<Deploy
     // can be finished even if the other fails (its file then records everything done).
     await settleBoth(deploySide(sides.main, BigInt(childHead) + 1n, logger), deploySide(sides.child, BigInt(mainHead) + 1n, logger));
     await settleBoth(wireSide(sides.main, sides.child, logger), wireSide(sides.child, sides.main, logger));
+    await settleBoth(grantAvailabilityRole(sides.main, logger), grantAvailabilityRole(sides.child, logger));
     await settleBoth(handOver(sides.main, logger), handOver(sides.child, logger));
 
     const staking = settings.staking !== undefined;
     const deployed = (["main", "child"] as const).flatMap((role) =>
-      contractsOf(role, staking).map((name) => `${role}.${name}`).filter((name) => !reused.includes(name)),
+      [...contractsOf(role, staking), ...OPTIONAL_CONTRACTS.filter((name) => sides[role].file.contracts[name] !== undefined)]
+        .map((name) => `${role}.${name}`)
+        .filter((name) => !reused.includes(name)),
     );
     logger.info({ at: "deploy.done", deployed, reused, transactions: { main: main.sent, child: child.sent } }, "bridge deployed and wired");
     return {
@@ -156,15 +161,16 @@ async function deploySide(side: Side, firstBlock: bigint, logger: DeployLogger):
 
   for (const name of deployOrder(role)) {
     if (side.reuse.has(name)) continue;
-    // ValidatorSet and CheckpointManager need no wiring: they get the final admin right away.
-    // Messenger and the bridges are wired by the deployer first, then handed over.
+    // ValidatorSet needs no wiring: it gets the final admin right away. Messenger and the bridges
+    // are wired by the deployer first, then handed over; so is the CheckpointManager when the
+    // deployer must grant its availability game a role. The game itself is wired at birth.
     const setArgs = [settings.validatorSet.addresses, settings.validatorSet.powers, settings.validatorSet.threshold, settings.validatorChangeDelay];
     // The child's staked set is wired (setMessenger) by the deployer, then handed over.
     const setAdmin = side.staking !== undefined && role === "child" ? deployer : settings.admin;
     const args: unknown[] = {
       ValidatorSet: () => (side.staking === undefined ? [settings.admin, settings.guardian, ...setArgs] : [setAdmin, settings.guardian, side.stakeManager, ...setArgs]),
       CheckpointManager: () => [
-        settings.admin,
+        settings.availability === undefined ? settings.admin : deployer,
         settings.guardian,
         side.file.remoteChainId,
         address("ValidatorSet"),
@@ -185,6 +191,8 @@ async function deploySide(side: Side, firstBlock: bigint, logger: DeployLogger):
     save();
     logger.info({ at: "deploy.contract", chain: role, contract: name, address: record.address, block: record.block, txHash: record.txHash }, "deployed");
   }
+
+  await deployAvailabilityGame(side, logger);
 
   if (role === "main") {
     // The Lockbox is created by RootBridge's constructor: it shares its block and transaction.
@@ -295,11 +303,48 @@ async function wireStaking(side: Side, peer: Side, logger: DeployLogger): Promis
   logger.info({ at: "deploy.wire", chain: role, contract: "StakeManager", link: "rotation", target: targets, txHash: receipt.hash }, "wired");
 }
 
+/** The game beside the CheckpointManager, when the settings want one and none is reused. */
+async function deployAvailabilityGame(side: Side, logger: DeployLogger): Promise<void> {
+  const { chain, file, settings, role } = side;
+  const game = settings.availability;
+  if (side.reuse.has("LeafAvailabilityGame")) return;
+  if (file.contracts.LeafAvailabilityGame !== undefined) {
+    delete file.contracts.LeafAvailabilityGame;
+    writeDeployment(side.dir, file);
+  }
+  if (game === undefined) return;
+  const args = [settings.admin, file.contracts.CheckpointManager!.address, game.responseWindow, game.resolveWindow, game.leafDemandBond, game.headerDemandBond];
+  const { record } = await chain.deploy("LeafAvailabilityGame", args);
+  file.contracts.LeafAvailabilityGame = record;
+  file.deployedAt = new Date().toISOString();
+  writeDeployment(side.dir, file);
+  logger.info({ at: "deploy.contract", chain: role, contract: "LeafAvailabilityGame", address: record.address, block: record.block, txHash: record.txHash }, "deployed");
+}
+
+/**
+ * Grants the game the CheckpointManager's AVAILABILITY_ROLE. A reused manager already handed to
+ * another admin cannot be granted it by the deployer: governance must, and the run says so.
+ */
+async function grantAvailabilityRole(side: Side, logger: DeployLogger): Promise<void> {
+  const { chain, role, file } = side;
+  const game = file.contracts.LeafAvailabilityGame?.address;
+  if (game === undefined) return;
+  const manager = chain.at("CheckpointManager", file.contracts.CheckpointManager!.address);
+  const availabilityRole = (await manager.getFunction("AVAILABILITY_ROLE")()) as string;
+  if ((await manager.getFunction("hasRole")(availabilityRole, game)) as boolean) return;
+  if (!((await manager.getFunction("hasRole")(DEFAULT_ADMIN_ROLE, chain.deployer)) as boolean)) {
+    logger.warn({ at: "deploy.availability", chain: role, game }, "the deployer is not admin of the CheckpointManager: governance must grantRole(AVAILABILITY_ROLE, game) for the game to revert anything");
+    return;
+  }
+  const receipt = await chain.send(`CheckpointManager.grantRole(AVAILABILITY_ROLE, ${game})`, (overrides) => manager.getFunction("grantRole")(availabilityRole, game, overrides));
+  logger.info({ at: "deploy.wire", chain: role, contract: "CheckpointManager", link: "AVAILABILITY_ROLE", target: game, txHash: receipt.hash }, "wired");
+}
+
 /** Gives the admin role of the wired contracts to the configured admin and drops the deployer's. */
 async function handOver(side: Side, logger: DeployLogger): Promise<void> {
   const { chain, role, file, settings } = side;
   if (settings.admin === chain.deployer) return;
-  const wired: (keyof DeploymentFile["contracts"])[] = ["Messenger", bridgeOf(role)];
+  const wired: (keyof DeploymentFile["contracts"])[] = ["Messenger", bridgeOf(role), "CheckpointManager"];
   // Staking mode: the contracts the deployer wired beyond the messenger and bridge.
   if (side.staking !== undefined) wired.push(role === "main" ? "StakeManager" : "ValidatorSet");
   for (const contract of wired) {

@@ -7,7 +7,8 @@
  *     "contracts": { "<Name>": { "address": "0x..", "block": number, "txHash": "0x..", "args": [..] } } }
  *
  * Names: ValidatorSet, CheckpointManager, Messenger, and RootBridge + Lockbox (main) or
- * ChildBridge (child). `block` is the deployment block; the Lockbox, created by RootBridge's
+ * ChildBridge (child); LeafAvailabilityGame beside the CheckpointManager wherever the challenge
+ * period leaves room for the data-availability game (see OPTIONAL_CONTRACTS). `block` is the deployment block; the Lockbox, created by RootBridge's
  * constructor, carries RootBridge's block and transaction. Big numbers in `args` are decimal strings.
  *
  * Staking mode adds StakeManager (main), and the set the CheckpointManager uses stays under
@@ -40,6 +41,9 @@ export interface DeploymentFile {
   deployedAt: string;
   contracts: Partial<Record<DeployableContract, ContractRecord>>;
 }
+
+/** Recorded when deployed, but not needed for a complete deployment (a challenge period under 5 s has no room for the game). */
+export const OPTIONAL_CONTRACTS: readonly DeployableContract[] = ["LeafAvailabilityGame"];
 
 /** The contracts each role's file holds once the deployment is complete, in deployment order. */
 export const CONTRACTS_BY_ROLE: Readonly<Record<ChainRole, readonly DeployableContract[]>> = {
@@ -77,7 +81,7 @@ export const deploymentFileSchema = z.object({
   remoteChainId: z.number().int().positive(),
   deployedAt: z.string(),
   contracts: z.partialRecord(
-    z.enum(["ValidatorSet", "CheckpointManager", "Messenger", "RootBridge", "ChildBridge", "Lockbox", "StakeManager"]),
+    z.enum(["ValidatorSet", "CheckpointManager", "Messenger", "RootBridge", "ChildBridge", "Lockbox", "StakeManager", "LeafAvailabilityGame"]),
     contractRecordSchema,
   ),
 });

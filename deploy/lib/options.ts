@@ -130,6 +130,12 @@ export interface DeployBridgeOptions {
   validatorChangeDelay?: Numberish;
   /** Opt-in staking mode (StakeManager, StakedValidatorSet, ChildValidatorSet); default governance ValidatorSets. */
   staking?: StakingSpec;
+  /**
+   * The data-availability game beside each CheckpointManager (LeafAvailabilityGame). Default:
+   * windows of an eighth of the challenge period each, bonds of a tenth (leaves) and a hundredth
+   * (a header) of minBond; not deployed when the challenge period is under 5 s, or when false.
+   */
+  availability?: false | Partial<Record<keyof AvailabilitySettings, Numberish>>;
   /** Final admin of every contract; default the deployer. Wiring is done first, then handed over. */
   admin?: string;
   /** May pause the checkpoint managers and messengers, and cancel a proposed validator set; default the admin; null for none. */
@@ -152,6 +158,14 @@ export interface NormalizedValidatorSet {
   threshold: bigint;
 }
 
+/** LeafAvailabilityGame's constructor parameters. */
+export interface AvailabilitySettings {
+  responseWindow: bigint;
+  resolveWindow: bigint;
+  leafDemandBond: bigint;
+  headerDemandBond: bigint;
+}
+
 /** What one chain's contracts are deployed with (admin/guardian resolved once the deployer is known). */
 export interface SideSettings {
   role: ChainRole;
@@ -161,6 +175,8 @@ export interface SideSettings {
   minBond: bigint;
   challengerRewardBps: number;
   validatorChangeDelay: bigint;
+  /** Undefined: no data-availability game on this chain. */
+  availability?: AvailabilitySettings;
   admin?: string;
   guardian?: string;
 }
@@ -260,10 +276,38 @@ function sideSettings(role: ChainRole, options: DeployBridgeOptions, target: Cha
     minBond,
     challengerRewardBps: bps,
     validatorChangeDelay,
+    availability: availabilitySettings(role, options.availability, challengePeriod, minBond),
     admin: admin === undefined ? undefined : checkedAddress(admin, `${role}: admin`, false),
     // null means "no guardian" (the zero address, which the contracts accept); undefined, the admin.
     guardian: guardian === null ? ZeroAddress : guardian === undefined ? undefined : checkedAddress(guardian, `${role}: guardian`, false),
   };
+}
+
+/** The game's windows must fit twice, with their resolutions, inside the challenge period (the contract checks it too). */
+function availabilitySettings(
+  role: ChainRole,
+  given: DeployBridgeOptions["availability"],
+  challengePeriod: bigint,
+  minBond: bigint,
+): AvailabilitySettings | undefined {
+  if (given === false) return undefined;
+  const eighth = challengePeriod / 8n > 0n ? challengePeriod / 8n : 1n;
+  const at = (key: keyof AvailabilitySettings, fallback: bigint) => (given?.[key] === undefined ? fallback : toBigInt(given[key], `${role}: availability.${key}`));
+  const settings = {
+    responseWindow: at("responseWindow", eighth),
+    resolveWindow: at("resolveWindow", eighth),
+    leafDemandBond: at("leafDemandBond", minBond / 10n > 0n ? minBond / 10n : 1n),
+    headerDemandBond: at("headerDemandBond", minBond / 100n > 0n ? minBond / 100n : 1n),
+  };
+  const game = 2n * (settings.responseWindow + settings.resolveWindow);
+  if (game >= challengePeriod) {
+    if (given === undefined) return undefined;
+    throw new DeployConfigError(`${role}: availability windows (2 × (response + resolve) = ${game} s) must fit in the challenge period (${challengePeriod} s)`);
+  }
+  for (const key of Object.keys(settings) as (keyof AvailabilitySettings)[]) {
+    if (settings[key] <= 0n) throw new DeployConfigError(`${role}: availability.${key} must be positive`);
+  }
+  return settings;
 }
 
 function pick(options: DeployBridgeOptions): CheckpointParams {

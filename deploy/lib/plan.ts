@@ -112,6 +112,15 @@ export async function inspectSide(side: Side, remoteChainId: number, logger: Dep
     else keep("CheckpointManager");
   }
 
+  const game = await recorded("LeafAvailabilityGame");
+  if (game !== undefined) {
+    const gameManager = await readLink(game, "checkpointManager");
+    if (side.settings.availability === undefined) drop("LeafAvailabilityGame", "the settings want no availability game");
+    else if (!side.reuse.has("CheckpointManager")) drop("LeafAvailabilityGame", "its CheckpointManager is deployed afresh");
+    else if (gameManager !== address("CheckpointManager")) drop("LeafAvailabilityGame", `it points at CheckpointManager ${gameManager}`);
+    else keep("LeafAvailabilityGame");
+  }
+
   const messenger = await recorded("Messenger");
   if (messenger !== undefined) {
     const manager = await readLink(messenger, "checkpointManager");
@@ -200,8 +209,10 @@ export async function driftWarnings(side: Side): Promise<string[]> {
       warnings.push(`${role}: ValidatorSet.changeDelay is ${delay} on chain, the config says ${settings.validatorChangeDelay} (it is fixed at deployment)`);
     }
   }
-  // ValidatorSet and CheckpointManager got the admin in their constructor: no hand-over fixes them.
+  // ValidatorSet got the admin in its constructor: no hand-over fixes it. (A CheckpointManager
+  // deployed for an availability game is handed over at the end of the run.)
   for (const name of ["ValidatorSet", "CheckpointManager"] as const) {
+    if (name === "CheckpointManager" && side.settings.availability !== undefined) continue;
     if (!side.reuse.has(name)) continue;
     // The child's staked set is wired by the deployer, then handed over like the messenger.
     if (name === "ValidatorSet" && side.staking !== undefined && role === "child") continue;

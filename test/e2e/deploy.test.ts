@@ -257,7 +257,8 @@ describe("deploy (end to end, real nodes)", function () {
       );
       expect(run.code, run.stderr).to.equal(0);
       const summary = JSON.parse(run.stdout) as { deployed: string[] };
-      expect(summary.deployed).to.have.lengthOf(9);
+      // Five contracts on main, four on child, and a LeafAvailabilityGame beside each CheckpointManager.
+      expect(summary.deployed).to.have.lengthOf(11);
       const cliMain = readDeployment(dir, "cli-main")!;
       expect(cliMain.contracts.RootBridge).to.not.equal(undefined);
       const messenger = deployed(cliMain, "Messenger", main.provider);

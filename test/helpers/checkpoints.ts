@@ -31,7 +31,7 @@ export const CHECKPOINT_TYPES = {
 export const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
 /** ICheckpointManager.Fraud */
-export const Fraud = { BadSignature: 0, HeaderMismatch: 1, BrokenHeaderChain: 2 } as const;
+export const Fraud = { BadSignature: 0, HeaderMismatch: 1, BrokenHeaderChain: 2, LeavesUnavailable: 3, HeaderUnavailable: 4 } as const;
 /** ICheckpointManager.CheckpointStatus */
 export const Status = { None: 0n, Pending: 1n, Final: 2n } as const;
 

@@ -60,6 +60,56 @@ export const messengerAbi = new Interface([
   "error CheckpointManagerUnknownCheckpoint(uint256 id, uint256 count)",
 ]);
 
+const ATTESTATION = "(address proposer, bytes32[] validators, bytes signers, bytes signatures)";
+const BLOCK_LEAF = "(uint256 number, bytes32 hash, bytes32 receiptsRoot)";
+const DEMAND = "(address demander, uint40 deadline, uint40 finalizesAt, uint8 status, bytes16 blockRootPrefix, uint96 bond)";
+
+/** contracts/common/LeafAvailabilityGame.sol: the data-availability game beside a CheckpointManager. */
+export const leafAvailabilityGameAbi = new Interface([
+  "function checkpointManager() view returns (address)",
+  "function responseWindow() view returns (uint64)",
+  "function resolveWindow() view returns (uint64)",
+  "function leafDemandBond() view returns (uint96)",
+  "function headerDemandBond() view returns (uint96)",
+  "function balanceOf(address account) view returns (uint256)",
+  `function leafDemand(uint256 id) view returns (${DEMAND})`,
+  `function headerDemand(uint256 id, uint256 blockNumber) view returns (${DEMAND})`,
+  "function latestLeafDemand(uint256 id) view returns (uint64)",
+  "function latestHeaderDemand(uint256 id) view returns (uint64)",
+  "function demandLeaves(uint256 id) payable",
+  "function publishLeaves(uint256 id, (bytes32 hash, bytes32 receiptsRoot)[] leaves)",
+  `function resolveLeaves(uint256 id, ${ATTESTATION} attestation)`,
+  `function demandHeader(uint256 id, ${BLOCK_LEAF} leaf, bytes32[] proof) payable`,
+  `function revealHeader(uint256 id, ${BLOCK_LEAF} leaf, bytes header)`,
+  `function resolveHeader(uint256 id, uint256 blockNumber, ${ATTESTATION} attestation)`,
+  "function withdraw(address to)",
+  "event LeavesDemanded(uint256 indexed id, address indexed demander, bytes32 blockRoot, uint64 deadline, uint256 bond)",
+  "event LeavesPublished(uint256 indexed id, address indexed publisher, bytes32 blockRoot, uint64 startBlock, (bytes32 hash, bytes32 receiptsRoot)[] leaves, uint256 cost)",
+  "event HeaderDemanded(uint256 indexed id, uint256 indexed blockNumber, address indexed demander, bytes32 blockHash, bytes32 receiptsRoot, uint64 deadline, uint256 bond)",
+  "event HeaderRevealed(uint256 indexed id, uint256 indexed blockNumber, address indexed publisher, bytes header, uint256 cost)",
+  "event DemandResolved(uint256 indexed id, uint256 indexed blockNumber, address indexed demander, uint8 status, uint256 refund, uint256 reward)",
+  "error LeafAvailabilityGameDemandTooLate(uint256 id, uint64 latestDemandAt)",
+  "error LeafAvailabilityGameAlreadyDemanded(uint256 id, uint256 blockNumber, uint8 status)",
+  "error LeafAvailabilityGameNoOpenDemand(uint256 id, uint256 blockNumber)",
+  "error LeafAvailabilityGameResponseWindowClosed(uint256 id, uint256 blockNumber, uint64 deadline)",
+  "error LeafAvailabilityGameResponseWindowOpen(uint256 id, uint256 blockNumber, uint64 deadline)",
+  "error LeafAvailabilityGameRootMismatch(uint256 id, bytes32 blockRoot, bytes32 rebuilt)",
+  "error LeafAvailabilityGameLeafCountMismatch(uint256 id, uint256 expected, uint256 published)",
+  "error LeafAvailabilityGameTooManyLeaves(uint256 id, uint256 leaves, uint256 max)",
+  "error LeafAvailabilityGameHeaderDisagrees(uint256 id, uint256 blockNumber)",
+  "error LeafAvailabilityGameWrongBond(uint256 required, uint256 sent)",
+  "error CheckpointManagerUnknownCheckpoint(uint256 id, uint256 count)",
+  "error CheckpointManagerChallengeWindowClosed(uint256 id, uint64 finalizesAt)",
+  "error CheckpointManagerAttestationMismatch(uint256 id)",
+]);
+
+/** ILeafAvailabilityGame.DemandStatus */
+export const DemandStatusOnChain = { None: 0, Open: 1, Answered: 2, Unavailable: 3, Void: 4 } as const;
+export const LEAVES_DEMANDED_TOPIC = leafAvailabilityGameAbi.getEvent("LeavesDemanded")!.topicHash;
+export const LEAVES_PUBLISHED_TOPIC = leafAvailabilityGameAbi.getEvent("LeavesPublished")!.topicHash;
+export const HEADER_DEMANDED_TOPIC = leafAvailabilityGameAbi.getEvent("HeaderDemanded")!.topicHash;
+export const HEADER_REVEALED_TOPIC = leafAvailabilityGameAbi.getEvent("HeaderRevealed")!.topicHash;
+
 export const MESSAGE_SENT_TOPIC = messengerAbi.getEvent("MessageSent")!.topicHash;
 export const CHECKPOINT_SUBMITTED_TOPIC = checkpointManagerAbi.getEvent("CheckpointSubmitted")!.topicHash;
 export const CHECKPOINTS_REVERTED_TOPIC = checkpointManagerAbi.getEvent("CheckpointsReverted")!.topicHash;
@@ -68,7 +118,7 @@ export const MESSAGE_RELAYED_TOPIC = messengerAbi.getEvent("MessageRelayed")!.to
 export const MESSAGE_FAILED_TOPIC = messengerAbi.getEvent("MessageFailed")!.topicHash;
 
 /** On-chain `ICheckpointManager.Fraud`, by the uint8 of CheckpointsReverted. */
-export const FRAUD_KINDS = ["bad-signature", "header-mismatch", "broken-header-chain"] as const;
+export const FRAUD_KINDS = ["bad-signature", "header-mismatch", "broken-header-chain", "leaves-unavailable", "header-unavailable"] as const;
 export type FraudKind = (typeof FRAUD_KINDS)[number] | "unknown";
 export const fraudKind = (fraud: number): FraudKind => FRAUD_KINDS[fraud] ?? "unknown";
 

@@ -18,6 +18,8 @@ export const contractsSchema = z.object({
   ChildBridge: address.optional(),
   /** Main chain only: the validators' stake (deploy/ writes it in a staked deployment). */
   StakeManager: address.optional(),
+  /** The data-availability game beside this chain's CheckpointManager; without it the challenger relies on `leafSources` alone. */
+  LeafAvailabilityGame: address.optional(),
 });
 
 export const chainSchema = z
@@ -65,7 +67,8 @@ export const configSchema = z
         proposer: z
           .object({
             ...roleBase,
-            maxBlocks: z.number().int().positive().default(64),
+            /** At most LeafAvailabilityGame.MAX_LEAVES: a longer checkpoint's leaves cannot be published when demanded. */
+            maxBlocks: z.number().int().positive().max(1024).default(64),
             maxWaitMs: z.number().int().nonnegative().default(60_000),
             /** Also cut a short checkpoint with no message in it once maxWaitMs has passed (costs gas on idle lanes). */
             emptyCheckpoints: z.boolean().default(false),
@@ -176,6 +179,7 @@ export interface Contracts {
   Lockbox?: string;
   ChildBridge?: string;
   StakeManager?: string;
+  LeafAvailabilityGame?: string;
 }
 
 export interface ChainConfig {

@@ -25,6 +25,7 @@ import { RelayerError } from "../errors";
 import { buildCheckpointTree } from "../proof/checkpointTree";
 import { SimulationRevertedError } from "../tx/errors";
 import type { TxSender } from "../tx/sender";
+import { DemandResponder } from "./availability";
 import { laneName, runLoop, type Lane, type RoleContext } from "./context";
 import { PredecessorCheck } from "./predecessor";
 import { LOCAL_VALIDATOR, QuorumNotReachedError, attestFailure, tallyRound } from "./signing";
@@ -54,6 +55,7 @@ export class Proposer {
   private readonly stagger: ProposerStagger;
   /** The range we last logged waiting for, so that a wait is logged once. */
   private waitingFor: number | undefined;
+  private readonly responder: DemandResponder;
 
   constructor(
     private readonly ctx: RoleContext,
@@ -72,6 +74,7 @@ export class Proposer {
       log: ctx.log,
       startBlock: destination.deployedAtBlock === undefined ? undefined : BigInt(destination.deployedAtBlock),
     });
+    this.responder = new DemandResponder(ctx, lane, tx);
     this.stagger = new ProposerStagger(tx.address, { name: lane.destination, chainId: destination.chainId }, ctx.store, ctx.config.roles.proposer.staggerMs);
   }
 
@@ -83,6 +86,7 @@ export class Proposer {
 
   /** One checkpoint at most. Returns true if another is ready right away. */
   async step(): Promise<boolean> {
+    await this.answerDemands();
     const { store, config, metrics, log } = this.ctx;
     const { source, destination } = this.lane;
     const dst = config.chains[destination];
@@ -170,6 +174,18 @@ export class Proposer {
         return true;
       }
       throw error;
+    }
+  }
+
+  /**
+   * Answers the availability game's demands first: an unanswered one slashes us, and its window
+   * is shorter than anything else the proposer waits for. A failure here must not stop proposing.
+   */
+  private async answerDemands(): Promise<void> {
+    try {
+      await this.responder.step();
+    } catch (error) {
+      this.ctx.log.warn({ at: "proposer.availability", lane: laneName(this.lane), err: (error as Error).message }, "answering availability demands failed; retrying on the next step");
     }
   }
 

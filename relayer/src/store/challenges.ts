@@ -14,7 +14,7 @@ export interface StoredChallenge {
   fromId: number;
   toId: number;
   challenger: string;
-  /** ICheckpointManager.Fraud: 0 bad signature, 1 header mismatch, 2 broken header chain. */
+  /** ICheckpointManager.Fraud: 0 bad signature, 1 header mismatch, 2 broken header chain, 3 leaves unavailable, 4 header unavailable (the challenger is then the LeafAvailabilityGame). */
   fraud: number;
   /** From the BondSlashed of the same transaction; null if none was seen. */
   proposer: string | null;

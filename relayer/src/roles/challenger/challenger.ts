@@ -9,9 +9,12 @@
  * that was already reverted is no longer pending.
  */
 import type { JsonRpcSender } from "../../chain/rpcValues";
-import { RelayerError } from "../../errors";
+import { BlockNotFoundError, RelayerError } from "../../errors";
 import { CheckpointStatus, challengerAbi, encodeChallenge, errorNameOf, readCheckpoint, readView, revertDataOf, validatorSetAbi } from "./contract";
 import { ChallengeRejectedError, ChallengeSendError, ChallengeTxTimeoutError, MissingSubmissionEventError } from "./errors";
+import { DemandStatusOnChain } from "../../chain/abi";
+import type { CheckpointLeaf, CheckpointTree } from "../../proof/checkpointTree";
+import { AvailabilityGameClient, type GameTxResult } from "./availability";
 import { findHeaderFraud, verifyPublished, type CommittedTree, type PreviousCheckpoint } from "./fraud";
 import { HeaderBook, fetchOwnRange } from "./headers";
 import { badSignaturePositions } from "./signatures";
@@ -43,10 +46,12 @@ export class CheckpointChallenger {
   private readonly validatorSets = new Map<bigint, string[]>();
   private validatorSet: string | undefined;
   private scanning: Promise<ChallengeResult[]> | undefined;
+  private readonly game: AvailabilityGameClient | undefined;
 
   constructor(private readonly options: CheckpointChallengerOptions) {
     this.destination = options.destination;
     this.manager = options.checkpointManager;
+    this.game = options.availabilityGame === undefined ? undefined : new AvailabilityGameClient(options.destination, options.availabilityGame, options.maxLogRange ?? 2_000n);
     this.submissions = new SubmissionLog(options.destination, options.checkpointManager, {
       startBlock: options.startBlock ?? 0n,
       maxLogRange: options.maxLogRange ?? 2_000n,
@@ -86,7 +91,22 @@ export class CheckpointChallenger {
         else this.options.logger.error(fields, "checking the checkpoint failed");
       }
     }
+    await this.withdrawGameCredit();
     return results;
+  }
+
+  /** Bonds returned and rewards won in the game are credited there; take them home. */
+  private async withdrawGameCredit(): Promise<void> {
+    if (this.game === undefined) return;
+    try {
+      const me = await this.options.signer.getAddress();
+      const [credit] = await this.game.view("balanceOf", [me]);
+      if ((credit as bigint) === 0n) return;
+      const sent = await this.game.send(this.options.signer, "withdraw", [me], 0n, -1n, this.options.txTimeoutMs ?? 120_000);
+      this.options.logger.info({ at: "challenger.game-withdraw", amount: (credit as bigint).toString(), ...sent }, "game credit withdrawn");
+    } catch (error) {
+      this.options.logger.warn({ at: "challenger.game-withdraw", err: (error as Error).message }, "withdrawing the game credit failed; retrying on the next scan");
+    }
   }
 
   /** Drops what is remembered about checkpoints no longer pending: they can never come back. */
@@ -161,22 +181,130 @@ export class CheckpointChallenger {
       return { fraud: true, challenge: { kind: "signature", checkpoint, position: bad[0], reason: `signatures at positions ${bad.join(", ")} do not recover to their validators` } };
     }
 
-    const own = await fetchOwnRange(this.options.source, startBlock, endBlock, this.options.fetchConcurrency ?? 8);
-    if (own.tree.root.toLowerCase() === blockRoot) {
+    const own = await this.ownRange(checkpoint);
+    if (own !== undefined && own.tree.root.toLowerCase() === blockRoot) {
       this.options.logger.info({ at: "challenger.valid", id, startBlock, endBlock, blockRoot }, "checkpoint matches the source chain");
       return { fraud: false, result: { id, blockRoot, kind: "none", outcome: "valid" } };
     }
+    const ownRoot = own?.tree.root ?? "none: the range ends past the source node's head";
 
-    const committed = await this.committedTree(checkpoint);
-    if ("reason" in committed) return this.unprovable(checkpoint, own.tree.root, committed.reason);
+    const committed = await this.committedTree(checkpoint, checkpoint.submittedInBlock);
+    if ("reason" in committed) {
+      // Nobody we ask has the leaves: demand them on chain, where withholding them is punished.
+      if (this.game !== undefined && !("malformed" in committed)) return this.playLeaves(checkpoint, ownRoot, committed.reason);
+      return this.unprovable(checkpoint, ownRoot, committed.reason);
+    }
+    if (this.game !== undefined) {
+      // Headers revealed in the game are as good as published ones: the contract checked them.
+      const revealed = await this.game.revealedHeaders(checkpoint.id, checkpoint.submittedInBlock);
+      committed.published = new Map([...committed.published, ...revealed]);
+    }
     const found = await findHeaderFraud({
       checkpoint,
       committed,
-      headers: new HeaderBook(this.options.source, this.options.logger, own.headers),
+      headers: new HeaderBook(this.options.source, this.options.logger, own?.headers ?? []),
       previous: () => this.previousTree(checkpoint),
     });
     if ("kind" in found) return { fraud: true, challenge: found };
-    return this.unprovable(checkpoint, own.tree.root, found.reason);
+    if (this.game !== undefined && found.unknown.length > 0) {
+      return this.playHeader(checkpoint, ownRoot, committed.tree, found.unknown[0], found.reason);
+    }
+    return this.unprovable(checkpoint, ownRoot, found.reason);
+  }
+
+  /**
+   * The source node's blocks of the checkpoint's range. Undefined, with the game, when the range
+   * ends past the node's head: the checkpoint commits blocks nobody has seen (a node merely
+   * behind has final blocks, which a checkpoint commits), and only demanding them can tell.
+   */
+  private async ownRange(checkpoint: SubmittedCheckpoint) {
+    try {
+      return await fetchOwnRange(this.options.source, checkpoint.startBlock, checkpoint.endBlock, this.options.fetchConcurrency ?? 8);
+    } catch (error) {
+      if (!(error instanceof BlockNotFoundError) || this.game === undefined) throw error;
+      const head = BigInt((await this.options.source.send("eth_blockNumber", [])) as string);
+      if (checkpoint.endBlock <= head) throw error;
+      return undefined;
+    }
+  }
+
+  /**
+   * The leaf demand of a checkpoint whose leaves nobody has: made while there is time, followed
+   * while it is open, resolved once its response window is over (which reverts the checkpoint).
+   */
+  private async playLeaves(checkpoint: SubmittedCheckpoint, ownRoot: string, why: string): Promise<Inspection> {
+    const game = this.game!;
+    const { id, blockRoot } = checkpoint;
+    const demand = await game.leafDemand(id);
+    const result = (outcome: ChallengeOutcome, reason: string, txHash?: string): Inspection => ({
+      fraud: false,
+      result: { id, blockRoot, kind: "leaves-unavailable", outcome, reason, ...(txHash === undefined ? {} : { txHash }) },
+    });
+    if (!game.isFor(demand, checkpoint)) {
+      const [latest] = await game.view("latestLeafDemand", [id]);
+      if ((await game.now()) > (latest as bigint)) return this.unprovable(checkpoint, ownRoot, `${why}; too late to demand its leaves (until ${latest})`);
+      const [bond] = await game.view("leafDemandBond");
+      const sent = await this.sendGame("demandLeaves", [id], bond as bigint, checkpoint);
+      if (!sent.sent) return result("awaiting-answer", `leaf demand refused: ${sent.errorName ?? "reverted"}`, sent.txHash);
+      this.options.logger.warn({ at: "challenger.demand-leaves", id, blockRoot, txHash: sent.txHash, reason: why }, "leaves demanded in the availability game");
+      return result("demanded", why, sent.txHash);
+    }
+    if (demand.status === DemandStatusOnChain.Open) {
+      if ((await game.now()) < demand.deadline) return result("awaiting-answer", `leaves demanded, answer due by ${demand.deadline}`);
+      return this.resolveDemand("resolveLeaves", [id, attestationArg(checkpoint)], checkpoint, "leaves-unavailable", "nobody published the leaves in time");
+    }
+    // Answered: the LeavesPublished event is not visible to us yet; read again next scan.
+    return result("awaiting-answer", `leaf demand ${demand.status === DemandStatusOnChain.Answered ? "answered, event not read yet" : "settled"}`);
+  }
+
+  /** The header demand of one committed leaf whose hash no one can show a header for, played like `playLeaves`. */
+  private async playHeader(checkpoint: SubmittedCheckpoint, ownRoot: string, tree: CheckpointTree, leaf: CheckpointLeaf, why: string): Promise<Inspection> {
+    const game = this.game!;
+    const { id, blockRoot } = checkpoint;
+    const demand = await game.headerDemand(id, leaf.number);
+    const result = (outcome: ChallengeOutcome, reason: string, txHash?: string): Inspection => ({
+      fraud: false,
+      result: { id, blockRoot, kind: "header-unavailable", outcome, reason, blockNumber: leaf.number, ...(txHash === undefined ? {} : { txHash }) },
+    });
+    if (!game.isFor(demand, checkpoint)) {
+      const [latest] = await game.view("latestHeaderDemand", [id]);
+      if ((await game.now()) > (latest as bigint)) return this.unprovable(checkpoint, ownRoot, `${why}; too late to demand the header of block ${leaf.number}`);
+      const [bond] = await game.view("headerDemandBond");
+      const args = [id, [leaf.number, leaf.hash, leaf.receiptsRoot], tree.proofFor(leaf.number)];
+      const sent = await this.sendGame("demandHeader", args, bond as bigint, checkpoint);
+      if (!sent.sent) return result("awaiting-answer", `header demand refused: ${sent.errorName ?? "reverted"}`, sent.txHash);
+      this.options.logger.warn({ at: "challenger.demand-header", id, blockNumber: leaf.number, blockHash: leaf.hash, txHash: sent.txHash }, "header demanded in the availability game");
+      return result("demanded", why, sent.txHash);
+    }
+    if (demand.status === DemandStatusOnChain.Open) {
+      if ((await game.now()) < demand.deadline) return result("awaiting-answer", `header of block ${leaf.number} demanded, answer due by ${demand.deadline}`);
+      return this.resolveDemand("resolveHeader", [id, leaf.number, attestationArg(checkpoint)], checkpoint, "header-unavailable", `nobody revealed the header of block ${leaf.number} in time`, leaf.number);
+    }
+    return result("awaiting-answer", `header demand for block ${leaf.number} answered, event not read yet`);
+  }
+
+  private async resolveDemand(
+    method: "resolveLeaves" | "resolveHeader",
+    args: unknown[],
+    checkpoint: SubmittedCheckpoint,
+    kind: "leaves-unavailable" | "header-unavailable",
+    reason: string,
+    blockNumber?: bigint,
+  ): Promise<Inspection> {
+    const { id, blockRoot } = checkpoint;
+    const sent = await this.sendGame(method, args, 0n, checkpoint);
+    const base = { id, blockRoot, kind, reason, ...(blockNumber === undefined ? {} : { blockNumber }) };
+    if (!sent.sent) {
+      this.options.logger.warn({ at: "challenger.resolve", id, method, errorName: sent.errorName, txHash: sent.txHash }, "resolving the demand failed");
+      return { fraud: false, result: { ...base, outcome: sent.errorName === "LeafAvailabilityGameResponseWindowOpen" ? "awaiting-answer" : "lost-race" } };
+    }
+    this.attempted.add(attemptKey(checkpoint));
+    this.options.logger.info({ at: "challenger.challenged", id, blockRoot, kind, reason, txHash: sent.txHash }, "checkpoint reverted: its data was withheld");
+    return { fraud: false, result: { ...base, outcome: "challenged", txHash: sent.txHash } };
+  }
+
+  private sendGame(method: string, args: unknown[], value: bigint, checkpoint: SubmittedCheckpoint): Promise<GameTxResult> {
+    return this.game!.send(this.options.signer, method, args, value, checkpoint.id, this.options.txTimeoutMs ?? 120_000);
   }
 
   /**
@@ -256,8 +384,21 @@ export class CheckpointChallenger {
     return { fraud: false, result: { id, blockRoot, kind: "root-mismatch", outcome: "unprovable", reason } };
   }
 
-  /** The leaves the checkpoint commits, from the leaf source, accepted only if they rebuild its root. */
-  private async committedTree(ref: CheckpointRef): Promise<CommittedTree | { reason: string }> {
+  /**
+   * The leaves the checkpoint commits, from the leaf source or else from the availability game's
+   * LeavesPublished events (read from `fromBlock`), accepted only if they rebuild its root.
+   */
+  private async committedTree(ref: CheckpointRef, fromBlock?: bigint): Promise<CommittedTree | { reason: string } | { reason: string; malformed: true }> {
+    const fromSource = await this.fromLeafSource(ref);
+    if (!("reason" in fromSource) || this.game === undefined) return fromSource;
+    const published = await this.game.publishedLeaves(ref.id, ref.blockRoot, fromBlock ?? this.options.startBlock ?? 0n);
+    if (published === undefined) return fromSource;
+    const verified = verifyPublished(ref, published);
+    // The contract rebuilt the root from these leaves: if we cannot, our code disagrees with it.
+    return "reason" in verified ? { reason: verified.reason, malformed: true } : verified;
+  }
+
+  private async fromLeafSource(ref: CheckpointRef): Promise<CommittedTree | { reason: string }> {
     const source = this.options.leafSource;
     if (source === undefined) return { reason: "no leaf source: the committed leaves are not on chain" };
     let leaves;
@@ -287,7 +428,7 @@ export class CheckpointChallenger {
         : { proposer: event.proposer, validators: await this.validatorsAt(event.blockNumber), signers: event.signers, signatures: event.signatures };
     const own = await fetchOwnRange(this.options.source, previous.startBlock, previous.endBlock, this.options.fetchConcurrency ?? 8);
     if (own.tree.root.toLowerCase() === previous.blockRoot) return { tree: own.tree, published: new Map(), attestation };
-    const committed = await this.committedTree(previous);
+    const committed = await this.committedTree(previous, event?.blockNumber);
     return "reason" in committed ? undefined : { ...committed, attestation };
   }
 
@@ -313,6 +454,11 @@ export class CheckpointChallenger {
   private view(method: string, args: unknown[] = [], blockTag: bigint | "latest" = "latest") {
     return readView(this.destination, challengerAbi, this.manager, method, args, blockTag);
   }
+}
+
+function attestationArg(checkpoint: SubmittedCheckpoint): unknown[] {
+  const a = checkpoint.attestation;
+  return [a.proposer, a.validators, a.signers, a.signatures];
 }
 
 function attemptKey(checkpoint: SubmittedCheckpoint): string {

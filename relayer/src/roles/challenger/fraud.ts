@@ -53,7 +53,7 @@ export interface FraudSearch {
  * number or receipts root (challengeHeader), then two consecutive leaves that do not link,
  * inside the checkpoint and then across its boundary with the previous one (challengeHeaderChain).
  */
-export async function findHeaderFraud(search: FraudSearch): Promise<PlannedChallenge | { reason: string }> {
+export async function findHeaderFraud(search: FraudSearch): Promise<PlannedChallenge | { reason: string; unknown: CheckpointLeaf[] }> {
   const { checkpoint, committed, headers } = search;
   const leaves = committed.tree.blocks;
   const known: (KnownHeader | undefined)[] = [];
@@ -96,12 +96,12 @@ export async function findHeaderFraud(search: FraudSearch): Promise<PlannedChall
     }
   }
 
-  const unknown = known.filter((header) => header === undefined).length;
+  const unknown = leaves.filter((_, i) => known[i] === undefined);
   const why =
-    unknown > 0
-      ? `${unknown} committed block hash(es) have no known header (a made-up hash cannot be revealed)`
+    unknown.length > 0
+      ? `${unknown.length} committed block hash(es) have no known header (a made-up hash cannot be revealed)`
       : "every committed block is a real header linked to the one before: the checkpoint commits another fork than the source node's";
-  return { reason: why + boundary };
+  return { reason: why + boundary, unknown };
 }
 
 function chainChallenge(

@@ -67,6 +67,7 @@ export const challengerRole: ChallengerFactory = (ctx) => {
         signer: new Wallet(key, provider),
         logger: ctx.log.child({ lane: laneName(lane) }),
         leafSource,
+        availabilityGame: destination.contracts.LeafAvailabilityGame,
         startBlock: destination.deployedAtBlock === undefined ? undefined : BigInt(destination.deployedAtBlock),
       }),
       provider,

@@ -65,6 +65,12 @@ export interface CheckpointChallengerOptions {
   signer: Signer;
   logger: ChallengerLogger;
   leafSource?: LeafSource;
+  /**
+   * The LeafAvailabilityGame beside the CheckpointManager. With it, leaves no leaf source knows
+   * are demanded on chain, and so is the header of a committed hash nobody can show; an
+   * unanswered demand is resolved, which reverts the checkpoint.
+   */
+  availabilityGame?: string;
   /** First destination block to read events from (the deployment block); default 0. */
   startBlock?: bigint;
   /** Largest block span of one eth_getLogs call; default 2,000 (public RPCs cap it). */
@@ -78,9 +84,10 @@ export interface CheckpointChallengerOptions {
 }
 
 /** The challenge a result is about; "root-mismatch" is fraud seen but not provable, "none" nothing wrong. */
-export type ChallengeKind = "signature" | "header" | "header-chain" | "root-mismatch" | "none";
+export type ChallengeKind = "signature" | "header" | "header-chain" | "leaves-unavailable" | "header-unavailable" | "root-mismatch" | "none";
 
-export type ChallengeOutcome = "challenged" | "valid" | "unprovable" | "lost-race" | "window-closed";
+/** "demanded": a data-availability demand was sent; "awaiting-answer": one is open, its response window not over. */
+export type ChallengeOutcome = "challenged" | "valid" | "unprovable" | "lost-race" | "window-closed" | "demanded" | "awaiting-answer";
 
 export interface ChallengeResult {
   id: bigint;
