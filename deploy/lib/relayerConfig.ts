@@ -13,10 +13,13 @@ import { KEY_ENV, parseConfig, rolesNeedingKeys, type ConfigInput } from "../../
 import { deploymentFileSchema, type DeploymentFile } from "./deploymentFile";
 import { DeployError, DeploymentFileError } from "./errors";
 
-export const RELAYER_ROLES = ["watcher", "validator", "proposer", "executor", "challenger", "api"] as const;
+export const RELAYER_ROLES = ["watcher", "validator", "proposer", "executor", "challenger", "equivocation", "api"] as const;
 export type RelayerRole = (typeof RELAYER_ROLES)[number];
 
-/** The schema's defaults: everything but the challenger, which needs its own funded key. */
+/**
+ * The schema's defaults: everything but the challenger and the equivocation reporter, which need
+ * their own funded keys (and the reporter a staking-mode deployment's StakeManager).
+ */
 export const DEFAULT_RELAYER_ROLES: readonly RelayerRole[] = ["watcher", "validator", "proposer", "executor", "api"];
 
 /** The inputs cannot make a valid relayer config (files that do not pair, a bad URL, …). */
@@ -71,6 +74,9 @@ export function buildRelayerConfig(options: RelayerConfigOptions): GeneratedRela
   for (const role of roles) {
     if (!RELAYER_ROLES.includes(role)) throw new RelayerConfigError(`unknown role "${role}": expected some of ${RELAYER_ROLES.join(", ")}`);
   }
+  if (roles.has("equivocation") && main.contracts.StakeManager === undefined) {
+    throw new RelayerConfigError(`the equivocation role reports to a StakeManager, and ${files.main} records none: deploy in staking mode (docs/deployment.md)`);
+  }
   // Relative paths keep the config and the deployments movable together (a repo, a container image).
   const relative = (file: string) => path.relative(baseDir, file) || ".";
   const chain = (deployment: DeploymentFile, rpcUrl: string, confirmations: Confirmations | undefined, file: string) => ({
@@ -91,6 +97,7 @@ export function buildRelayerConfig(options: RelayerConfigOptions): GeneratedRela
       proposer: { enabled: roles.has("proposer"), validatorUrls: [...(options.validatorUrls ?? [])] },
       executor: { enabled: roles.has("executor") },
       challenger: { enabled: roles.has("challenger") },
+      equivocation: { enabled: roles.has("equivocation") },
     },
     api: { enabled: roles.has("api"), port: options.apiPort ?? 8080 },
   } satisfies ConfigInput;

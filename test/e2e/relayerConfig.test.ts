@@ -108,6 +108,22 @@ describe("relayer config generation (deploy/relayer-config.ts)", function () {
     expect(run.stderr.trim()).to.match(/^error \[RELAYER_CONFIG_INVALID\]: the deployment files do not pair/);
   });
 
+  it("enables the equivocation reporter only for a deployment that records a StakeManager", function () {
+    const withRoles = (mainDeployment: string) => () =>
+      buildRelayerConfig({ mainDeployment, childDeployment: files.child, mainRpcUrl: devnet.main.url, childRpcUrl: devnet.child.url, roles: ["watcher", "equivocation"] });
+    // A governance-mode deployment has no stake to slash: refused here, not at the relayer's start.
+    expect(withRoles(files.main)).to.throw(RelayerConfigError, /records none: deploy in staking mode/);
+
+    // What staking mode adds to the main file (docs/deployment.md); the address only has to be recorded.
+    const staked = path.join(makeTempDir("relayer-config-staked"), "main.json");
+    const file = JSON.parse(readFileSync(files.main, "utf8"));
+    file.contracts.StakeManager = { ...file.contracts.ValidatorSet };
+    writeFileSync(staked, JSON.stringify(file));
+    const generated = withRoles(staked)();
+    expect(generated.keyEnv).to.include("SIDECHAIN_REPORTER_KEY");
+    expect((parseYaml(generated.yaml) as { roles: Record<string, { enabled: boolean }> }).roles.equivocation.enabled).to.equal(true);
+  });
+
   it("reports a bad RPC URL, an unreadable file and a missing flag as errors, not as a broken config", function () {
     expect(() =>
       buildRelayerConfig({ mainDeployment: files.main, childDeployment: files.child, mainRpcUrl: "not a url", childRpcUrl: devnet.child.url }),
