@@ -13,7 +13,7 @@ import { fetchBlock } from "../chain/receipts";
 import { CHAIN_NAMES, type ChainName, type Config } from "../config";
 import { LANES, laneName, runLoop, type RoleContext } from "../roles/context";
 
-export type SignerRole = "proposer" | "executor" | "challenger";
+export type SignerRole = "proposer" | "executor" | "challenger" | "reporter";
 export type BalanceLevel = "ok" | "low" | "critical";
 
 export interface SignerBalance {
@@ -58,13 +58,16 @@ export function balanceLevel(wei: bigint, warnWei: bigint): BalanceLevel {
   return wei < warnWei ? "low" : "ok";
 }
 
-/** The keys this relayer sends with, one per role whose role is enabled. */
-export function sendingKeys(config: Config): { role: SignerRole; address: string }[] {
-  const keys: { role: SignerRole; address: string }[] = [];
+/** The keys this relayer sends with, one per role whose role is enabled, and the chains it sends on. */
+export function sendingKeys(config: Config): { role: SignerRole; address: string; chains: readonly ChainName[] }[] {
+  const keys: { role: SignerRole; address: string; chains: readonly ChainName[] }[] = [];
   for (const role of ["proposer", "executor", "challenger"] as const) {
     const key = config.keys[role];
-    if (key !== undefined && config.roles[role].enabled) keys.push({ role, address: new Wallet(key).address });
+    if (key !== undefined && config.roles[role].enabled) keys.push({ role, address: new Wallet(key).address, chains: CHAIN_NAMES });
   }
+  // The equivocation reporter sends only to the StakeManager, on the main chain.
+  const reporter = config.keys.reporter;
+  if (reporter !== undefined && config.roles.equivocation.enabled) keys.push({ role: "reporter", address: new Wallet(reporter).address, chains: ["main"] });
   return keys;
 }
 
@@ -103,7 +106,8 @@ export class Monitor {
           this.state.clocks[chain] = { number: Number(BigInt(block.number)), timestamp: Number(BigInt(block.timestamp)), at: Date.now() };
         },
       });
-      for (const { role, address } of sendingKeys(config)) {
+      for (const { role, address, chains } of sendingKeys(config)) {
+        if (!chains.includes(chain)) continue;
         tasks.push({
           what: `${role} balance on ${chain}`,
           run: async () => {

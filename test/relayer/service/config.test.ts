@@ -3,6 +3,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+import { Wallet } from "ethers";
+
+import { sendingKeys } from "../../../relayer/src/api/monitor";
 import { ConfigError, loadConfig, requireKeys, rolesNeedingKeys } from "../../../relayer/src/config";
 
 const A = (n: number) => `0x${n.toString(16).padStart(40, "0")}`;
@@ -63,6 +66,9 @@ chains:
     const keyless = loadConfig(write("staked-keyless.yaml", staked), {});
     expect(() => requireKeys(keyless, ["reporter"])).to.throw(ConfigError, /the reporter role is enabled but SIDECHAIN_REPORTER_KEY is not set/);
     expect(loadConfig(write("default.yaml", yaml), {}).roles.equivocation.enabled).to.equal(false);
+    // Its balance is watched like the other sending keys', on the one chain it sends on.
+    expect(sendingKeys(config).filter((k) => k.role === "reporter")).to.deep.equal([{ role: "reporter", address: new Wallet(KEY).address, chains: ["main"] }]);
+    expect(sendingKeys(keyless).some((k) => k.role === "reporter")).to.equal(false);
   });
 
   it("rejects an invalid key in the environment", () => {
