@@ -23,6 +23,7 @@ import { CHECKPOINT_TYPES, checkpointDomain, checkpointManagerAbi, readContract,
 import { withTimeout } from "../chain/provider";
 import { RelayerError } from "../errors";
 import { buildCheckpointTree } from "../proof/checkpointTree";
+import { stakeManagerAbi } from "../sdk/stakeManager";
 import { SimulationRevertedError } from "../tx/errors";
 import type { TxSender } from "../tx/sender";
 import { DemandResponder } from "./availability";
@@ -55,6 +56,8 @@ export class Proposer {
   private readonly stagger: ProposerStagger;
   /** The range we last logged waiting for, so that a wait is logged once. */
   private waitingFor: number | undefined;
+  /** The epoch whose empty set was last reported, so that a stalled rotation is logged once. */
+  private emptyEpochLogged: bigint | undefined;
   private readonly responder: DemandResponder;
 
   constructor(
@@ -126,6 +129,7 @@ export class Proposer {
     }
 
     await this.activateDueValidatorSet();
+    await this.rotateDueEpoch();
     if (count > 0n && !(await this.mayBuildOn(count - 1n, previousBlockRoot))) return false;
 
     if (!(await this.ensureBond())) return false;
@@ -225,6 +229,42 @@ export class Proposer {
     } catch (error) {
       // Someone else activated it first (or the guardian cancelled it): nothing left to do.
       if (error instanceof SimulationRevertedError && error.errorName === "ValidatorSetNoPendingChange") return;
+      throw error;
+    }
+  }
+
+  /**
+   * Staking mode, on the main chain: schedules the StakeManager's current epoch in both sets once
+   * the previous change is active (anyone may; scheduling over a pending change would cancel it).
+   * Without it the last rotated set stays in force after its validators have left.
+   */
+  private async rotateDueEpoch(): Promise<void> {
+    const { destination } = this.lane;
+    const contracts = this.ctx.config.chains[destination].contracts;
+    if (destination !== "main" || contracts.StakeManager === undefined) return;
+    const rpc = this.ctx.rpc.main;
+    const [epoch] = (await readContract(rpc, stakeManagerAbi, contracts.StakeManager, "currentEpoch")) as unknown as [bigint];
+    const [rotated] = (await readContract(rpc, stakeManagerAbi, contracts.ValidatorSet, "stakeEpoch")) as unknown as [bigint];
+    if (epoch <= rotated) return;
+    const [activatesAt] = (await readContract(rpc, validatorSetAbi, contracts.ValidatorSet, "pendingChange")) as unknown as [bigint];
+    if (activatesAt !== 0n) return;
+    try {
+      const outcome = await this.tx.execute({
+        intent: `rotate-validators:${epoch}`,
+        to: contracts.StakeManager,
+        data: stakeManagerAbi.encodeFunctionData("rotateValidatorSet", [epoch]),
+        abi: stakeManagerAbi,
+      });
+      this.ctx.log.info({ at: "proposer.rotation", epoch: epoch.toString(), txHash: outcome.hash, status: outcome.status }, "validator set of the new epoch scheduled on both chains");
+    } catch (error) {
+      // Another keeper was first, or the epoch ended meanwhile: the next step sees the new state.
+      const benign = ["EpochValidatorSetEpochNotNewer", "StakeManagerEpochNotCurrent"];
+      if (error instanceof SimulationRevertedError && benign.includes(error.errorName ?? "")) return;
+      if (error instanceof SimulationRevertedError && error.errorName === "StakeManagerEmptySet") {
+        if (this.emptyEpochLogged !== epoch) this.ctx.log.error({ at: "proposer.rotation", epoch: epoch.toString() }, "no validator has power in the new epoch: the last set stays in force");
+        this.emptyEpochLogged = epoch;
+        return;
+      }
       throw error;
     }
   }

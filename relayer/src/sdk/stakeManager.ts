@@ -32,6 +32,9 @@ export const stakeManagerAbi = new Interface([
   "function minStake() view returns (uint128)",
   "function unbondingDelay() view returns (uint64)",
   "function currentEpoch() view returns (uint256)",
+  "function rotateValidatorSet(uint256 epoch) returns (bytes32 messageId)",
+  "function mainValidatorSet() view returns (address)",
+  "function stakeEpoch() view returns (uint256)",
   "function epochStart(uint256 epoch) view returns (uint64)",
   "function powerAt(address validator, uint256 epoch) view returns (uint256)",
   "function signerAt(address validator, uint256 epoch) view returns (address)",
@@ -65,6 +68,10 @@ export const stakeManagerAbi = new Interface([
   "error StakeManagerSignerExpired(address signer, uint64 answerableUntil)",
   "error StakeManagerAlreadySlashed(address validator, uint8 lane, uint256 height)",
   "error StakeManagerNothingToSlash(address validator)",
+  "error StakeManagerEpochNotCurrent(uint256 epoch, uint256 currentEpoch)",
+  "error StakeManagerRotationNotWired()",
+  "error StakeManagerEmptySet(uint256 epoch)",
+  "error EpochValidatorSetEpochNotNewer(uint256 epoch, uint256 latest)",
 ]);
 
 /** IStakeManager.Lane: the CheckpointManager whose domain a checkpoint was signed in. */
