@@ -4,6 +4,7 @@ import { ChallengeRepository, ExecutionRepository } from "./challenges";
 import { AttestationRepository, CheckpointRepository } from "./checkpoints";
 import { openDb, type Db } from "./db";
 import { MessageRepository } from "./messages";
+import { ReleaseRepository } from "./releases";
 import { TxRepository } from "./txs";
 
 export class Store {
@@ -15,6 +16,7 @@ export class Store {
   readonly txs: TxRepository;
   readonly challenges: ChallengeRepository;
   readonly executions: ExecutionRepository;
+  readonly releases: ReleaseRepository;
 
   constructor(readonly db: Db) {
     this.blocks = new BlockRepository(db);
@@ -25,6 +27,7 @@ export class Store {
     this.txs = new TxRepository(db);
     this.challenges = new ChallengeRepository(db);
     this.executions = new ExecutionRepository(db);
+    this.releases = new ReleaseRepository(db);
   }
 
   static open(path: string): Store {
