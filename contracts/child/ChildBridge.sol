@@ -51,15 +51,17 @@ contract ChildBridge is IChildBridge, FlowControl {
             if (metadata.length == 0) revert ChildBridgeTokenNotDeployed(rootToken);
             childToken = _deployChildToken(rootToken, metadata);
         }
-        uint64 releasableAt = _admitInbound(rootToken, amount);
-        if (releasableAt != 0) {
-            _queueRelease(
-                rootToken,
-                amount,
-                releasableAt,
-                abi.encodeCall(IChildBridge.finalizeDeposit, (rootToken, from, to, amount, ""))
-            );
-            return;
+        if (_flowLimited()) {
+            uint64 releasableAt = _admitInbound(rootToken, amount);
+            if (releasableAt != 0) {
+                _queueRelease(
+                    rootToken,
+                    amount,
+                    releasableAt,
+                    abi.encodeCall(IChildBridge.finalizeDeposit, (rootToken, from, to, amount, ""))
+                );
+                return;
+            }
         }
         emit DepositFinalized(rootToken, childToken, from, to, amount);
         ChildERC20(childToken).mint(to, amount);
@@ -98,7 +100,7 @@ contract ChildBridge is IChildBridge, FlowControl {
         if (to == address(0)) revert ChildBridgeZeroAddress();
         address rootToken = rootTokenOf[childToken];
         if (rootToken == address(0)) revert ChildBridgeUnknownToken(childToken);
-        _consumeOutbound(rootToken, amount);
+        if (_flowLimited()) _consumeOutbound(rootToken, amount);
         ChildERC20(childToken).burn(msg.sender, amount);
         messageId = _sendToCounterpart(
             abi.encodeCall(IRootBridge.finalizeWithdrawal, (rootToken, msg.sender, to, amount)),

@@ -13,7 +13,7 @@ import {TokenBridge} from "./TokenBridge.sol";
 /// for a fixed delay above the cap (as the Wormhole governor does), and then anyone executes them.
 /// @dev The bridges call two hooks, generic over (token, amount) so that every asset kind can use
 /// them (a count of NFTs is an amount): `_consumeOutbound` before sending, `_admitInbound` before
-/// paying out, which answers when the payout may happen; a payout for later goes to
+/// paying out, which answers when the payout may happen (both only when `_flowLimited()`); a payout for later goes to
 /// `_queueRelease` with a payload that the bridge's `_executeRelease` performs when executed.
 ///
 /// A queued inbound transfer takes its share of the bucket when it is queued: the bucket runs into
@@ -25,16 +25,19 @@ import {TokenBridge} from "./TokenBridge.sol";
 /// public and the guardian may cancel it (the pattern of `DelayedValidatorSet`). The guardian may
 /// push a queued release back, never cancel it: pausing never moves funds, and nothing the guardian
 /// does keeps a release from its receiver for good without governance seeing it every time.
-/// Without any limit set, the hooks cost one warm storage read (`_limitedFlows`).
+/// Without any limit set, `_flowLimited()` (one warm storage read) skips the hooks. Every external
+/// function added here lengthens the bridges' selector dispatch (viaIR compares selectors one by
+/// one, in ascending order) by about 22 gas for each function after it: keep the surface small.
 abstract contract FlowControl is IFlowControl, TokenBridge {
     /// @notice May cancel a scheduled looser limit and push queued releases back.
     bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
 
-    /// @notice How long a looser limit waits before anyone can activate it.
-    uint64 public constant LIMIT_CHANGE_DELAY = 3 days;
+    /// @dev How long a looser limit waits before anyone can activate it (`RateLimitChangeScheduled`
+    /// says when). No getter, as for the next constant: see the dispatch note above.
+    uint64 internal constant LIMIT_CHANGE_DELAY = 3 days;
 
-    /// @notice Longest `largeTransferDelay`, and furthest ahead the guardian may push a release at once.
-    uint64 public constant MAX_RELEASE_EXTENSION = 30 days;
+    /// @dev Longest `largeTransferDelay`, and furthest ahead the guardian may push a release at once.
+    uint64 internal constant MAX_RELEASE_EXTENSION = 30 days;
 
     /// @dev `queuedRelease` marker of an executed release: it can never be executed again.
     uint64 private constant EXECUTED = type(uint64).max;
@@ -133,19 +136,11 @@ abstract contract FlowControl is IFlowControl, TokenBridge {
 
     /// @inheritdoc IFlowControl
     function checkQueuedRelease(uint256 sequence, bytes calldata payload) public view returns (bytes32 id) {
-        id = releaseId(sequence, payload);
+        id = _releaseId(sequence, payload);
         uint64 releasableAt = _releases[id];
         if (releasableAt == 0) revert FlowControlUnknownRelease(id);
         if (releasableAt == EXECUTED) revert FlowControlReleaseExecuted(id);
         if (block.timestamp < releasableAt) revert FlowControlReleaseNotDue(id, releasableAt);
-    }
-
-    /// @notice The id of the release queued as number `sequence` with `payload`.
-    /// @param sequence The release's number.
-    /// @param payload What it releases.
-    /// @return The id.
-    function releaseId(uint256 sequence, bytes memory payload) public pure returns (bytes32) {
-        return keccak256(abi.encode(sequence, payload));
     }
 
     // ---------------------------------------------------------------- views
@@ -160,43 +155,28 @@ abstract contract FlowControl is IFlowControl, TokenBridge {
     function rateLimit(address token, Direction direction)
         external
         view
-        returns (RateLimit memory limit, uint256 available, uint64 refilledAt)
+        returns (RateLimit memory limit, uint256 available, uint64 refilledAt, RateLimit memory pending, uint64 activatesAt)
     {
         Flow storage flow = _flows[token][direction];
+        PendingLimit memory scheduled = _pendingLimits[token][direction];
+        (pending, activatesAt) = (scheduled.limit, scheduled.activatesAt);
         limit = RateLimit(flow.capacity, flow.ratePerSecond, flow.maxTransfer, flow.largeTransferDelay);
-        if (flow.capacity == 0) return (limit, type(uint256).max, 0);
+        if (flow.capacity == 0) return (limit, type(uint256).max, 0, pending, activatesAt);
         (uint256 level, uint256 at) = _level(flow);
-        return (limit, at > block.timestamp ? 0 : level, uint64(at));
-    }
-
-    /// @inheritdoc IFlowControl
-    function allowedAt(address token, Direction direction, uint256 amount) external view returns (uint64 at) {
-        Flow storage flow = _flows[token][direction];
-        if (flow.capacity == 0) return uint64(block.timestamp);
-        if (amount > flow.maxTransfer && direction == Direction.Outbound) return type(uint64).max;
-        (uint256 ready,) = _reserve(flow, amount);
-        if (amount > flow.maxTransfer && ready < block.timestamp + flow.largeTransferDelay) {
-            ready = block.timestamp + flow.largeTransferDelay;
-        }
-        return SafeCast.toUint64(ready);
-    }
-
-    /// @inheritdoc IFlowControl
-    function pendingRateLimit(address token, Direction direction)
-        external
-        view
-        returns (RateLimit memory limit, uint64 activatesAt)
-    {
-        PendingLimit memory pending = _pendingLimits[token][direction];
-        return (pending.limit, pending.activatesAt);
+        (available, refilledAt) = (at > block.timestamp ? 0 : level, uint64(at));
     }
 
     // ---------------------------------------------------------------- hooks for the bridges
 
+    /// @dev Whether any limit is set: the bridges call the hooks only then, so that a bridge without
+    /// limits pays one warm read and no call.
+    function _flowLimited() internal view returns (bool) {
+        return _limitedFlows != 0;
+    }
+
     /// @dev Takes `amount` of `token` from its outbound bucket, or reverts: above the cap with
     /// `FlowControlAboveTransferCap`, over the bucket with `FlowControlRateLimited` and the wait.
     function _consumeOutbound(address token, uint256 amount) internal {
-        if (_limitedFlows == 0) return;
         Flow storage flow = _flows[token][Direction.Outbound];
         uint256 capacity = flow.capacity;
         if (capacity == 0) return;
@@ -219,7 +199,6 @@ abstract contract FlowControl is IFlowControl, TokenBridge {
     /// transfer above the cap waits `largeTransferDelay` at least. Never reverts on the limit: a
     /// message that arrived must not fail for it.
     function _admitInbound(address token, uint256 amount) internal returns (uint64 releasableAt) {
-        if (_limitedFlows == 0) return 0;
         Flow storage flow = _flows[token][Direction.Inbound];
         if (flow.capacity == 0) return 0;
         (uint256 ready, uint256 left) = _reserve(flow, amount);
@@ -240,13 +219,18 @@ abstract contract FlowControl is IFlowControl, TokenBridge {
         returns (bytes32 id)
     {
         uint256 sequence = releaseSequence++;
-        id = releaseId(sequence, payload);
+        id = _releaseId(sequence, payload);
         _releases[id] = releasableAt;
         emit ReleaseQueued(id, token, sequence, amount, releasableAt, payload);
     }
 
     /// @dev Performs a queued payout: what `_queueRelease` was given.
     function _executeRelease(bytes calldata payload) internal virtual;
+
+    /// @dev The id of the release queued as number `sequence` with `payload` (`ReleaseQueued.id`).
+    function _releaseId(uint256 sequence, bytes memory payload) private pure returns (bytes32) {
+        return keccak256(abi.encode(sequence, payload));
+    }
 
     // ---------------------------------------------------------------- bucket arithmetic
 

@@ -18,7 +18,7 @@ interface IFlowControl {
     /// @param ratePerSecond What the bucket refills per second.
     /// @param maxTransfer Largest single transfer, at most `capacity`. Outbound transfers above it
     /// are refused; inbound ones are queued for `largeTransferDelay` at least.
-    /// @param largeTransferDelay Seconds an inbound transfer above `maxTransfer` waits, at least.
+    /// @param largeTransferDelay Seconds an inbound transfer above `maxTransfer` waits, at least; 1 to 30 days.
     struct RateLimit {
         uint128 capacity;
         uint128 ratePerSecond;
@@ -82,7 +82,7 @@ interface IFlowControl {
 
     /// @notice Sets the limit of `token` in `direction`. A tighter or equal limit (every field no
     /// looser, or a first limit) applies at once; a looser one, or removing it, is scheduled for
-    /// `LIMIT_CHANGE_DELAY` later. Either cancels a scheduled change.
+    /// three days later (`RateLimitChangeScheduled.activatesAt`). Either cancels a scheduled change.
     /// @dev Governance only. The delay keeps a compromised governance key from opening the limit
     /// before watchers, users and the guardian have seen it coming.
     /// @param token The token the bridge accounts by (the root token; `NATIVE_TOKEN` for ETH).
@@ -106,14 +106,14 @@ interface IFlowControl {
     /// @param payload What it releases (`ReleaseQueued.payload`).
     function executeQueuedRelease(uint256 sequence, bytes calldata payload) external;
 
-    /// @notice Pushes a queued release's time back to `releasableAt`, at most `MAX_RELEASE_EXTENSION`
-    /// from now; it may be pushed again, but never cancelled: what arrived is paid out eventually.
+    /// @notice Pushes a queued release's time back to `releasableAt`, at most 30 days from now; it may be pushed again, but never cancelled: what arrived is paid out eventually.
     /// @dev Guardian only: time to investigate a release that looks like the proceeds of a forgery.
     /// @param id The release id.
     /// @param releasableAt The new time, later than the current one.
     function extendQueuedRelease(bytes32 id, uint64 releasableAt) external;
 
-    /// @notice The id of a queued release, when it can be executed now; reverts with the reason otherwise.
+    /// @notice The id of a queued release (keccak256(abi.encode(sequence, payload))), when it can be
+    /// executed now; reverts with the reason otherwise.
     /// @param sequence The release's number.
     /// @param payload What it releases.
     /// @return id The release id.
@@ -125,33 +125,17 @@ interface IFlowControl {
     /// @return executed Whether it was.
     function queuedRelease(bytes32 id) external view returns (uint64 releasableAt, bool executed);
 
-    /// @notice The limit of `token` in `direction` and its bucket.
+    /// @notice The limit of `token` in `direction`, its bucket, and any looser limit scheduled.
     /// @param token The token.
     /// @param direction Its direction.
     /// @return limit The limit (all zero: none).
     /// @return available What may go now (`type(uint256).max` without a limit).
     /// @return refilledAt When the bucket was last brought up to date; later than now while
     /// queued releases hold it.
+    /// @return pending A looser limit scheduled by governance.
+    /// @return activatesAt When anyone may activate it; zero when none is scheduled.
     function rateLimit(address token, Direction direction)
         external
         view
-        returns (RateLimit memory limit, uint256 available, uint64 refilledAt);
-
-    /// @notice When a transfer of `amount` in `direction` could go, if it came now.
-    /// @param token The token.
-    /// @param direction Its direction.
-    /// @param amount The amount.
-    /// @return at Now, or when the bucket holds it (inbound: when it would be releasable);
-    /// `type(uint64).max` for an outbound transfer above the cap, which never goes.
-    function allowedAt(address token, Direction direction, uint256 amount) external view returns (uint64 at);
-
-    /// @notice A scheduled looser limit.
-    /// @param token The token.
-    /// @param direction Its direction.
-    /// @return limit The limit it will set.
-    /// @return activatesAt When it can be activated; zero when none is scheduled.
-    function pendingRateLimit(address token, Direction direction)
-        external
-        view
-        returns (RateLimit memory limit, uint64 activatesAt);
+        returns (RateLimit memory limit, uint256 available, uint64 refilledAt, RateLimit memory pending, uint64 activatesAt);
 }

@@ -89,15 +89,17 @@ contract RootBridge is IRootBridge, FlowControl {
         external
         onlyCounterpart
     {
-        uint64 releasableAt = _admitInbound(rootToken, amount);
-        if (releasableAt != 0) {
-            _queueRelease(
-                rootToken,
-                amount,
-                releasableAt,
-                abi.encodeCall(IRootBridge.finalizeWithdrawal, (rootToken, from, to, amount))
-            );
-            return;
+        if (_flowLimited()) {
+            uint64 releasableAt = _admitInbound(rootToken, amount);
+            if (releasableAt != 0) {
+                _queueRelease(
+                    rootToken,
+                    amount,
+                    releasableAt,
+                    abi.encodeCall(IRootBridge.finalizeWithdrawal, (rootToken, from, to, amount))
+                );
+                return;
+            }
         }
         _releaseOrCredit(rootToken, from, to, amount);
     }
@@ -181,7 +183,7 @@ contract RootBridge is IRootBridge, FlowControl {
         private
         returns (bytes32 messageId)
     {
-        _consumeOutbound(rootToken, amount);
+        if (_flowLimited()) _consumeOutbound(rootToken, amount);
         bytes memory metadata;
         uint256 gasLimit = FINALIZE_GAS_LIMIT;
         // The first deposit carries the metadata the child token is deployed with. Later deposits

@@ -65,9 +65,7 @@ const RATE_LIMIT = "(uint128 capacity, uint128 ratePerSecond, uint128 maxTransfe
 
 /** FlowControl, on both bridges: rate limits and the release queue (protocol.md "Rate limits"). */
 export const flowControlAbi = new Interface([
-  `function rateLimit(address token, uint8 direction) view returns (${RATE_LIMIT} limit, uint256 available, uint64 refilledAt)`,
-  `function pendingRateLimit(address token, uint8 direction) view returns (${RATE_LIMIT} limit, uint64 activatesAt)`,
-  "function allowedAt(address token, uint8 direction, uint256 amount) view returns (uint64)",
+  `function rateLimit(address token, uint8 direction) view returns (${RATE_LIMIT} limit, uint256 available, uint64 refilledAt, ${RATE_LIMIT} pending, uint64 activatesAt)`,
   "function queuedRelease(bytes32 id) view returns (uint64 releasableAt, bool executed)",
   "function checkQueuedRelease(uint256 sequence, bytes payload) view returns (bytes32 id)",
   "function executeQueuedRelease(uint256 sequence, bytes payload)",

@@ -28,7 +28,7 @@ import {
 } from "./errors";
 import { messageFromReceipt } from "./messages";
 import { buildRelayProof, evaluate, locate, relay, type SdkContext } from "./relay";
-import { executeRelease, findQueuedRelease, readAllowedAt, readRateLimit } from "./releases";
+import { executeRelease, findQueuedRelease, readRateLimit } from "./releases";
 import {
   BRIDGE_STATUSES,
   type Balances,
@@ -374,14 +374,6 @@ export class BridgeClient {
     const address = checkAddress("token", token);
     await this.checkNetworks();
     return readRateLimit(this.ctx, side, address, direction);
-  }
-
-  /** When a transfer of `amount` could go if sent now (unix seconds, `side`'s clock); null above the outbound per-transfer cap. */
-  async getAllowedAt(token: string, side: ChainSide, direction: "Outbound" | "Inbound", amount: bigint): Promise<number | null> {
-    const address = checkAddress("token", token);
-    checkAmount(amount);
-    await this.checkNetworks();
-    return readAllowedAt(this.ctx, side, address, direction, amount);
   }
 
   /** The release the relay of this message queued over a rate limit, or undefined if it queued none (or is not relayed yet). */

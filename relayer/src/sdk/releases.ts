@@ -89,10 +89,7 @@ export async function executeRelease(ctx: SdkContext, release: QueuedRelease): P
 export async function readRateLimit(ctx: SdkContext, side: ChainSide, token: string, direction: keyof typeof FlowDirection): Promise<RateLimitInfo> {
   const flow = new Contract(bridgeOf(ctx.deployments, side), flowControlAbi, ctx.providers[side]);
   const dir = FlowDirection[direction];
-  const [[limit, available, refilledAt], [pending, activatesAt]] = (await Promise.all([flow.rateLimit(token, dir), flow.pendingRateLimit(token, dir)])) as [
-    [LimitTuple, bigint, bigint],
-    [LimitTuple, bigint],
-  ];
+  const [limit, available, refilledAt, pending, activatesAt] = (await flow.rateLimit(token, dir)) as unknown as [LimitTuple, bigint, bigint, LimitTuple, bigint];
   const shape = (l: LimitTuple) => ({ capacity: l[0], ratePerSecond: l[1], maxTransfer: l[2], largeTransferDelay: Number(l[3]) });
   return {
     side,
@@ -104,13 +101,6 @@ export async function readRateLimit(ctx: SdkContext, side: ChainSide, token: str
     refilledAt: Number(refilledAt),
     pending: activatesAt === 0n ? null : { ...shape(pending), activatesAt: Number(activatesAt) },
   };
-}
-
-/** When a transfer of `amount` could go in `direction` if it came now (unix seconds; null: never, above the outbound cap). */
-export async function readAllowedAt(ctx: SdkContext, side: ChainSide, token: string, direction: keyof typeof FlowDirection, amount: bigint): Promise<number | null> {
-  const flow = new Contract(bridgeOf(ctx.deployments, side), flowControlAbi, ctx.providers[side]);
-  const at = (await flow.allowedAt(token, FlowDirection[direction], amount)) as bigint;
-  return at === 2n ** 64n - 1n ? null : Number(at);
 }
 
 type LimitTuple = [bigint, bigint, bigint, bigint];
