@@ -42,13 +42,12 @@ abstract contract FlowControl is IFlowControl, TokenBridge {
     /// @dev `queuedRelease` marker of an executed release: it can never be executed again.
     uint64 private constant EXECUTED = type(uint64).max;
 
-    /// @dev A limit and its bucket. The first slot is the one a transfer writes; the rate rides in
-    /// it so that a transfer reads two slots and writes one.
+    /// @dev A limit and its bucket. `bucket` is the one slot a transfer writes, packed by hand so
+    /// that it is read once and written once (two packed fields would cost two writes):
+    /// tokens (bits 0-127) | time they were counted at (128-167; in the future while queued
+    /// releases hold the bucket) | ratePerSecond (168-255), which rides along to save a read.
     struct Flow {
-        uint128 tokens;
-        /// @dev Time `tokens` was counted at; in the future while queued releases hold the bucket.
-        uint40 updatedAt;
-        uint88 ratePerSecond;
+        uint256 bucket;
         uint128 capacity;
         uint128 maxTransfer;
         uint32 largeTransferDelay;
@@ -160,9 +159,10 @@ abstract contract FlowControl is IFlowControl, TokenBridge {
         Flow storage flow = _flows[token][direction];
         PendingLimit memory scheduled = _pendingLimits[token][direction];
         (pending, activatesAt) = (scheduled.limit, scheduled.activatesAt);
-        limit = RateLimit(flow.capacity, flow.ratePerSecond, flow.maxTransfer, flow.largeTransferDelay);
-        if (flow.capacity == 0) return (limit, type(uint256).max, 0, pending, activatesAt);
-        (uint256 level, uint256 at) = _level(flow);
+        uint256 bucket = flow.bucket;
+        limit = RateLimit(flow.capacity, uint128(_rate(bucket)), flow.maxTransfer, flow.largeTransferDelay);
+        if (limit.capacity == 0) return (limit, type(uint256).max, 0, pending, activatesAt);
+        (uint256 level, uint256 at) = _level(bucket, limit.capacity);
         (available, refilledAt) = (at > block.timestamp ? 0 : level, uint64(at));
     }
 
@@ -180,18 +180,17 @@ abstract contract FlowControl is IFlowControl, TokenBridge {
         Flow storage flow = _flows[token][Direction.Outbound];
         uint256 capacity = flow.capacity;
         if (capacity == 0) return;
-        if (amount > flow.maxTransfer) {
-            revert FlowControlAboveTransferCap(token, Direction.Outbound, amount, flow.maxTransfer);
-        }
-        (uint256 level, uint256 at) = _level(flow);
+        uint256 maxTransfer = flow.maxTransfer;
+        if (amount > maxTransfer) revert FlowControlAboveTransferCap(token, Direction.Outbound, amount, maxTransfer);
+        uint256 bucket = flow.bucket;
+        (uint256 level, uint256 at) = _level(bucket, capacity);
         if (at > block.timestamp || level < amount) {
-            (uint256 ready,) = _reserve(flow, amount);
+            (uint256 ready,) = _reserve(bucket, capacity, amount);
             revert FlowControlRateLimited(
                 token, Direction.Outbound, amount, at > block.timestamp ? 0 : level, ready - block.timestamp
             );
         }
-        flow.tokens = uint128(level - amount);
-        flow.updatedAt = uint40(block.timestamp);
+        flow.bucket = _pack(level - amount, block.timestamp, _rate(bucket));
     }
 
     /// @dev Takes `amount` of `token` from its inbound bucket, and answers when it may be paid out:
@@ -200,10 +199,11 @@ abstract contract FlowControl is IFlowControl, TokenBridge {
     /// message that arrived must not fail for it.
     function _admitInbound(address token, uint256 amount) internal returns (uint64 releasableAt) {
         Flow storage flow = _flows[token][Direction.Inbound];
-        if (flow.capacity == 0) return 0;
-        (uint256 ready, uint256 left) = _reserve(flow, amount);
-        flow.tokens = uint128(left);
-        flow.updatedAt = SafeCast.toUint40(ready);
+        uint256 capacity = flow.capacity;
+        if (capacity == 0) return 0;
+        uint256 bucket = flow.bucket;
+        (uint256 ready, uint256 left) = _reserve(bucket, capacity, amount);
+        flow.bucket = _pack(left, SafeCast.toUint40(ready), _rate(bucket));
         if (amount > flow.maxTransfer) {
             uint256 large = block.timestamp + flow.largeTransferDelay;
             if (large > ready) ready = large;
@@ -236,28 +236,40 @@ abstract contract FlowControl is IFlowControl, TokenBridge {
 
     /// @dev The bucket's level and the time it is counted at: now, refilled up to the capacity; or,
     /// while queued releases hold it, the future time its debt is paid off, with what is left then.
-    function _level(Flow storage flow) private view returns (uint256 level, uint256 at) {
-        uint256 updatedAt = flow.updatedAt;
-        level = flow.tokens;
+    function _level(uint256 bucket, uint256 capacity) private view returns (uint256 level, uint256 at) {
+        uint256 updatedAt = uint40(bucket >> 128);
+        level = uint128(bucket);
         if (updatedAt >= block.timestamp) return (level, updatedAt);
-        uint256 capacity = flow.capacity;
-        level += (block.timestamp - updatedAt) * flow.ratePerSecond;
+        level += (block.timestamp - updatedAt) * _rate(bucket);
         if (level > capacity) level = capacity;
         at = block.timestamp;
     }
 
     /// @dev When the bucket holds `amount` (now, or the least number of whole seconds of refill
     /// after its level's time), and what is left in it then.
-    function _reserve(Flow storage flow, uint256 amount) private view returns (uint256 ready, uint256 left) {
-        (uint256 level, uint256 at) = _level(flow);
+    function _reserve(uint256 bucket, uint256 capacity, uint256 amount)
+        private
+        view
+        returns (uint256 ready, uint256 left)
+    {
+        (uint256 level, uint256 at) = _level(bucket, capacity);
         if (level >= amount) return (at, level - amount);
-        uint256 rate = flow.ratePerSecond;
+        uint256 rate = _rate(bucket);
         uint256 wait = (amount - level + rate - 1) / rate;
         left = level + wait * rate - amount;
         // Less than one second of refill is left; bounded by the capacity all the same.
-        uint256 capacity = flow.capacity;
         if (left > capacity) left = capacity;
         ready = at + wait;
+    }
+
+    /// @dev `tokens` fits 128 bits (at most the capacity, a uint128), `at` 40 bits (SafeCast by
+    /// the callers that pass a future time), `rate` 88 bits (checked when the limit is set).
+    function _pack(uint256 tokens, uint256 at, uint256 rate) private pure returns (uint256) {
+        return tokens | (at << 128) | (rate << 168);
+    }
+
+    function _rate(uint256 bucket) private pure returns (uint256) {
+        return bucket >> 168;
     }
 
     // ---------------------------------------------------------------- limits
@@ -280,7 +292,7 @@ abstract contract FlowControl is IFlowControl, TokenBridge {
     /// field at most as loose. Removing a limit is loosening.
     function _isTightening(Flow storage flow, RateLimit calldata limit) private view returns (bool) {
         if (flow.capacity == 0) return true;
-        return limit.capacity != 0 && limit.capacity <= flow.capacity && limit.ratePerSecond <= flow.ratePerSecond
+        return limit.capacity != 0 && limit.capacity <= flow.capacity && limit.ratePerSecond <= _rate(flow.bucket)
             && limit.maxTransfer <= flow.maxTransfer && limit.largeTransferDelay >= flow.largeTransferDelay;
     }
 
@@ -291,12 +303,11 @@ abstract contract FlowControl is IFlowControl, TokenBridge {
         if (isOn) {
             // A new limit starts full; a changed one keeps its level (and any debt of queued
             // releases), counted up to now under the old rate and cut to the new capacity.
-            (uint256 level, uint256 at) = wasOn ? _level(flow) : (uint256(limit.capacity), block.timestamp);
+            (uint256 level, uint256 at) =
+                wasOn ? _level(flow.bucket, flow.capacity) : (uint256(limit.capacity), block.timestamp);
             if (level > limit.capacity) level = limit.capacity;
             _flows[token][direction] = Flow(
-                uint128(level),
-                SafeCast.toUint40(at),
-                uint88(limit.ratePerSecond),
+                _pack(level, SafeCast.toUint40(at), limit.ratePerSecond),
                 limit.capacity,
                 limit.maxTransfer,
                 limit.largeTransferDelay
