@@ -196,7 +196,8 @@ abstract contract FlowControl is IFlowControl, TokenBridge {
     /// @dev Takes `amount` of `token` from its inbound bucket, and answers when it may be paid out:
     /// zero for now; otherwise the bridge queues it with `_queueRelease(…, releasableAt, …)`. A
     /// transfer above the cap waits `largeTransferDelay` at least. Never reverts on the limit: a
-    /// message that arrived must not fail for it.
+    /// message that arrived must not fail for it; only an amount whose wait would not fit 40 bits
+    /// of time (no lockbox holds it) reverts, leaving its message failed.
     function _admitInbound(address token, uint256 amount) internal returns (uint64 releasableAt) {
         Flow storage flow = _flows[token][Direction.Inbound];
         uint256 capacity = flow.capacity;

@@ -131,9 +131,15 @@ export class Releaser {
   private async refreshMetrics(bridge: string): Promise<void> {
     const { metrics, store } = this.ctx;
     metrics.releaseQueue.set({ chain: this.chain }, store.releases.queuedCount(this.chain));
-    for (const { token, direction } of store.releases.limits(this.chain)) {
+    for (const { token, direction, capacity } of store.releases.limits(this.chain)) {
+      const labels = { chain: this.chain, token, direction: direction === 0 ? "outbound" : "inbound" };
+      // A removed limit has no bucket to report: its series goes, rather than freezing at its last level.
+      if (capacity === 0n) {
+        metrics.rateLimitAvailable.remove(labels);
+        continue;
+      }
       const [, available] = await this.read(bridge, flowControlAbi, "rateLimit", [token, direction]);
-      metrics.rateLimitAvailable.set({ chain: this.chain, token, direction: direction === 0 ? "outbound" : "inbound" }, Number(available as bigint));
+      metrics.rateLimitAvailable.set(labels, Number(available as bigint));
     }
   }
 

@@ -92,9 +92,9 @@ export class ReleaseRepository {
       .run(chain, token, direction, capacity.toString());
   }
 
-  /** The (token, direction) pairs of `chain` that have a limit now. */
+  /** The (token, direction) pairs of `chain` that ever had a limit; capacity 0: removed since. */
   limits(chain: string): { token: string; direction: number; capacity: bigint }[] {
-    const rows = this.db.prepare(`SELECT token, direction, capacity FROM rate_limits WHERE chain = ? AND capacity != '0' ORDER BY token, direction`).all(chain) as {
+    const rows = this.db.prepare(`SELECT token, direction, capacity FROM rate_limits WHERE chain = ? ORDER BY token, direction`).all(chain) as {
       token: string;
       direction: number;
       capacity: string;
