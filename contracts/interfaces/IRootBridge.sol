@@ -26,6 +26,8 @@ interface IRootBridge {
     error RootBridgeInsufficientCredit(address rootToken, address account, uint256 credit, uint256 requested);
     /// @notice A queued release whose payload is no call this bridge queues.
     error RootBridgeUnknownRelease(bytes4 selector);
+    /// @notice A queued release executed with less gas than a withdrawal's default limit leaves its payout.
+    error RootBridgeReleaseGasTooLow(uint256 gasLeft, uint256 required);
 
     /// @notice Locks the sent native currency and mints as much on the child chain to `to`.
     /// @dev Its message gets the default gas limit (200,000, or 3,000,000 for the first deposit of ETH).

@@ -159,6 +159,11 @@ contract RootBridge is IRootBridge, FlowControl {
         if (bytes4(payload[:4]) != IRootBridge.finalizeWithdrawal.selector) revert RootBridgeUnknownRelease(bytes4(payload[:4]));
         (address rootToken, address from, address to, uint256 amount) =
             abi.decode(payload[4:], (address, address, address, uint256));
+        // Whoever executes picks the gas, unlike a relay (the messenger enforces the message's
+        // limit): without a floor, too little gas would fail the release on purpose and turn it
+        // into a credit. The floor is the default message gas limit.
+        uint256 required = FINALIZE_GAS_LIMIT + CREDIT_GAS_RESERVE;
+        if (gasleft() < required) revert RootBridgeReleaseGasTooLow(gasleft(), required);
         _releaseOrCredit(rootToken, from, to, amount);
     }
 

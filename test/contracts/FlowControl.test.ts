@@ -246,6 +246,11 @@ describe("FlowControl", function () {
         .to.be.revertedWithCustomError(bridge, "FlowControlReleaseNotDue")
         .withArgs(queued.id, start + 10n);
       await time.setNextBlockTimestamp(start + 10n);
+      // Too little gas would fail the release on purpose, turning it into a credit: refused.
+      await expect(bridge.connect(carol).executeQueuedRelease(queued.sequence, queued.payload, { gasLimit: 200_000 })).to.be.revertedWithCustomError(
+        bridge,
+        "RootBridgeReleaseGasTooLow",
+      );
       const tx = bridge.connect(carol).executeQueuedRelease(queued.sequence, queued.payload);
       await expect(tx).to.emit(bridge, "QueuedReleaseExecuted").withArgs(queued.id, carol.address);
       await expect(tx).to.changeTokenBalances(token, [bob, lockbox], [500n, -500n]);

@@ -21,7 +21,8 @@ import { runLoop, type RoleContext } from "./context";
 /** Blocks of bridge logs scanned per call. */
 const LOG_RANGE = 2_000;
 /** Gas for executing a queued release: the payout (a release from the lockbox or a mint), its events and the bookkeeping. */
-const EXECUTE_GAS_LIMIT = 300_000n;
+/** RootBridge requires 250,000 left for the payout itself (RootBridgeReleaseGasTooLow). */
+const EXECUTE_GAS_LIMIT = 400_000n;
 
 const TOPICS = ["ReleaseQueued", "QueuedReleaseExtended", "QueuedReleaseExecuted", "RateLimitSet"].map((name) => flowControlAbi.getEvent(name)!.topicHash);
 

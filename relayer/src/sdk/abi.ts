@@ -26,6 +26,7 @@ const BRIDGE_ERRORS = [
   "error FlowControlRateLimited(address token, uint8 direction, uint256 requested, uint256 available, uint256 retryAfter)",
   "error FlowControlAboveTransferCap(address token, uint8 direction, uint256 amount, uint256 maxTransfer)",
   "error FlowControlUnknownRelease(bytes32 id)",
+  "error RootBridgeReleaseGasTooLow(uint256 gasLeft, uint256 required)",
   "error FlowControlReleaseExecuted(bytes32 id)",
   "error FlowControlReleaseNotDue(bytes32 id, uint64 releasableAt)",
   "error MessengerRemoteNotSet()",
