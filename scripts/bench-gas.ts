@@ -41,6 +41,7 @@ const KEYS = [
   "depositETH",
   "depositERC20First",
   "depositERC20",
+  "depositERC20RateLimited",
   "withdraw",
   "submitCheckpoint4",
   "submitCheckpoint21",
@@ -62,6 +63,8 @@ if (shared.length > 0) throw new Error(`keys measured twice: ${shared.join(", ")
 const TARGETS: Partial<Record<Key | StakingKey, number>> = {
   depositETH: 60_000,
   depositERC20: 75_000,
+  // protocol.md "Rate limits": at most 8,000 over depositERC20.
+  depositERC20RateLimited: 83_000,
   submitCheckpoint21: 150_000,
   relayWithdrawal: 200_000,
 };
@@ -72,6 +75,8 @@ const CHECKPOINT_BLOCKS = 256n;
 const FILLER_TXS = 100;
 const FILLER_SENDERS = 10;
 const TOKEN = ethers.parseEther("1");
+/** IFlowControl.Direction.Outbound. */
+const OUTBOUND = 0;
 
 const gas: Partial<Record<Key | StakingKey, number>> = {};
 
@@ -206,6 +211,25 @@ async function benchBridge(): Promise<string> {
 }
 
 /**
+ * depositERC20 with an outbound rate limit on the token (FlowControl), in the same steady state:
+ * the token mapped and its bucket written by an earlier deposit. Its own system, so that the other
+ * scenarios run without any limit set, as a bridge does by default.
+ */
+async function benchRateLimited(): Promise<void> {
+  const system = await deploySystem(4);
+  const [user] = system.users;
+  const { rootBridge } = system;
+  const token = await ethers.deployContract("TestERC20", ["Bench Token", "BENCH", 18]);
+  await mined(token.mint(user.address, 1_000_000n * TOKEN), "mint");
+  await mined(token.connect(user).approve(rootBridge, 1_000n * TOKEN), "approve");
+  await mined(rootBridge.connect(user).depositERC20(token, user.address, 100n * TOKEN), "first depositERC20");
+  const limit = { capacity: 1_000n * TOKEN, ratePerSecond: TOKEN / 100n, maxTransfer: 100n * TOKEN, largeTransferDelay: 86_400 };
+  await mined(rootBridge.connect(system.admin).setRateLimit(token, OUTBOUND, limit), "setRateLimit");
+  await mined(rootBridge.connect(user).depositERC20(token, user.address, 10n * TOKEN), "limited depositERC20");
+  await measure("depositERC20RateLimited", rootBridge.connect(user).depositERC20(token, user.address, 10n * TOKEN));
+}
+
+/**
  * A steady-state submission signed by every validator of the set: the proposer's second, while its
  * first is pending (so its bond holds a share for each).
  */
@@ -312,6 +336,8 @@ async function main(): Promise<void> {
   await benchChallenges();
   Object.assign(gas, await benchStakingGas());
   await benchAvailability();
+  // Last: its deployments would shift the addresses (and calldata) of the scenarios above.
+  await benchRateLimited();
 
   const missing = ALL_KEYS.filter((key) => gas[key] === undefined);
   if (missing.length > 0) throw new Error(`not measured: ${missing.join(", ")}`);

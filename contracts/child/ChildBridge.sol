@@ -5,14 +5,16 @@ import {Create2} from "@openzeppelin/contracts/utils/Create2.sol";
 import {IChildBridge} from "../interfaces/IChildBridge.sol";
 import {IMessenger} from "../interfaces/IMessenger.sol";
 import {IRootBridge} from "../interfaces/IRootBridge.sol";
+import {FlowControl} from "../common/FlowControl.sol";
 import {TokenBridge} from "../common/TokenBridge.sol";
 import {ChildERC20} from "./ChildERC20.sol";
 
 /// @title ChildBridge
 /// @notice Child-chain side of the token bridge. Deposits from the main chain mint child tokens,
 /// deployed with CREATE2 on a root token's first deposit; withdrawals burn them and send their
-/// release to the main chain.
-contract ChildBridge is IChildBridge, TokenBridge {
+/// release to the main chain. With a rate limit set (`FlowControl`), withdrawals over it are
+/// refused and mints over it wait in the queue.
+contract ChildBridge is IChildBridge, FlowControl {
     /// @notice Version of this contract's interface and storage.
     string public constant version = "0.1.0";
 
@@ -49,6 +51,29 @@ contract ChildBridge is IChildBridge, TokenBridge {
             if (metadata.length == 0) revert ChildBridgeTokenNotDeployed(rootToken);
             childToken = _deployChildToken(rootToken, metadata);
         }
+        if (_flowLimited()) {
+            uint64 releasableAt = _admitInbound(rootToken, amount);
+            if (releasableAt != 0) {
+                _queueRelease(
+                    rootToken,
+                    amount,
+                    releasableAt,
+                    abi.encodeCall(IChildBridge.finalizeDeposit, (rootToken, from, to, amount, ""))
+                );
+                return;
+            }
+        }
+        emit DepositFinalized(rootToken, childToken, from, to, amount);
+        ChildERC20(childToken).mint(to, amount);
+    }
+
+    /// @dev A queued deposit, minted as `finalizeDeposit` would have (its child token exists: it
+    /// was deployed before the deposit was queued).
+    function _executeRelease(bytes calldata payload) internal override {
+        if (bytes4(payload[:4]) != IChildBridge.finalizeDeposit.selector) revert ChildBridgeUnknownRelease(bytes4(payload[:4]));
+        (address rootToken, address from, address to, uint256 amount,) =
+            abi.decode(payload[4:], (address, address, address, uint256, bytes));
+        address childToken = childTokenOf[rootToken];
         emit DepositFinalized(rootToken, childToken, from, to, amount);
         ChildERC20(childToken).mint(to, amount);
     }
@@ -75,6 +100,7 @@ contract ChildBridge is IChildBridge, TokenBridge {
         if (to == address(0)) revert ChildBridgeZeroAddress();
         address rootToken = rootTokenOf[childToken];
         if (rootToken == address(0)) revert ChildBridgeUnknownToken(childToken);
+        if (_flowLimited()) _consumeOutbound(rootToken, amount);
         ChildERC20(childToken).burn(msg.sender, amount);
         messageId = _sendToCounterpart(
             abi.encodeCall(IRootBridge.finalizeWithdrawal, (rootToken, msg.sender, to, amount)),

@@ -24,6 +24,11 @@ abstract contract TokenBridge is AccessControl, ReentrancyGuardTransient {
     /// @notice The bridge on the other chain, the only sender whose messages move funds here.
     address public counterpart;
 
+    /// @dev How many (token, direction) pairs have a rate limit (`FlowControl`). Declared beside
+    /// `counterpart`, which every deposit and release reads anyway, so that they share a slot and
+    /// a bridge without limits pays one warm read for them.
+    uint32 internal _limitedFlows;
+
     event CounterpartSet(address counterpart);
 
     error TokenBridgeZeroAddress();

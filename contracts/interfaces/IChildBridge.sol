@@ -26,6 +26,8 @@ interface IChildBridge {
     error ChildBridgeUnknownToken(address childToken);
     error ChildBridgeTokenNotDeployed(address rootToken);
     error ChildBridgeNotDeploying();
+    /// @notice A queued release whose payload is no call this bridge queues.
+    error ChildBridgeUnknownRelease(bytes4 selector);
 
     /// @notice Mints a deposit from the main chain, deploying the child token on the first one.
     /// @dev Only through the messenger, from the root bridge.

@@ -24,6 +24,10 @@ interface IRootBridge {
     error RootBridgeTokenNotContract(address token);
     error RootBridgeNothingReceived(address token);
     error RootBridgeInsufficientCredit(address rootToken, address account, uint256 credit, uint256 requested);
+    /// @notice A queued release whose payload is no call this bridge queues.
+    error RootBridgeUnknownRelease(bytes4 selector);
+    /// @notice A queued release executed with less gas than a withdrawal's default limit leaves its payout.
+    error RootBridgeReleaseGasTooLow(uint256 gasLeft, uint256 required);
 
     /// @notice Locks the sent native currency and mints as much on the child chain to `to`.
     /// @dev Its message gets the default gas limit (200,000, or 3,000,000 for the first deposit of ETH).
@@ -55,7 +59,8 @@ interface IRootBridge {
         external
         returns (bytes32 messageId);
 
-    /// @notice Releases a withdrawal from the child chain, or credits it to `to` when the release fails.
+    /// @notice Releases a withdrawal from the child chain, or credits it to `to` when the release fails;
+    /// over the inbound rate limit, queues it (`FlowControl.executeQueuedRelease`).
     /// @dev Only through the messenger, from the child bridge.
     /// @param rootToken Root token, or the native sentinel.
     /// @param from Who burnt the tokens on the child chain.

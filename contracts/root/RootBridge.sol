@@ -7,6 +7,7 @@ import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {IChildBridge} from "../interfaces/IChildBridge.sol";
 import {IMessenger} from "../interfaces/IMessenger.sol";
 import {IRootBridge} from "../interfaces/IRootBridge.sol";
+import {FlowControl} from "../common/FlowControl.sol";
 import {TokenBridge} from "../common/TokenBridge.sol";
 import {TokenMetadata} from "../libraries/TokenMetadata.sol";
 import {Lockbox} from "./Lockbox.sol";
@@ -20,7 +21,9 @@ import {Lockbox} from "./Lockbox.sol";
 /// rebasing token) is credited to the receiver instead, who claims it to any address later or
 /// sends it back to the child chain: the withdrawal message itself succeeds, and nothing is stuck.
 /// Rebasing tokens are not supported: their lockbox balance drifts from the child supply.
-contract RootBridge is IRootBridge, TokenBridge {
+/// With a rate limit set (`FlowControl`), deposits over it are refused and releases over it wait
+/// in the queue; a queued release, once executed, is released or credited like any other.
+contract RootBridge is IRootBridge, FlowControl {
     using SafeERC20 for IERC20;
 
     /// @notice Version of this contract's interface and storage.
@@ -86,14 +89,19 @@ contract RootBridge is IRootBridge, TokenBridge {
         external
         onlyCounterpart
     {
-        // A release that cannot succeed must not leave the withdrawal stuck behind its message:
-        // the amount stays in the lockbox, owed to the receiver (M-2).
-        try lockbox.release{gas: gasleft() - CREDIT_GAS_RESERVE}(rootToken, to, amount) {
-            emit WithdrawalFinalized(rootToken, from, to, amount);
-        } catch {
-            claimable[rootToken][to] += amount;
-            emit WithdrawalCredited(rootToken, from, to, amount);
+        if (_flowLimited()) {
+            uint64 releasableAt = _admitInbound(rootToken, amount);
+            if (releasableAt != 0) {
+                _queueRelease(
+                    rootToken,
+                    amount,
+                    releasableAt,
+                    abi.encodeCall(IRootBridge.finalizeWithdrawal, (rootToken, from, to, amount))
+                );
+                return;
+            }
         }
+        _releaseOrCredit(rootToken, from, to, amount);
     }
 
     /// @inheritdoc IRootBridge
@@ -146,6 +154,30 @@ contract RootBridge is IRootBridge, TokenBridge {
         messageId = _sendDeposit(token, to, received, minGasLimit);
     }
 
+    /// @dev A queued withdrawal, as `finalizeWithdrawal` would have released it.
+    function _executeRelease(bytes calldata payload) internal override {
+        if (bytes4(payload[:4]) != IRootBridge.finalizeWithdrawal.selector) revert RootBridgeUnknownRelease(bytes4(payload[:4]));
+        (address rootToken, address from, address to, uint256 amount) =
+            abi.decode(payload[4:], (address, address, address, uint256));
+        // Whoever executes picks the gas, unlike a relay (the messenger enforces the message's
+        // limit): without a floor, too little gas would fail the release on purpose and turn it
+        // into a credit. The floor is the default message gas limit.
+        uint256 required = FINALIZE_GAS_LIMIT + CREDIT_GAS_RESERVE;
+        if (gasleft() < required) revert RootBridgeReleaseGasTooLow(gasleft(), required);
+        _releaseOrCredit(rootToken, from, to, amount);
+    }
+
+    function _releaseOrCredit(address rootToken, address from, address to, uint256 amount) private {
+        // A release that cannot succeed must not leave the withdrawal stuck behind its message:
+        // the amount stays in the lockbox, owed to the receiver (M-2).
+        try lockbox.release{gas: gasleft() - CREDIT_GAS_RESERVE}(rootToken, to, amount) {
+            emit WithdrawalFinalized(rootToken, from, to, amount);
+        } catch {
+            claimable[rootToken][to] += amount;
+            emit WithdrawalCredited(rootToken, from, to, amount);
+        }
+    }
+
     function _takeCredit(address rootToken, address account, uint256 amount) private {
         uint256 credit = claimable[rootToken][account];
         if (amount == 0 || amount > credit) revert RootBridgeInsufficientCredit(rootToken, account, credit, amount);
@@ -156,6 +188,7 @@ contract RootBridge is IRootBridge, TokenBridge {
         private
         returns (bytes32 messageId)
     {
+        if (_flowLimited()) _consumeOutbound(rootToken, amount);
         bytes memory metadata;
         uint256 gasLimit = FINALIZE_GAS_LIMIT;
         // The first deposit carries the metadata the child token is deployed with. Later deposits

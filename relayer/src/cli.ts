@@ -150,6 +150,11 @@ export function buildProgram(): Command {
     .option("--amount <x>", "amount in token units (default: all that is credited)")
     .option("--to <address>", "receiver (default: the sender)")
     .action((o: user.ClaimOptions) => user.claim(o));
+  withConnectionOptions(
+    program.command("execute-release").description("execute the release a rate limit queued for a relayed transfer, once it is due").argument("<txHash>", "deposit or withdrawal transaction"),
+  )
+    .option("--log-index <n>", "block-wide index of the MessageSent log (default: the first)")
+    .action((txHash: string, o: user.ConnectionOptions & { logIndex?: string }) => user.executeRelease(txHash, o));
   withConnectionOptions(program.command("balances").description("ETH and bridged tokens on both chains").argument("[address]", "account (default: the key's)"))
     .action((address: string | undefined, o: user.ConnectionOptions) => user.balances(address, o));
   program.addCommand(deployCommand());

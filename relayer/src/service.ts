@@ -19,6 +19,7 @@ import { stakeManagerAbi } from "./sdk/stakeManager";
 import { Wallet } from "ethers";
 import { Executor, type CheckpointRevertedHook } from "./roles/executor";
 import { Proposer } from "./roles/proposer";
+import { Releaser } from "./roles/releaser";
 import { SigningRounds } from "./roles/signing";
 import { Validator } from "./roles/validator";
 import { Watcher } from "./roles/watcher";
@@ -142,6 +143,10 @@ export class RelayerService {
         // Without the executor, checkpoints are still mirrored for the API's proofs.
         this.loops.push(new Executor(this.ctx, lane, undefined, onReverted).run());
       }
+    }
+    // Releases queued by a rate limit finish what the executor relayed: same key, same switch.
+    if (roles.executor.enabled) {
+      for (const chain of CHAIN_NAMES) this.loops.push(new Releaser(this.ctx, chain, await senderFor(chain, config.keys.executor!)).run());
     }
   }
 

@@ -78,6 +78,8 @@ export function describeStatus(status: BridgeMessageStatus, context: { source: s
       return `checkpoint #${status.checkpointId} submitted: challenge window, ${status.secondsLeft} s left`;
     case "ready":
       return `checkpoint #${status.checkpointId} is final: waiting for the relayer to relay it`;
+    case "queued":
+      return `relayed; its payout is queued by the rate limit, ${status.secondsLeft} s left`;
     case "relayed":
       return "relayed";
     case "failed":

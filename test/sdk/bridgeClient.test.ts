@@ -30,7 +30,7 @@ import {
 import { startDevnet, type RunningDevnet } from "../../relayer/src/devnet/devnet";
 import { REPO_ROOT, devAccount, makeTempDir } from "../e2e/harness";
 
-const ORDER: Record<BridgeStatus, number> = { sent: 0, checkpointed: 1, "challenge-window": 2, ready: 3, relayed: 4, failed: 4 };
+const ORDER: Record<BridgeStatus, number> = { sent: 0, checkpointed: 1, "challenge-window": 2, ready: 3, queued: 4, relayed: 5, failed: 5 };
 const MESSAGE_RELAYED = "event MessageRelayed(bytes32 indexed messageId, uint256 indexed nonce, address indexed target)";
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {

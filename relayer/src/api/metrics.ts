@@ -87,6 +87,18 @@ export class Metrics {
     labelNames: ["lane"],
     registers: [this.registry],
   });
+  readonly releaseQueue = new Gauge({
+    name: "sidechain_release_queue_length",
+    help: "Releases the bridge of each chain queued over a rate limit and nobody executed yet (the releaser executes them when due)",
+    labelNames: ["chain"],
+    registers: [this.registry],
+  });
+  readonly rateLimitAvailable = new Gauge({
+    name: "sidechain_rate_limit_available",
+    help: "What may cross now under each rate limit of a bridge (base units, as a float), by chain, token and direction (outbound: refused over it; inbound: queued over it)",
+    labelNames: ["chain", "token", "direction"],
+    registers: [this.registry],
+  });
   readonly loopLastSuccess = new Gauge({ name: "sidechain_loop_last_success_timestamp_seconds", help: "When each run loop last finished a step without error (unix seconds)", labelNames: ["loop"], registers: [this.registry] });
   readonly loopFailures = new Counter({ name: "sidechain_loop_failures_total", help: "Failed steps per run loop (each is retried with backoff)", labelNames: ["loop"], registers: [this.registry] });
 

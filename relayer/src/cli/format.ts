@@ -27,6 +27,7 @@ const EXPLAIN: Record<BridgeMessageStatus["status"], string> = {
   checkpointed: "checkpointed, but not relayable now",
   "challenge-window": "checkpointed, in the challenge window",
   ready: "final: ready to relay (the relayer will, or: sidechain relay <tx>)",
+  queued: "relayed, its payout queued by the bridge's rate limit (the relayer executes it when due, or: sidechain execute-release <tx>)",
   relayed: "relayed: executed on the destination chain",
   failed: "failed: its call reverted on the destination chain (retry: sidechain relay <tx>)",
 };
@@ -39,6 +40,8 @@ export function statusText(status: BridgeMessageStatus): string {
     lines.push(`  checkpoint #${status.checkpointId}: ${status.reason}`);
   } else if (status.status === "ready") {
     lines.push(`  checkpoint #${status.checkpointId}`);
+  } else if (status.status === "queued") {
+    lines.push(`  release ${status.releaseId} executable in ${status.secondsLeft} s (at ${new Date(status.releasableAt * 1000).toISOString()})`);
   }
   return lines.join("\n");
 }

@@ -1,5 +1,6 @@
 /**
- * The user commands of `sidechain`: deposit, withdraw, status, relay, balances, each a thin layer
+ * The user commands of `sidechain`: deposit, withdraw, status, relay, claim, execute-release,
+ * balances, each a thin layer
  * over `BridgeClient` that parses amounts in token units and prints text or one JSON object.
  * Errors propagate to cli.ts, which prints one line and picks the exit code (2 for bad input).
  */
@@ -119,6 +120,18 @@ export async function relay(txHash: string, options: ConnectionOptions & { logIn
   await withClient(options, async (client) => {
     const result = await client.relay(txHash, { logIndex, gasLimit: gasLimitArgument(options.gasLimit) });
     print(options, { command: "relay", ...result }, relayText(result));
+  });
+}
+
+/** Executes the release a bridge's rate limit queued for the transfer of `txHash`, once it is due. */
+export async function executeRelease(txHash: string, options: ConnectionOptions & { logIndex?: string }): Promise<void> {
+  checkArguments({ txHash });
+  const logIndex = parseLogIndex(options.logIndex);
+  await withClient(options, async (client) => {
+    const result = await client.executeQueuedRelease({ txHash, logIndex });
+    const text =
+      result.outcome === "already-executed" ? `release ${result.releaseId} was already executed: nothing to do` : `executed release ${result.releaseId} in transaction ${result.txHash}`;
+    print(options, { command: "execute-release", ...result }, text);
   });
 }
 

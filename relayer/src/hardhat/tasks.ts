@@ -6,6 +6,7 @@
  *   npx hardhat bridge:status   --tx 0x… [--log-index n]
  *   npx hardhat bridge:relay    --tx 0x… [--log-index n] [--gas-limit n]
  *   npx hardhat bridge:claim    [--token 0x…|ETH] [--amount x] [--to 0x…]   (a credited withdrawal)
+ *   npx hardhat bridge:execute-release --tx 0x… [--log-index n]   (a release queued by a rate limit)
  *   npx hardhat bridge:balances [--address 0x…]
  *
  * Thin wrappers over the SDK (`BridgeClient`). Every task takes --deployment-dir (default
@@ -217,6 +218,20 @@ common(task<MessageArgs>("bridge:relay", "Relay a final message yourself (or ret
         result.outcome === "already-relayed"
           ? `message ${result.messageId} was already relayed: nothing sent`
           : `message ${result.messageId} ${result.outcome}: tx ${result.txHash}`;
+      return { text, json: result };
+    }),
+  );
+
+common(task<MessageArgs>("bridge:execute-release", "Execute the release a rate limit queued for a relayed transfer, once it is due"))
+  .addParam("tx", "hash of the deposit or withdrawal transaction", undefined, types.string)
+  .addOptionalParam("logIndex", "the message's log index, when the transaction sent several", undefined, types.int)
+  .setAction(async (args: MessageArgs, hre) =>
+    withClient(args, hre, async ({ client }) => {
+      const result = await client.executeQueuedRelease(messageRef(args));
+      const text =
+        result.outcome === "already-executed"
+          ? `release ${result.releaseId} was already executed: nothing sent`
+          : `executed release ${result.releaseId}: tx ${result.txHash}`;
       return { text, json: result };
     }),
   );

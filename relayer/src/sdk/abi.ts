@@ -23,6 +23,12 @@ const BRIDGE_ERRORS = [
   "error ChildBridgeUnknownToken(address childToken)",
   "error ChildBridgeTokenNotDeployed(address rootToken)",
   "error RootBridgeInsufficientCredit(address rootToken, address account, uint256 credit, uint256 requested)",
+  "error FlowControlRateLimited(address token, uint8 direction, uint256 requested, uint256 available, uint256 retryAfter)",
+  "error FlowControlAboveTransferCap(address token, uint8 direction, uint256 amount, uint256 maxTransfer)",
+  "error FlowControlUnknownRelease(bytes32 id)",
+  "error RootBridgeReleaseGasTooLow(uint256 gasLeft, uint256 required)",
+  "error FlowControlReleaseExecuted(bytes32 id)",
+  "error FlowControlReleaseNotDue(bytes32 id, uint64 releasableAt)",
   "error MessengerRemoteNotSet()",
   "error MessengerGasLimitTooHigh(uint256 gasLimit, uint256 max)",
   "error EnforcedPause()",
@@ -55,6 +61,25 @@ export const childBridgeAbi = new Interface([
   "event WithdrawalInitiated(address indexed rootToken, address indexed childToken, address indexed from, address to, uint256 amount, bytes32 messageId)",
   ...BRIDGE_ERRORS,
 ]);
+
+const RATE_LIMIT = "(uint128 capacity, uint128 ratePerSecond, uint128 maxTransfer, uint32 largeTransferDelay)";
+
+/** FlowControl, on both bridges: rate limits and the release queue (protocol.md "Rate limits"). */
+export const flowControlAbi = new Interface([
+  `function rateLimit(address token, uint8 direction) view returns (${RATE_LIMIT} limit, uint256 available, uint64 refilledAt, ${RATE_LIMIT} pending, uint64 activatesAt)`,
+  "function queuedRelease(bytes32 id) view returns (uint64 releasableAt, bool executed)",
+  "function checkQueuedRelease(uint256 sequence, bytes payload) view returns (bytes32 id)",
+  "function executeQueuedRelease(uint256 sequence, bytes payload)",
+  "function releaseSequence() view returns (uint256)",
+  "event ReleaseQueued(bytes32 indexed id, address indexed token, uint256 sequence, uint256 amount, uint64 releasableAt, bytes payload)",
+  "event QueuedReleaseExecuted(bytes32 indexed id, address indexed executor)",
+  "event QueuedReleaseExtended(bytes32 indexed id, uint64 previousReleasableAt, uint64 releasableAt)",
+  "event RateLimitSet(address indexed token, uint8 indexed direction, uint256 capacity, uint256 ratePerSecond, uint256 maxTransfer, uint256 largeTransferDelay)",
+  ...BRIDGE_ERRORS,
+]);
+
+/** `IFlowControl.Direction`. */
+export const FlowDirection = { Outbound: 0, Inbound: 1 } as const;
 
 export const erc20Abi = new Interface([
   "function balanceOf(address owner) view returns (uint256)",

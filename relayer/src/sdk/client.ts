@@ -18,6 +18,7 @@ import {
   InsufficientCreditError,
   InvalidArgumentError,
   LockboxShortError,
+  NoQueuedReleaseError,
   MessageFailedError,
   NoSignerError,
   StatusTimeoutError,
@@ -27,6 +28,7 @@ import {
 } from "./errors";
 import { messageFromReceipt } from "./messages";
 import { buildRelayProof, evaluate, locate, relay, type SdkContext } from "./relay";
+import { executeRelease, findQueuedRelease, readRateLimit } from "./releases";
 import {
   BRIDGE_STATUSES,
   type Balances,
@@ -36,6 +38,8 @@ import {
   type BridgeStatus,
   type BridgeTransfer,
   type MessageRef,
+  type QueuedRelease,
+  type RateLimitInfo,
   type RelayProof,
   type RelayResult,
   type Runner,
@@ -71,7 +75,7 @@ export interface TransferOptions {
 const MAX_MESSAGE_GAS_LIMIT = 15_000_000n;
 
 /** Progress order; `failed` sits beside `relayed` as the other end state. */
-const RANK: Record<BridgeStatus, number> = { sent: 0, checkpointed: 1, "challenge-window": 2, ready: 3, relayed: 4, failed: 4 };
+const RANK: Record<BridgeStatus, number> = { sent: 0, checkpointed: 1, "challenge-window": 2, ready: 3, queued: 4, relayed: 5, failed: 5 };
 
 export class BridgeClient {
   readonly deployments: Readonly<Record<ChainSide, BridgeDeployment>>;
@@ -357,6 +361,36 @@ export class BridgeClient {
     const gasLimit = options.gasLimit === undefined ? undefined : BigInt(options.gasLimit);
     if (gasLimit !== undefined && gasLimit <= 0n) throw new InvalidArgumentError("gasLimit", options.gasLimit, "must be a positive integer");
     return relay(this.ctx, withLogIndex(ref, options.logIndex), gasLimit);
+  }
+
+  // ---------------------------------------------------------------- rate limits and the release queue
+
+  /**
+   * The limit of `token` (the root token; NATIVE_TOKEN for ETH) on `side`'s bridge in `direction`:
+   * outbound is what leaves through it (deposits on main, withdrawals on child), refused over the
+   * limit; inbound is what it pays out (releases on main, mints on child), queued over the limit.
+   */
+  async getRateLimit(token: string, side: ChainSide, direction: "Outbound" | "Inbound"): Promise<RateLimitInfo> {
+    const address = checkAddress("token", token);
+    await this.checkNetworks();
+    return readRateLimit(this.ctx, side, address, direction);
+  }
+
+  /** The release the relay of this message queued over a rate limit, or undefined if it queued none (or is not relayed yet). */
+  async getQueuedRelease(ref: MessageRef): Promise<QueuedRelease | undefined> {
+    return findQueuedRelease(this.ctx, await locate(this.ctx, ref));
+  }
+
+  /**
+   * Executes the queued release of this message with this client's signer on the destination
+   * (anyone may; the relayer does it by itself once it is due).
+   * @throws NoQueuedReleaseError when its relay queued none; ReleaseNotDueError before its time.
+   */
+  async executeQueuedRelease(ref: MessageRef): Promise<{ releaseId: string; txHash: string | null; outcome: "executed" | "already-executed" }> {
+    const message = await locate(this.ctx, ref);
+    const release = await findQueuedRelease(this.ctx, message);
+    if (release === undefined) throw new NoQueuedReleaseError(message.messageId, "it is not relayed yet, or its payout was within the rate limit");
+    return { releaseId: release.id, ...(await executeRelease(this.ctx, release)) };
   }
 
   /** ETH on both chains and every mapped token on both sides, for `address` (default: the main signer). */

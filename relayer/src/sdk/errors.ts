@@ -216,6 +216,28 @@ export class LockboxShortError extends RelayerError {
   }
 }
 
+/** A queued release (rate limit) executed before its time: wait `secondsLeft`. */
+export class ReleaseNotDueError extends RelayerError {
+  readonly code = "RELEASE_NOT_DUE";
+  readonly retryable = true;
+  constructor(
+    readonly releaseId: string,
+    readonly releasableAt: number,
+    readonly secondsLeft: number,
+  ) {
+    super(`queued release ${releaseId} is executable from ${new Date(releasableAt * 1000).toISOString()} (${secondsLeft} s left)`);
+  }
+}
+
+/** The message's relay queued no release: nothing to execute. */
+export class NoQueuedReleaseError extends RelayerError {
+  readonly code = "NO_QUEUED_RELEASE";
+  readonly retryable = false;
+  constructor(readonly messageId: string, reason: string) {
+    super(`message ${messageId} has no queued release: ${reason}`);
+  }
+}
+
 /** The errors caused by what the caller passed, as opposed to the chains or the network. */
 export function isBadInputError(error: unknown): boolean {
   return [
@@ -231,5 +253,7 @@ export function isBadInputError(error: unknown): boolean {
     InvalidArgumentError,
     InsufficientCreditError,
     LockboxShortError,
+    ReleaseNotDueError,
+    NoQueuedReleaseError,
   ].some((type) => error instanceof type);
 }

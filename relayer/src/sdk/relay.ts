@@ -10,6 +10,7 @@ import { RelayStatusOnChain, sdkMessengerAbi } from "./abi";
 import { MessengerPausedError, NotYetFinalError, ProofRejectedError, type ChainSide } from "./errors";
 import { findCoveringCheckpoint, locateMessage, type CoveringCheckpoint, type LocatedMessage } from "./messages";
 import { buildChainProof, fetchApiProof } from "./proofs";
+import { chainTime, findQueuedRelease } from "./releases";
 import type { BridgeDeployment, BridgeMessageStatus, MessageRef, RelayProof, RelayResult } from "./types";
 
 /** What the status and relay functions need of a `BridgeClient`. */
@@ -48,7 +49,15 @@ export async function evaluate(ctx: SdkContext, message: LocatedMessage): Promis
   const messenger = new Contract(ctx.messengers[message.destination], sdkMessengerAbi, destination);
   // Executed (or failed) messages need no proof: one cheap read settles them.
   const executed = (await messenger.messageStatus(message.fields)) as bigint;
-  if (executed === MESSAGE_RELAYED) return { message, status: { ...base, status: "relayed" } };
+  if (executed === MESSAGE_RELAYED) {
+    // A bridge transfer whose payout went over the rate limit waits in the bridge's queue.
+    const queued = await findQueuedRelease(ctx, message);
+    if (queued !== undefined && !queued.executed) {
+      const now = await chainTime(destination);
+      return { message, status: { ...base, status: "queued", releaseId: queued.id, releasableAt: queued.releasableAt, secondsLeft: Math.max(0, queued.releasableAt - now) } };
+    }
+    return { message, status: { ...base, status: "relayed" } };
+  }
   if (executed === MESSAGE_FAILED) return { message, status: { ...base, status: "failed" } };
 
   const checkpoint = await findCoveringCheckpoint(destination, ctx.checkpointManagers[message.destination], message.blockNumber);
@@ -66,6 +75,7 @@ export async function evaluate(ctx: SdkContext, message: LocatedMessage): Promis
       const at = Number(finalizesAt);
       return { message, proof, status: { ...base, status: "challenge-window", checkpointId, finalizesAt: at, secondsLeft: Math.max(0, at - now) } };
     }
+    // Relayed between our two reads: the next read tells whether a release was queued.
     case RelayStatusOnChain.AlreadyRelayed:
       return { message, proof, status: { ...base, status: "relayed" } };
     case RelayStatusOnChain.FailedRetryable:
@@ -111,6 +121,7 @@ export async function relay(ctx: SdkContext, ref: MessageRef, gasLimit?: bigint)
   const { status, proof } = await evaluate(ctx, message);
   switch (status.status) {
     case "relayed":
+    case "queued":
       return { messageId: message.messageId, outcome: "already-relayed", txHash: null };
     case "failed":
       return send(ctx, message, messenger, "retryMessage", [message.fields], gasLimit);

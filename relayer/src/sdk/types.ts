@@ -42,8 +42,8 @@ export interface BridgeTransfer {
 export type MessageRef = string | { txHash: string; logIndex?: number };
 
 /** The message statuses in the order a message goes through them; `failed` is a side branch. */
-export type BridgeStatus = "sent" | "checkpointed" | "challenge-window" | "ready" | "relayed" | "failed";
-export const BRIDGE_STATUSES: readonly BridgeStatus[] = ["sent", "checkpointed", "challenge-window", "ready", "relayed", "failed"];
+export type BridgeStatus = "sent" | "checkpointed" | "challenge-window" | "ready" | "queued" | "relayed" | "failed";
+export const BRIDGE_STATUSES: readonly BridgeStatus[] = ["sent", "checkpointed", "challenge-window", "ready", "queued", "relayed", "failed"];
 
 interface StatusBase {
   messageId: string;
@@ -61,7 +61,10 @@ interface StatusBase {
  *   waits for a challenge);
  * - `challenge-window`: its checkpoint is pending, final at `finalizesAt` (unix seconds);
  * - `ready`: final, anyone may relay it;
- * - `relayed`: executed on the destination;
+ * - `queued`: relayed, and its payout went over the destination bridge's rate limit: queued until
+ *   `releasableAt` (unix seconds, the destination's clock), then anyone executes it
+ *   (`executeQueuedRelease`; the relayer does it by itself);
+ * - `relayed`: executed on the destination (for a bridge transfer: paid out, or credited);
  * - `failed`: executed, the target reverted; `relay()` retries it.
  */
 export type BridgeMessageStatus =
@@ -69,6 +72,7 @@ export type BridgeMessageStatus =
   | (StatusBase & { status: "checkpointed"; checkpointId: bigint; reason: string })
   | (StatusBase & { status: "challenge-window"; checkpointId: bigint; finalizesAt: number; secondsLeft: number })
   | (StatusBase & { status: "ready"; checkpointId: bigint })
+  | (StatusBase & { status: "queued"; releaseId: string; releasableAt: number; secondsLeft: number })
   | (StatusBase & { status: "relayed" })
   | (StatusBase & { status: "failed" });
 
@@ -115,4 +119,43 @@ export interface RelayProof {
   proof: ExitProof;
   /** Where the proof came from. */
   source: "api" | "chain";
+}
+
+/** A payout a bridge queued over its rate limit (FlowControl's ReleaseQueued). */
+export interface QueuedRelease {
+  /** The chain whose bridge queued it. */
+  side: "main" | "child";
+  bridge: string;
+  id: string;
+  token: string;
+  sequence: bigint;
+  amount: bigint;
+  /** What executeQueuedRelease takes with `sequence`. */
+  payload: string;
+  /** Unix seconds, the chain's clock; the guardian may push it back. */
+  releasableAt: number;
+  executed: boolean;
+}
+
+export interface RateLimitFields {
+  capacity: bigint;
+  ratePerSecond: bigint;
+  maxTransfer: bigint;
+  /** Seconds an inbound transfer above `maxTransfer` waits at least. */
+  largeTransferDelay: number;
+}
+
+/** A bridge's limit of one token in one direction (outbound: refused over it; inbound: queued over it). */
+export interface RateLimitInfo {
+  side: "main" | "child";
+  token: string;
+  direction: "Outbound" | "Inbound";
+  enabled: boolean;
+  limit: RateLimitFields;
+  /** What may go now; 2^256-1 without a limit. */
+  available: bigint;
+  /** When the bucket was counted; later than now while queued releases hold it. */
+  refilledAt: number;
+  /** A looser limit governance scheduled, and when anyone may activate it. */
+  pending: (RateLimitFields & { activatesAt: number }) | null;
 }

@@ -172,6 +172,29 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (lane, signer, height)
   );
   `,
+  // 5: the bridges' release queues (FlowControl) and the rate-limited tokens, for the releaser role.
+  `
+  CREATE TABLE queued_releases (
+    chain TEXT NOT NULL,
+    id TEXT NOT NULL,
+    token TEXT NOT NULL,
+    sequence TEXT NOT NULL,
+    amount TEXT NOT NULL,
+    releasable_at INTEGER NOT NULL,
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL,
+    tx_hash TEXT,
+    PRIMARY KEY (chain, id)
+  );
+  CREATE INDEX queued_releases_by_status ON queued_releases (chain, status, releasable_at);
+  CREATE TABLE rate_limits (
+    chain TEXT NOT NULL,
+    token TEXT NOT NULL,
+    direction INTEGER NOT NULL,
+    capacity TEXT NOT NULL,
+    PRIMARY KEY (chain, token, direction)
+  );
+  `,
 ];
 
 /** Opens (creating if needed) the database file and brings its schema up to date. */

@@ -5,6 +5,7 @@ import { AttestationRepository, CheckpointRepository } from "./checkpoints";
 import { openDb, type Db } from "./db";
 import { EquivocationRepository } from "./equivocation";
 import { MessageRepository } from "./messages";
+import { ReleaseRepository } from "./releases";
 import { TxRepository } from "./txs";
 
 export class Store {
@@ -17,6 +18,7 @@ export class Store {
   readonly challenges: ChallengeRepository;
   readonly executions: ExecutionRepository;
   readonly equivocation: EquivocationRepository;
+  readonly releases: ReleaseRepository;
 
   constructor(readonly db: Db) {
     this.blocks = new BlockRepository(db);
@@ -28,6 +30,7 @@ export class Store {
     this.challenges = new ChallengeRepository(db);
     this.executions = new ExecutionRepository(db);
     this.equivocation = new EquivocationRepository(db);
+    this.releases = new ReleaseRepository(db);
   }
 
   static open(path: string): Store {

@@ -165,6 +165,8 @@ export function explain(status: BridgeMessageStatus | null, relayer: MessageView
       return `Checkpoint #${status.checkpointId} covers it and is in its challenge window: final in ${status.secondsLeft} s (at ${new Date(status.finalizesAt * 1000).toISOString()}).`;
     case "ready":
       return `Final: anyone may relay it now${relayer?.proofUrl ? ` (exit proof at ${relayer.proofUrl})` : ""}; the executor relays it on its next pass.${retry}`;
+    case "queued":
+      return `Executed on ${message.destination}, and its payout went over the bridge's rate limit: queued as release ${status.releaseId}, executable in ${status.secondsLeft} s (at ${new Date(status.releasableAt * 1000).toISOString()}); the relayer executes it then, or anyone with \`sidechain execute-release\`.`;
     case "relayed":
       return `Executed on ${message.destination}${relayer?.relayTxHash ? ` by transaction ${relayer.relayTxHash}` : ""}.`;
     case "failed":
