@@ -3,12 +3,14 @@ pragma solidity ^0.8.30;
 
 import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {IChildAssetBridge} from "../interfaces/IChildAssetBridge.sol";
+import {AssetKind} from "../interfaces/AssetKind.sol";
 import {IMessenger} from "../interfaces/IMessenger.sol";
 import {IRootAssetBridge} from "../interfaces/IRootAssetBridge.sol";
 import {TokenBridge} from "../common/TokenBridge.sol";
 import {AssetGas} from "../libraries/AssetGas.sol";
 import {ChildERC721} from "./ChildERC721.sol";
 import {ChildERC1155} from "./ChildERC1155.sol";
+import {ChildNativeExits} from "./ChildNativeExits.sol";
 
 /// @title ChildAssetBridge
 /// @notice Child-chain side of the NFT bridge. Deposits from the main chain mint child ERC721 and
@@ -18,8 +20,8 @@ import {ChildERC1155} from "./ChildERC1155.sol";
 /// counterpart check), so the fungible bridge stays as it is. Child tokens are EIP-1167 clones
 /// at CREATE2 addresses: the implementations' code is in this contract's constructor, not in its
 /// runtime code, which keeps it under the 24 KB limit, and a first deposit pays for a clone, not
-/// a full token.
-contract ChildAssetBridge is IChildAssetBridge, TokenBridge {
+/// a full token. Tokens created on this chain exit through `ChildNativeExits`.
+contract ChildAssetBridge is IChildAssetBridge, TokenBridge, ChildNativeExits {
     /// @notice Version of this contract's interface and storage.
     string public constant version = "0.1.0";
 
@@ -34,7 +36,7 @@ contract ChildAssetBridge is IChildAssetBridge, TokenBridge {
 
     struct ChildToken {
         address rootToken;
-        Kind kind;
+        AssetKind kind;
     }
 
     /// @notice The child token of each root token.
@@ -60,7 +62,7 @@ contract ChildAssetBridge is IChildAssetBridge, TokenBridge {
         string[] calldata uris,
         bytes calldata metadata
     ) external onlyCounterpart {
-        address childToken = _childTokenFor(rootToken, Kind.ERC721, metadata);
+        address childToken = _childTokenFor(rootToken, AssetKind.ERC721, metadata);
         for (uint256 i = 0; i < tokenIds.length; ++i) {
             ChildERC721(childToken).mint(to, tokenIds[i], uris[i]);
         }
@@ -77,7 +79,7 @@ contract ChildAssetBridge is IChildAssetBridge, TokenBridge {
         string[] calldata uris,
         bytes calldata metadata
     ) external onlyCounterpart {
-        address childToken = _childTokenFor(rootToken, Kind.ERC1155, metadata);
+        address childToken = _childTokenFor(rootToken, AssetKind.ERC1155, metadata);
         ChildERC1155(childToken).mintBatch(to, ids, amounts, uris);
         emit ERC1155DepositFinalized(rootToken, childToken, from, to, ids, amounts);
     }
@@ -126,7 +128,7 @@ contract ChildAssetBridge is IChildAssetBridge, TokenBridge {
     }
 
     /// @inheritdoc IChildAssetBridge
-    function predictChildToken(address rootToken, Kind kind) public view returns (address) {
+    function predictChildToken(address rootToken, AssetKind kind) public view returns (address) {
         return Clones.predictDeterministicAddress(_implementation(kind), _salt(rootToken));
     }
 
@@ -134,9 +136,13 @@ contract ChildAssetBridge is IChildAssetBridge, TokenBridge {
     /// @param childToken The child token.
     /// @return rootToken Its root token, or zero for any other address.
     /// @return kind Its kind, or `None`.
-    function rootTokenOf(address childToken) external view returns (address rootToken, Kind kind) {
+    function rootTokenOf(address childToken) external view returns (address rootToken, AssetKind kind) {
         ChildToken storage entry = _childTokens[childToken];
         return (entry.rootToken, entry.kind);
+    }
+
+    function _isBridgedToken(address token) internal view override returns (bool) {
+        return _childTokens[token].kind != AssetKind.None;
     }
 
     function _withdrawERC721(address childToken, address to, uint256[] memory tokenIds, uint256 minGasLimit)
@@ -145,7 +151,7 @@ contract ChildAssetBridge is IChildAssetBridge, TokenBridge {
     {
         AssetGas.checkBatch(tokenIds.length);
         if (to == address(0)) revert ChildAssetBridgeZeroAddress();
-        address rootToken = _rootTokenOf(childToken, Kind.ERC721);
+        address rootToken = _rootTokenOf(childToken, AssetKind.ERC721);
         for (uint256 i = 0; i < tokenIds.length; ++i) {
             ChildERC721(childToken).burn(msg.sender, tokenIds[i]);
         }
@@ -170,7 +176,7 @@ contract ChildAssetBridge is IChildAssetBridge, TokenBridge {
             if (amounts[i] == 0) revert ChildAssetBridgeZeroAmount();
         }
         if (to == address(0)) revert ChildAssetBridgeZeroAddress();
-        address rootToken = _rootTokenOf(childToken, Kind.ERC1155);
+        address rootToken = _rootTokenOf(childToken, AssetKind.ERC1155);
         ChildERC1155(childToken).burnBatch(msg.sender, ids, amounts);
         messageId = _sendToCounterpart(
             abi.encodeCall(IRootAssetBridge.finalizeERC1155Withdrawal, (rootToken, msg.sender, to, ids, amounts)),
@@ -180,7 +186,7 @@ contract ChildAssetBridge is IChildAssetBridge, TokenBridge {
         emit ERC1155WithdrawalInitiated(rootToken, childToken, msg.sender, to, ids, amounts, messageId);
     }
 
-    function _rootTokenOf(address childToken, Kind expected) private view returns (address rootToken) {
+    function _rootTokenOf(address childToken, AssetKind expected) private view returns (address rootToken) {
         ChildToken storage entry = _childTokens[childToken];
         if (entry.kind != expected) revert ChildAssetBridgeWrongKind(childToken, entry.kind, expected);
         return entry.rootToken;
@@ -188,26 +194,26 @@ contract ChildAssetBridge is IChildAssetBridge, TokenBridge {
 
     /// @dev The child token of `rootToken`, deployed from `metadata` on its first deposit. A later
     /// deposit that overtook the first one fails here and is retried once the first has arrived.
-    function _childTokenFor(address rootToken, Kind kind, bytes calldata metadata) private returns (address childToken) {
+    function _childTokenFor(address rootToken, AssetKind kind, bytes calldata metadata) private returns (address childToken) {
         childToken = childTokenOf[rootToken];
         if (childToken != address(0)) {
             // The root bridge maps a token to one kind; this holds unless that bridge is broken.
-            Kind deployed = _childTokens[childToken].kind;
+            AssetKind deployed = _childTokens[childToken].kind;
             if (deployed != kind) revert ChildAssetBridgeWrongKind(rootToken, deployed, kind);
             return childToken;
         }
         if (metadata.length == 0) revert ChildAssetBridgeTokenNotDeployed(rootToken);
         (string memory name, string memory symbol) = abi.decode(metadata, (string, string));
         childToken = Clones.cloneDeterministic(_implementation(kind), _salt(rootToken));
-        if (kind == Kind.ERC721) ChildERC721(childToken).initialize(rootToken, name, symbol);
+        if (kind == AssetKind.ERC721) ChildERC721(childToken).initialize(rootToken, name, symbol);
         else ChildERC1155(childToken).initialize(rootToken, name, symbol);
         childTokenOf[rootToken] = childToken;
         _childTokens[childToken] = ChildToken(rootToken, kind);
         emit ChildAssetDeployed(rootToken, childToken, kind, name, symbol);
     }
 
-    function _implementation(Kind kind) private view returns (address) {
-        return kind == Kind.ERC721 ? erc721Implementation : erc1155Implementation;
+    function _implementation(AssetKind kind) private view returns (address) {
+        return kind == AssetKind.ERC721 ? erc721Implementation : erc1155Implementation;
     }
 
     function _salt(address rootToken) private pure returns (bytes32) {

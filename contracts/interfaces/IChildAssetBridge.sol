@@ -1,18 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
+import {AssetKind} from "./AssetKind.sol";
+
 /// @title IChildAssetBridge
 /// @notice Child-chain side of the NFT bridge: mints child ERC721 and ERC1155 tokens on deposit,
 /// burns them on withdrawal.
 interface IChildAssetBridge {
-    /// @notice The kind of a child token deployed here (same values as `IRootAssetBridge.Kind`).
-    enum Kind {
-        None,
-        ERC721,
-        ERC1155
-    }
-
-    event ChildAssetDeployed(address indexed rootToken, address indexed childToken, Kind kind, string name, string symbol);
+    event ChildAssetDeployed(address indexed rootToken, address indexed childToken, AssetKind kind, string name, string symbol);
     event ERC721DepositFinalized(
         address indexed rootToken,
         address indexed childToken,
@@ -50,7 +45,7 @@ interface IChildAssetBridge {
     error ChildAssetBridgeZeroAmount();
     error ChildAssetBridgeLengthMismatch(uint256 ids, uint256 amounts);
     error ChildAssetBridgeTokenNotDeployed(address rootToken);
-    error ChildAssetBridgeWrongKind(address token, Kind kind, Kind expected);
+    error ChildAssetBridgeWrongKind(address token, AssetKind kind, AssetKind expected);
 
     /// @notice Mints an ERC721 deposit from the main chain, deploying the child token on the first one.
     /// @dev Only through the messenger, from the root asset bridge.
@@ -134,5 +129,5 @@ interface IChildAssetBridge {
     /// @param rootToken The root token.
     /// @param kind ERC721 or ERC1155.
     /// @return The CREATE2 address.
-    function predictChildToken(address rootToken, Kind kind) external view returns (address);
+    function predictChildToken(address rootToken, AssetKind kind) external view returns (address);
 }

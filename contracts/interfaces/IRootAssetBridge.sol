@@ -1,18 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
+import {AssetKind} from "./AssetKind.sol";
+
 /// @title IRootAssetBridge
 /// @notice Main-chain side of the NFT bridge: escrows ERC721 and ERC1155 tokens for the child
 /// chain and releases them on withdrawal.
 interface IRootAssetBridge {
-    /// @notice What a root token was first deposited as; a token crosses as one kind only.
-    enum Kind {
-        None,
-        ERC721,
-        ERC1155
-    }
-
-    event AssetMapped(address indexed rootToken, Kind kind, string name, string symbol);
+    event AssetMapped(address indexed rootToken, AssetKind kind, string name, string symbol);
     event ERC721DepositInitiated(
         address indexed rootToken,
         address indexed from,
@@ -53,7 +48,7 @@ interface IRootAssetBridge {
     error RootAssetBridgeZeroAmount();
     error RootAssetBridgeTokenNotContract(address token);
     error RootAssetBridgeLengthMismatch(uint256 ids, uint256 amounts);
-    error RootAssetBridgeWrongKind(address rootToken, Kind kind, Kind expected);
+    error RootAssetBridgeWrongKind(address rootToken, AssetKind kind, AssetKind expected);
     error RootAssetBridgeAlreadyEscrowed(address rootToken, uint256 tokenId);
     error RootAssetBridgeNotEscrowed(address rootToken, uint256 tokenId);
     error RootAssetBridgeInsufficientEscrow(address rootToken, uint256 id, uint256 escrowed, uint256 requested);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
+import {AssetKind} from "../interfaces/AssetKind.sol";
+
 /// @title AssetGas
 /// @notice The batch bound and the default gas limits of the NFT bridge's messages, shared by both sides.
 /// @dev A message's limit grows with its batch (and, for deposits, with the URI bytes the child
@@ -26,11 +28,37 @@ library AssetGas {
     uint256 internal constant FIRST_DEPOSIT_GAS = 400_000;
 
     error AssetGasBatchSize(uint256 size, uint256 maxSize);
+    error AssetGasBadShape(AssetKind kind, uint256 ids, uint256 amounts);
+    error AssetGasZeroAmount();
 
     /// @notice Reverts unless a batch has 1 to `MAX_BATCH` entries.
     /// @param size Entries in the batch.
     function checkBatch(uint256 size) internal pure {
         if (size == 0 || size > MAX_BATCH) revert AssetGasBatchSize(size, MAX_BATCH);
+    }
+
+    /// @notice Reverts unless ids and amounts have the shape of a transfer of `kind`: an ERC20
+    /// none and one, an ERC721 1 to `MAX_BATCH` and none, an ERC1155 1 to `MAX_BATCH` of each;
+    /// and unless every amount is positive.
+    /// @param kind The token's kind.
+    /// @param ids Token ids.
+    /// @param amounts Amounts.
+    /// @return size Entries in the batch (1 for an ERC20).
+    function checkShape(AssetKind kind, uint256[] calldata ids, uint256[] calldata amounts)
+        internal
+        pure
+        returns (uint256 size)
+    {
+        bool ok;
+        if (kind == AssetKind.ERC20) ok = ids.length == 0 && amounts.length == 1;
+        else if (kind == AssetKind.ERC721) ok = amounts.length == 0;
+        else if (kind == AssetKind.ERC1155) ok = amounts.length == ids.length;
+        if (!ok) revert AssetGasBadShape(kind, ids.length, amounts.length);
+        if (kind != AssetKind.ERC20) checkBatch(ids.length);
+        for (uint256 i = 0; i < amounts.length; ++i) {
+            if (amounts[i] == 0) revert AssetGasZeroAmount();
+        }
+        return kind == AssetKind.ERC20 ? 1 : ids.length;
     }
 
     /// @notice Default gas limit of a withdrawal releasing `size` tokens or ids on the main chain.

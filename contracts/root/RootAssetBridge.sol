@@ -8,11 +8,13 @@ import {IERC1155Receiver} from "@openzeppelin/contracts/token/ERC1155/IERC1155Re
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IChildAssetBridge} from "../interfaces/IChildAssetBridge.sol";
+import {AssetKind} from "../interfaces/AssetKind.sol";
 import {IMessenger} from "../interfaces/IMessenger.sol";
 import {IRootAssetBridge} from "../interfaces/IRootAssetBridge.sol";
 import {TokenBridge} from "../common/TokenBridge.sol";
 import {AssetGas} from "../libraries/AssetGas.sol";
 import {TokenMetadata} from "../libraries/TokenMetadata.sol";
+import {MainMintableAssets} from "./MainMintableAssets.sol";
 
 /// @title RootAssetBridge
 /// @notice Main-chain side of the NFT bridge. Deposits escrow ERC721 and ERC1155 tokens here and
@@ -23,8 +25,9 @@ import {TokenMetadata} from "../libraries/TokenMetadata.sol";
 /// ERC1155 amount must not exceed the id's escrowed balance. Tokens sent here outside a deposit
 /// are not escrowed and never released. A release that fails (a receiver contract that refuses
 /// the token, a token that blocks the receiver) is credited to the receiver, who claims it to
-/// any address: the withdrawal message succeeds and nothing is stuck behind it.
-contract RootAssetBridge is IRootAssetBridge, IERC721Receiver, IERC1155Receiver, TokenBridge {
+/// any address: the withdrawal message succeeds and nothing is stuck behind it. Tokens created
+/// on the child chain come here through `MainMintableAssets`.
+contract RootAssetBridge is IRootAssetBridge, IERC721Receiver, IERC1155Receiver, TokenBridge, MainMintableAssets {
     /// @notice Version of this contract's interface and storage.
     string public constant version = "0.1.0";
 
@@ -39,7 +42,7 @@ contract RootAssetBridge is IRootAssetBridge, IERC721Receiver, IERC1155Receiver,
     bytes4 private constant URI = 0x0e89341c; // uri(uint256)
 
     /// @notice The kind each root token was first deposited as.
-    mapping(address rootToken => Kind) public kindOf;
+    mapping(address rootToken => AssetKind) public kindOf;
 
     /// @notice Whether an ERC721 token is held here for the child chain.
     mapping(address rootToken => mapping(uint256 tokenId => bool)) public isEscrowed;
@@ -260,7 +263,7 @@ contract RootAssetBridge is IRootAssetBridge, IERC721Receiver, IERC1155Receiver,
         AssetGas.checkBatch(tokenIds.length);
         if (to == address(0)) revert RootAssetBridgeZeroAddress();
         if (rootToken.code.length == 0) revert RootAssetBridgeTokenNotContract(rootToken);
-        (bytes memory metadata, bool first) = _map(rootToken, Kind.ERC721);
+        (bytes memory metadata, bool first) = _map(rootToken, AssetKind.ERC721);
         string[] memory uris = new string[](tokenIds.length);
         uint256 uriBytes;
         for (uint256 i = 0; i < tokenIds.length; ++i) {
@@ -304,7 +307,7 @@ contract RootAssetBridge is IRootAssetBridge, IERC721Receiver, IERC1155Receiver,
         if (ids.length != amounts.length) revert RootAssetBridgeLengthMismatch(ids.length, amounts.length);
         if (to == address(0)) revert RootAssetBridgeZeroAddress();
         if (rootToken.code.length == 0) revert RootAssetBridgeTokenNotContract(rootToken);
-        (bytes memory metadata, bool first) = _map(rootToken, Kind.ERC1155);
+        (bytes memory metadata, bool first) = _map(rootToken, AssetKind.ERC1155);
         string[] memory uris = new string[](ids.length);
         uint256 uriBytes;
         for (uint256 i = 0; i < ids.length; ++i) {
@@ -325,10 +328,10 @@ contract RootAssetBridge is IRootAssetBridge, IERC721Receiver, IERC1155Receiver,
 
     /// @dev The metadata of a token's first deposit, which the child token is deployed with; empty
     /// afterwards. Deposits that overtake the first one fail on the child chain and are retried.
-    function _map(address rootToken, Kind kind) private returns (bytes memory metadata, bool first) {
-        Kind mapped = kindOf[rootToken];
+    function _map(address rootToken, AssetKind kind) private returns (bytes memory metadata, bool first) {
+        AssetKind mapped = kindOf[rootToken];
         if (mapped == kind) return ("", false);
-        if (mapped != Kind.None) revert RootAssetBridgeWrongKind(rootToken, kind, mapped);
+        if (mapped != AssetKind.None) revert RootAssetBridgeWrongKind(rootToken, kind, mapped);
         kindOf[rootToken] = kind;
         (string memory name, string memory symbol) = TokenMetadata.readNameAndSymbol(rootToken);
         emit AssetMapped(rootToken, kind, name, symbol);

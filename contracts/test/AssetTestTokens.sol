@@ -9,6 +9,8 @@ import {ERC1155} from "@openzeppelin/contracts/token/ERC1155/ERC1155.sol";
 import {IERC1155} from "@openzeppelin/contracts/token/ERC1155/IERC1155.sol";
 import {IERC1155Receiver} from "@openzeppelin/contracts/token/ERC1155/IERC1155Receiver.sol";
 import {IRootAssetBridge} from "../interfaces/IRootAssetBridge.sol";
+import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 
 /// @notice An ERC721 anyone can mint, with a URI per token.
 contract TestERC721 is ERC721 {
@@ -128,5 +130,40 @@ contract AssetReceiverHazard is IERC721Receiver, IERC1155Receiver {
 
     function supportsInterface(bytes4 interfaceId) external pure returns (bool) {
         return interfaceId == type(IERC721Receiver).interfaceId || interfaceId == type(IERC1155Receiver).interfaceId;
+    }
+}
+
+/// @notice A dapp's ERC20 created on the child chain: its owner mints.
+contract DappERC20 is ERC20, Ownable {
+    constructor() ERC20("Game Gold", "GOLD") Ownable(msg.sender) {}
+
+    function mint(address to, uint256 amount) external onlyOwner {
+        _mint(to, amount);
+    }
+}
+
+/// @notice A dapp's ERC721 created on the child chain: its owner mints, with a URI per token.
+contract DappERC721 is ERC721, Ownable {
+    mapping(uint256 => string) private _uris;
+
+    constructor() ERC721("Game Swords", "SWORD") Ownable(msg.sender) {}
+
+    function mint(address to, uint256 tokenId, string calldata uri) external onlyOwner {
+        _mint(to, tokenId);
+        _uris[tokenId] = uri;
+    }
+
+    function tokenURI(uint256 tokenId) public view override returns (string memory) {
+        _requireOwned(tokenId);
+        return _uris[tokenId];
+    }
+}
+
+/// @notice A dapp's ERC1155 created on the child chain: its owner mints.
+contract DappERC1155 is ERC1155, Ownable {
+    constructor() ERC1155("ipfs://potions/{id}.json") Ownable(msg.sender) {}
+
+    function mint(address to, uint256 id, uint256 amount) external onlyOwner {
+        _mint(to, id, amount, "");
     }
 }

@@ -222,12 +222,12 @@ describe("Asset bridge (ERC721, ERC1155)", function () {
       await sendAndRelay(Lane.deposits(system), rootAssets.connect(alice).depositERC721(await nft.getAddress(), alice.address, 1n));
       const child = await childERC721(childAssets, await nft.getAddress());
       await expect(childAssets.connect(bob).withdrawERC721(await child.getAddress(), bob.address, 1n))
-        .to.be.revertedWithCustomError(child, "ChildERC721NotOwner")
+        .to.be.revertedWithCustomError(child, "BridgedERC721NotOwner")
         .withArgs(1n, bob.address, alice.address);
-      await expect(child.connect(bob).mint(bob.address, 9n, "")).to.be.revertedWithCustomError(child, "ChildERC721OnlyBridge");
-      await expect(child.connect(bob).initialize(bob.address, "x", "y")).to.be.revertedWithCustomError(child, "ChildERC721AlreadyInitialized");
+      await expect(child.connect(bob).mint(bob.address, 9n, "")).to.be.revertedWithCustomError(child, "BridgedERC721OnlyBridge");
+      await expect(child.connect(bob).initialize(bob.address, "x", "y")).to.be.revertedWithCustomError(child, "BridgedERC721AlreadyInitialized");
       const implementation = await ethers.getContractAt("ChildERC721", await childAssets.erc721Implementation());
-      await expect(implementation.initialize(bob.address, "x", "y")).to.be.revertedWithCustomError(child, "ChildERC721AlreadyInitialized");
+      await expect(implementation.initialize(bob.address, "x", "y")).to.be.revertedWithCustomError(child, "BridgedERC721AlreadyInitialized");
     });
 
     it("fails a deposit that overtakes the token's first one, and it succeeds on retry", async function () {
@@ -380,6 +380,176 @@ describe("Asset bridge (ERC721, ERC1155)", function () {
       const ok = bridge.interface.encodeFunctionData("finalizeERC1155Withdrawal", [root, alice.address, alice.address, [1n], [10n]]);
       await stub.forward(await bridge.getAddress(), ok);
       expect(await items.balanceOf(alice.address, 1n)).to.equal(1_000n);
+    });
+  });
+
+  describe("tokens native to the child chain", function () {
+    async function nativeFixture() {
+      const fixture = await assetFixture();
+      const { childAssets, alice, system } = fixture;
+      const owner = system.admin;
+      const gold = await ethers.deployContract("DappERC20", [], owner);
+      const swords = await ethers.deployContract("DappERC721", [], owner);
+      const potions = await ethers.deployContract("DappERC1155", [], owner);
+      const bridge = await childAssets.getAddress();
+      await gold.mint(alice.address, 1_000n);
+      await gold.connect(alice).approve(bridge, ethers.MaxUint256);
+      for (const id of [1n, 2n, 3n]) await swords.mint(alice.address, id, `ipfs://swords/${id}`);
+      await swords.connect(alice).setApprovalForAll(bridge, true);
+      await potions.mint(alice.address, 1n, 50n);
+      await potions.mint(alice.address, 2n, 70n);
+      await potions.connect(alice).setApprovalForAll(bridge, true);
+      for (const [token, kind] of [[gold, Kind.ERC20], [swords, Kind.ERC721], [potions, Kind.ERC1155]] as const) {
+        await childAssets.connect(owner).registerChildNative(await token.getAddress(), kind);
+      }
+      return { ...fixture, owner, gold, swords, potions };
+    }
+
+    it("lets only the token's owner register it, once, and refuses a token a bridge deployed", async function () {
+      const { system, rootAssets, childAssets, nft, alice, owner } = await loadFixture(nativeFixture);
+      const other = await ethers.deployContract("DappERC20", [], owner);
+      await expect(childAssets.connect(alice).registerChildNative(await other.getAddress(), Kind.ERC20))
+        .to.be.revertedWithCustomError(childAssets, "ChildNativeExitsNotTokenOwner")
+        .withArgs(await other.getAddress(), alice.address);
+      await expect(childAssets.connect(owner).registerChildNative(await other.getAddress(), Kind.None))
+        .to.be.revertedWithCustomError(childAssets, "ChildNativeExitsBadKind");
+      await expect(childAssets.connect(alice).exitChildNative(await other.getAddress(), alice.address, [], [1n], 0))
+        .to.be.revertedWithCustomError(childAssets, "ChildNativeExitsNotRegistered");
+      await expect(childAssets.connect(owner).registerChildNative(await other.getAddress(), Kind.ERC20))
+        .to.emit(childAssets, "ChildNativeRegistered")
+        .withArgs(await other.getAddress(), Kind.ERC20, owner.address);
+      await expect(childAssets.connect(owner).registerChildNative(await other.getAddress(), Kind.ERC721))
+        .to.be.revertedWithCustomError(childAssets, "ChildNativeExitsAlreadyRegistered")
+        .withArgs(await other.getAddress(), Kind.ERC20);
+      // A child token of a main-chain token (no owner() either) cannot be passed off as child-native.
+      await sendAndRelay(Lane.deposits(system), rootAssets.connect(alice).depositERC721(await nft.getAddress(), alice.address, 1n));
+      const child = await childAssets.childTokenOf(await nft.getAddress());
+      await expect(childAssets.connect(owner).registerChildNative(child, Kind.ERC721)).to.be.revertedWithCustomError(
+        childAssets,
+        "ChildNativeExitsAlreadyRegistered",
+      );
+    });
+
+    it("ERC20: locks it on the child chain, mints a MainMintableERC20 on the first exit, and burns it to come back", async function () {
+      const { system, rootAssets, childAssets, gold, alice, bob } = await loadFixture(nativeFixture);
+      const childToken = await gold.getAddress();
+      const predicted = await rootAssets.predictMainToken(childToken, Kind.ERC20);
+      const { receipt } = await sendAndRelay(
+        Lane.withdrawals(system),
+        childAssets.connect(alice).exitChildNative(childToken, bob.address, [], [400n], 0),
+      );
+      expect((await onlyMessage(system.child.messenger, receipt)).gasLimit).to.equal(100_000n + 60_000n + 400_000n);
+      expect(await rootAssets.mainTokenOf(childToken)).to.equal(predicted);
+      expect(await rootAssets.childTokenOfMintable(predicted)).to.deep.equal([childToken, Kind.ERC20]);
+      const main = await ethers.getContractAt("MainMintableERC20", predicted);
+      expect([await main.name(), await main.symbol(), await main.decimals(), await main.childToken()]).to.deep.equal([
+        "Game Gold",
+        "GOLD",
+        18n,
+        childToken,
+      ]);
+      expect(await main.balanceOf(bob.address)).to.equal(400n);
+      const lockbox = await childAssets.childLockbox();
+      expect(await gold.balanceOf(lockbox)).to.equal(400n);
+      expect(await childAssets.lockedAmount(childToken, 0n)).to.equal(400n);
+
+      await expect(rootAssets.connect(bob).returnToChild(predicted, alice.address, [], [401n], 0))
+        .to.be.revertedWithCustomError(main, "ERC20InsufficientBalance");
+      await expect(rootAssets.connect(bob).returnToChild(predicted, alice.address, [1n], [1n], 0))
+        .to.be.revertedWithCustomError(rootAssets, "AssetGasBadShape")
+        .withArgs(Kind.ERC20, 1, 1);
+      await expect(rootAssets.connect(bob).returnToChild(childToken, alice.address, [], [1n], 0))
+        .to.be.revertedWithCustomError(rootAssets, "MainMintableAssetsUnknownToken");
+      const { relay } = await sendAndRelay(Lane.deposits(system), rootAssets.connect(bob).returnToChild(predicted, alice.address, [], [150n], 0));
+      await expect(relay).to.emit(childAssets, "ChildNativeReturnFinalized").withArgs(childToken, bob.address, alice.address, [], [150n]);
+      expect(await main.totalSupply()).to.equal(250n);
+      expect(await gold.balanceOf(lockbox)).to.equal(250n);
+      expect(await gold.balanceOf(alice.address)).to.equal(750n);
+      // A second exit carries no metadata.
+      const second = await sendAndRelay(Lane.withdrawals(system), childAssets.connect(alice).exitChildNative(childToken, bob.address, [], [1n], 0));
+      expect((await onlyMessage(system.child.messenger, second.receipt)).gasLimit).to.equal(160_000n);
+      expect(await main.balanceOf(bob.address)).to.equal(251n);
+    });
+
+    it("ERC721: an id that exited stays locked on the child chain, so its dapp cannot mint it again while it lives on main", async function () {
+      const { system, rootAssets, childAssets, swords, owner, alice, bob } = await loadFixture(nativeFixture);
+      const childToken = await swords.getAddress();
+      await sendAndRelay(Lane.withdrawals(system), childAssets.connect(alice).exitChildNative(childToken, bob.address, [1n, 2n], [], 0));
+      const main = await ethers.getContractAt("MainMintableERC721", await rootAssets.mainTokenOf(childToken));
+      expect([await main.name(), await main.ownerOf(2n), await main.tokenURI(2n)]).to.deep.equal(["Game Swords", bob.address, "ipfs://swords/2"]);
+      const lockbox = await childAssets.childLockbox();
+      expect(await swords.ownerOf(1n)).to.equal(lockbox);
+      // The withdrawnTokens guard: the id exists on the child chain (in the lockbox), so it cannot be minted there again.
+      await expect(swords.connect(owner).mint(alice.address, 1n, "forged")).to.be.revertedWithCustomError(swords, "ERC721InvalidSender");
+      await expect(childAssets.connect(alice).exitChildNative(childToken, bob.address, [1n], [], 0))
+        .to.be.revertedWithCustomError(childAssets, "ChildNativeExitsAlreadyLocked")
+        .withArgs(childToken, 1n);
+      await expect(rootAssets.connect(alice).returnToChild(await main.getAddress(), alice.address, [1n], [], 0))
+        .to.be.revertedWithCustomError(main, "BridgedERC721NotOwner")
+        .withArgs(1n, alice.address, bob.address);
+      await sendAndRelay(Lane.deposits(system), rootAssets.connect(bob).returnToChild(await main.getAddress(), bob.address, [1n], [], 0));
+      expect(await swords.ownerOf(1n)).to.equal(bob.address);
+      await expect(main.ownerOf(1n)).to.be.revertedWithCustomError(main, "ERC721NonexistentToken");
+      expect(await childAssets.lockedAmount(childToken, 1n)).to.equal(0n);
+      expect(await childAssets.lockedAmount(childToken, 2n)).to.equal(1n);
+      // Back on its home chain, it can exit again.
+      await swords.connect(bob).approve(await childAssets.getAddress(), 1n);
+      await sendAndRelay(Lane.withdrawals(system), childAssets.connect(bob).exitChildNative(childToken, alice.address, [1n], [], 0));
+      expect(await main.ownerOf(1n)).to.equal(alice.address);
+    });
+
+    it("ERC1155: exits a batch, comes back in part", async function () {
+      const { system, rootAssets, childAssets, potions, alice } = await loadFixture(nativeFixture);
+      const childToken = await potions.getAddress();
+      await sendAndRelay(Lane.withdrawals(system), childAssets.connect(alice).exitChildNative(childToken, alice.address, [1n, 2n], [50n, 70n], 0));
+      const main = await ethers.getContractAt("MainMintableERC1155", await rootAssets.mainTokenOf(childToken));
+      expect([await main.balanceOf(alice.address, 2n), await main.uri(2n)]).to.deep.equal([70n, "ipfs://potions/{id}.json"]);
+      await sendAndRelay(Lane.deposits(system), rootAssets.connect(alice).returnToChild(await main.getAddress(), alice.address, [2n], [30n], 0));
+      expect(await potions.balanceOf(alice.address, 2n)).to.equal(30n);
+      expect(await childAssets.lockedAmount(childToken, 2n)).to.equal(40n);
+      expect(await potions.balanceOf(await childAssets.childLockbox(), 2n)).to.equal(40n);
+    });
+
+    it("credits a return whose release fails, claimable by its receiver to another address", async function () {
+      const { system, rootAssets, childAssets, potions, alice, bob } = await loadFixture(nativeFixture);
+      const childToken = await potions.getAddress();
+      const hazard = await ethers.deployContract("AssetReceiverHazard", [await rootAssets.getAddress()]);
+      await hazard.setMode(1);
+      await sendAndRelay(Lane.withdrawals(system), childAssets.connect(alice).exitChildNative(childToken, alice.address, [1n], [50n], 0));
+      const mainToken = await rootAssets.mainTokenOf(childToken);
+      const { relay } = await sendAndRelay(
+        Lane.deposits(system),
+        rootAssets.connect(alice).returnToChild(mainToken, await hazard.getAddress(), [1n], [20n], 0),
+      );
+      await expect(relay).to.emit(childAssets, "ChildNativeReturnCredited").withArgs(childToken, await hazard.getAddress(), [1n], [20n]);
+      await expect(childAssets.connect(bob).claimReturn(childToken, [1n], [20n], bob.address))
+        .to.be.revertedWithCustomError(childAssets, "ChildNativeExitsNoCredit")
+        .withArgs(childToken, bob.address);
+      await ethers.provider.send("hardhat_impersonateAccount", [await hazard.getAddress()]);
+      await ethers.provider.send("hardhat_setBalance", [await hazard.getAddress(), "0xDE0B6B3A7640000"]);
+      const asHazard = await ethers.getSigner(await hazard.getAddress());
+      await childAssets.connect(asHazard).claimReturn(childToken, [1n], [20n], bob.address);
+      expect(await potions.balanceOf(bob.address, 1n)).to.equal(20n);
+      await expect(childAssets.connect(asHazard).claimReturn(childToken, [1n], [20n], bob.address)).to.be.revertedWithCustomError(
+        childAssets,
+        "ChildNativeExitsNoCredit",
+      );
+    });
+
+    it("releases on return only what exits of that very token locked", async function () {
+      const { system, gold, alice, carol } = await loadFixture(nativeFixture);
+      const { stub, bridge } = await assetBridgeWithStub("ChildAssetBridge", system.admin.address, carol.address);
+      await bridge.connect(system.admin).registerChildNative(await gold.getAddress(), Kind.ERC20);
+      await gold.connect(alice).approve(await bridge.getAddress(), ethers.MaxUint256);
+      await bridge.connect(alice).exitChildNative(await gold.getAddress(), alice.address, [], [10n], 0);
+      // Sent to the lockbox outside an exit: held, but not releasable.
+      await gold.connect(alice).transfer(await bridge.childLockbox(), 500n);
+      const call = bridge.interface.encodeFunctionData("finalizeReturn", [Kind.ERC20, await gold.getAddress(), alice.address, alice.address, [], [11n]]);
+      await expect(stub.forward(await bridge.getAddress(), call))
+        .to.be.revertedWithCustomError(bridge, "ChildNativeExitsNotLocked")
+        .withArgs(await gold.getAddress(), 0n, 10n, 11n);
+      await expect(bridge.connect(alice).finalizeReturn(Kind.ERC20, await gold.getAddress(), alice.address, alice.address, [], [1n]))
+        .to.be.revertedWithCustomError(bridge, "TokenBridgeNotFromCounterpart");
     });
   });
 });

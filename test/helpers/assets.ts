@@ -18,8 +18,8 @@ import type {
   TestERC721,
 } from "../../typechain-types";
 
-/** `IRootAssetBridge.Kind` / `IChildAssetBridge.Kind`. */
-export const Kind = { None: 0n, ERC721: 1n, ERC1155: 2n } as const;
+/** `AssetKind`. */
+export const Kind = { None: 0n, ERC721: 1n, ERC1155: 2n, ERC20: 3n } as const;
 
 export const MAX_BATCH = 20;
 
