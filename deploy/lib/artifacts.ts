@@ -13,7 +13,15 @@ import { kitArtifactsDir } from "../../relayer/src/packageFiles";
 import { ArtifactNotFoundError } from "./errors";
 
 /** The contracts deploy/ deploys, under the names the deployment file records them by. */
-export type DeployableContract = "ValidatorSet" | "CheckpointManager" | "Messenger" | "RootBridge" | "ChildBridge" | "Lockbox";
+export type DeployableContract =
+  | "ValidatorSet"
+  | "CheckpointManager"
+  | "Messenger"
+  | "RootBridge"
+  | "ChildBridge"
+  | "Lockbox"
+  | "RootAssetBridge"
+  | "ChildAssetBridge";
 
 export interface Artifact {
   contractName: string;

@@ -2,10 +2,10 @@
  * Deploys the bridge on two chains and wires them, idempotently.
  *
  *   main:  ValidatorSet (child's validators), CheckpointManager (of child's blocks), Messenger,
- *          RootBridge (which creates the Lockbox)
+ *          RootBridge (which creates the Lockbox), RootAssetBridge (ERC721, ERC1155)
  *   child: ValidatorSet (main's validators), CheckpointManager (of main's blocks), Messenger,
- *          ChildBridge
- *   then:  Messenger.setRemoteMessenger and bridge.setCounterpart on both chains, then the admin
+ *          ChildBridge, ChildAssetBridge (which creates the ChildLockbox)
+ *   then:  Messenger.setRemoteMessenger and both bridges' setCounterpart on both chains, then the admin
  *          role handed from the deployer to the configured admin.
  *
  * Plain ethers, not Hardhat Ignition: Ignition deploys one network per run and cannot wire a
@@ -22,7 +22,7 @@ import { connectChain, type Chain } from "./chain";
 import { CONTRACTS_BY_ROLE, deploymentPath, readDeployment, writeDeployment, type ChainRole, type DeploymentFile } from "./deploymentFile";
 import { ChainIdMismatchError, DeployConfigError, DeployError, DeploymentFileError, NotAdminError, SameChainError, WiringConflictError } from "./errors";
 import { normalizeOptions, type DeployBridgeOptions, type DeployLogger } from "./options";
-import { bridgeOf, cascadeAcrossChains, deployOrder, driftWarnings, inspectSide, type Side } from "./plan";
+import { assetBridgeOf, bridgeOf, cascadeAcrossChains, deployOrder, driftWarnings, inspectSide, type Side } from "./plan";
 
 export interface DeployBridgeResult {
   main: DeploymentFile;
@@ -168,6 +168,8 @@ async function deploySide(side: Side, firstBlock: bigint, logger: DeployLogger):
       Messenger: () => [deployer, settings.guardian, address("CheckpointManager")],
       RootBridge: () => [deployer, address("Messenger")],
       ChildBridge: () => [deployer, address("Messenger")],
+      RootAssetBridge: () => [deployer, address("Messenger")],
+      ChildAssetBridge: () => [deployer, address("Messenger")],
       Lockbox: () => [],
     }[name]();
     const { record } = await chain.deploy(name, args);
@@ -194,6 +196,7 @@ async function wireSide(side: Side, peer: Side, logger: DeployLogger): Promise<v
   const links = [
     { contract: "Messenger" as const, getter: "remoteMessenger", setter: "setRemoteMessenger", target: peer.file.contracts.Messenger!.address },
     { contract: bridgeOf(role), getter: "counterpart", setter: "setCounterpart", target: peer.file.contracts[bridgeOf(peer.role)]!.address },
+    { contract: assetBridgeOf(role), getter: "counterpart", setter: "setCounterpart", target: peer.file.contracts[assetBridgeOf(peer.role)]!.address },
   ];
   for (const { contract, getter, setter, target } of links) {
     const instance = chain.at(contract, file.contracts[contract]!.address);
@@ -212,7 +215,7 @@ async function wireSide(side: Side, peer: Side, logger: DeployLogger): Promise<v
 async function handOver(side: Side, logger: DeployLogger): Promise<void> {
   const { chain, role, file, settings } = side;
   if (settings.admin === chain.deployer) return;
-  for (const contract of ["Messenger", bridgeOf(role)] as const) {
+  for (const contract of ["Messenger", bridgeOf(role), assetBridgeOf(role)] as const) {
     const instance = chain.at(contract, file.contracts[contract]!.address);
     const hasRole = async (account: string) => (await instance.getFunction("hasRole")(DEFAULT_ADMIN_ROLE, account)) as boolean;
     // Grant before renouncing: the contract must never be left without an admin.

@@ -7,7 +7,7 @@
  *     "contracts": { "<Name>": { "address": "0x..", "block": number, "txHash": "0x..", "args": [..] } } }
  *
  * Names: ValidatorSet, CheckpointManager, Messenger, and RootBridge + Lockbox (main) or
- * ChildBridge (child). `block` is the deployment block; the Lockbox, created by RootBridge's
+ * ChildBridge (child), and the asset bridge (RootAssetBridge, ChildAssetBridge). `block` is the deployment block; the Lockbox, created by RootBridge's
  * constructor, carries RootBridge's block and transaction. Big numbers in `args` are decimal strings.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
@@ -37,8 +37,8 @@ export interface DeploymentFile {
 
 /** The contracts each role's file holds once the deployment is complete, in deployment order. */
 export const CONTRACTS_BY_ROLE: Readonly<Record<ChainRole, readonly DeployableContract[]>> = {
-  main: ["ValidatorSet", "CheckpointManager", "Messenger", "RootBridge", "Lockbox"],
-  child: ["ValidatorSet", "CheckpointManager", "Messenger", "ChildBridge"],
+  main: ["ValidatorSet", "CheckpointManager", "Messenger", "RootBridge", "Lockbox", "RootAssetBridge"],
+  child: ["ValidatorSet", "CheckpointManager", "Messenger", "ChildBridge", "ChildAssetBridge"],
 };
 
 const hexAddress = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "expected a 0x-prefixed 20-byte address");
@@ -59,7 +59,7 @@ export const deploymentFileSchema = z.object({
   remoteChainId: z.number().int().positive(),
   deployedAt: z.string(),
   contracts: z.partialRecord(
-    z.enum(["ValidatorSet", "CheckpointManager", "Messenger", "RootBridge", "ChildBridge", "Lockbox"]),
+    z.enum(["ValidatorSet", "CheckpointManager", "Messenger", "RootBridge", "ChildBridge", "Lockbox", "RootAssetBridge", "ChildAssetBridge"]),
     contractRecordSchema,
   ),
 });
