@@ -29,7 +29,9 @@ library TokenMetadata {
     /// @return symbol Symbol, or the default.
     /// @return decimals Decimals, or 18.
     function read(address token) internal view returns (string memory name, string memory symbol, uint8 decimals) {
-        (name, symbol) = readNameAndSymbol(token);
+        // Not through readNameAndSymbol: RootBridge's code, and so its gas, stays as it was.
+        name = _cut(_readString(token, 0x06fdde03, DEFAULT_NAME), MAX_NAME_BYTES); // name()
+        symbol = _cut(_readString(token, 0x95d89b41, DEFAULT_SYMBOL), MAX_SYMBOL_BYTES); // symbol()
         decimals = _readDecimals(token);
     }
 
