@@ -4,12 +4,36 @@
  * (depositERC721 / depositERC1155 / withdrawERC721 / withdrawERC1155, batches), and the relayer
  * carrying the messages with no asset-specific code: they are ordinary messages of the messengers.
  */
+import { spawn } from "node:child_process";
+import path from "node:path";
 import { expect } from "chai";
 import { Contract, JsonRpcProvider } from "ethers";
 
 import { startDevnet, type RunningDevnet } from "../../relayer/src/devnet";
 import { BridgeClient } from "../../relayer/src/sdk";
-import { devAccount, makeTempDir } from "./harness";
+import { REPO_ROOT, devAccount, makeTempDir } from "./harness";
+
+/** `sidechain <args>` from the sources, against the devnet's relayer config, as dev account 3. */
+function cli(configFile: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env = { ...process.env, SIDECHAIN_USER_KEY: devAccount(3).privateKey, TS_NODE_TRANSPILE_ONLY: "true" };
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, "relayer", "src", "cli.ts"), ...args, "--config", configFile], {
+      cwd: REPO_ROOT,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    proc.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    proc.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => proc.kill("SIGKILL"), 90_000);
+    proc.once("error", reject);
+    proc.once("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
 import { deployArtifact } from "./relayerProcess";
 
 describe("assets through the relayer processes (ERC721, ERC1155)", function () {
@@ -78,5 +102,16 @@ describe("assets through the relayer processes (ERC721, ERC1155)", function () {
     expect(await items.balanceOf(user.address, 8n)).to.equal(40n);
     expect(await items.balanceOf(rootAssets, 8n)).to.equal(60n);
     expect(await childItems.balanceOf(user.address, 8n)).to.equal(60n);
+
+    // The same through the CLI: a bad batch is refused before any transaction, a good one is carried.
+    const over = await cli(devnet.relayerConfigFile, ["deposit-erc721", "--token", await nft.getAddress(), "--ids", "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21"]);
+    expect(over.code, over.stderr).to.equal(2);
+    expect(over.stderr).to.match(/must be 1 to 20 ids/);
+    const run = await cli(devnet.relayerConfigFile, ["withdraw-erc1155", "--token", await items.getAddress(), "--ids", "7", "--amounts", "10", "--json"]);
+    expect(run.code, run.stderr).to.equal(0);
+    const sent = JSON.parse(run.stdout) as { txHash: string; command: string };
+    expect(sent.command).to.equal("withdraw-erc1155");
+    await client.waitForStatus(sent.txHash, "relayed", { pollMs: 500, timeoutMs: 120_000 });
+    expect(await items.balanceOf(user.address, 7n)).to.equal(50n);
   });
 });
