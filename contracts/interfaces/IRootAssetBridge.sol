@@ -55,6 +55,8 @@ interface IRootAssetBridge {
     error RootAssetBridgeNotCreditHolder(address rootToken, uint256 tokenId, address caller, address holder);
     error RootAssetBridgeInsufficientCredit(address rootToken, uint256 id, address account, uint256 credit, uint256 requested);
     error RootAssetBridgeBadDepositData(uint256 length);
+    /// @notice A `MainMintable…` token of a child-chain token goes back with `returnToChild`.
+    error RootAssetBridgeMainMintable(address token);
 
     /// @notice Escrows the caller's ERC721 `tokenId` and mints it on the child chain to `to`.
     /// @dev The caller must have approved this bridge. The first deposit of a token also carries

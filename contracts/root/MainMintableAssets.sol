@@ -112,6 +112,12 @@ abstract contract MainMintableAssets is IMainMintableAssets, TokenBridge {
         return (entry.childToken, entry.kind);
     }
 
+    /// @dev Whether `token` is a `MainMintable…` token of this bridge: it goes back by `returnToChild`,
+    /// never as a main-chain asset, which would wrap it a second time on the child chain.
+    function _isMainMintable(address token) internal view returns (bool) {
+        return _mainTokens[token].kind != AssetKind.None;
+    }
+
     function _deploy(AssetKind kind, address childToken, bytes calldata metadata) private returns (address mainToken) {
         mainToken = Clones.cloneDeterministic(_mintableImplementation(kind), _mintableSalt(childToken));
         string memory name;

@@ -332,6 +332,7 @@ contract RootAssetBridge is IRootAssetBridge, IERC721Receiver, IERC1155Receiver,
         AssetKind mapped = kindOf[rootToken];
         if (mapped == kind) return ("", false);
         if (mapped != AssetKind.None) revert RootAssetBridgeWrongKind(rootToken, kind, mapped);
+        if (_isMainMintable(rootToken)) revert RootAssetBridgeMainMintable(rootToken);
         kindOf[rootToken] = kind;
         (string memory name, string memory symbol) = TokenMetadata.readNameAndSymbol(rootToken);
         emit AssetMapped(rootToken, kind, name, symbol);

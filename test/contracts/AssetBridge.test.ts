@@ -477,6 +477,11 @@ describe("Asset bridge (ERC721, ERC1155)", function () {
       await sendAndRelay(Lane.withdrawals(system), childAssets.connect(alice).exitChildNative(childToken, bob.address, [1n, 2n], [], 0));
       const main = await ethers.getContractAt("MainMintableERC721", await rootAssets.mainTokenOf(childToken));
       expect([await main.name(), await main.ownerOf(2n), await main.tokenURI(2n)]).to.deep.equal(["Game Swords", bob.address, "ipfs://swords/2"]);
+      // It goes back with returnToChild, not as a main-chain ERC721 (that would wrap it twice).
+      await main.connect(bob).setApprovalForAll(await rootAssets.getAddress(), true);
+      await expect(rootAssets.connect(bob).depositERC721(await main.getAddress(), bob.address, 2n))
+        .to.be.revertedWithCustomError(rootAssets, "RootAssetBridgeMainMintable")
+        .withArgs(await main.getAddress());
       const lockbox = await childAssets.childLockbox();
       expect(await swords.ownerOf(1n)).to.equal(lockbox);
       // The withdrawnTokens guard: the id exists on the child chain (in the lockbox), so it cannot be minted there again.
