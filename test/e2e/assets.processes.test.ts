@@ -10,7 +10,7 @@ import { expect } from "chai";
 import { Contract, JsonRpcProvider } from "ethers";
 
 import { startDevnet, type RunningDevnet } from "../../relayer/src/devnet";
-import { BridgeClient } from "../../relayer/src/sdk";
+import { BridgeClient, InsufficientBalanceError, InvalidArgumentError, UnknownTokenError } from "../../relayer/src/sdk";
 import { REPO_ROOT, devAccount, makeTempDir } from "./harness";
 
 /** `sidechain <args>` from the sources, against the devnet's relayer config, as dev account 3. */
@@ -63,6 +63,16 @@ describe("assets through the relayer processes (ERC721, ERC1155)", function () {
     const items: Contract = await deployArtifact("test/AssetTestTokens.sol", "TestERC1155", user, []);
     for (const id of [1n, 2n, 3n]) await (await nft.mint(user.address, id, `ipfs://e2e/${id}`)).wait();
     for (const id of [7n, 8n]) await (await items.mint(user.address, id, 100n, `ipfs://e2e/items/${id}`)).wait();
+
+    // The SDK's checks, before anything is sent: batch size, ownership, balances, an unbridged token.
+    const nonce = await main.getTransactionCount(user.address);
+    const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error);
+    expect(await failure(client.depositERC721(await nft.getAddress(), Array.from({ length: 21 }, (_, i) => BigInt(i + 1))))).to.be.instanceOf(InvalidArgumentError);
+    expect(await failure(client.depositERC721(await nft.getAddress(), [1n, 9n]))).to.be.instanceOf(InsufficientBalanceError);
+    expect(await failure(client.depositERC1155(await items.getAddress(), [7n], [101n]))).to.be.instanceOf(InsufficientBalanceError);
+    expect(await failure(client.depositERC1155(await items.getAddress(), [7n, 8n], [1n]))).to.be.instanceOf(InvalidArgumentError);
+    expect(await failure(client.withdrawERC721(await nft.getAddress(), 1n))).to.be.instanceOf(UnknownTokenError);
+    expect(await main.getTransactionCount(user.address), "nothing sent").to.equal(nonce);
 
     const nftDeposit = await client.depositERC721(await nft.getAddress(), [1n, 2n, 3n]);
     const itemsDeposit = await client.depositERC1155(await items.getAddress(), [7n, 8n], [60n, 100n]);

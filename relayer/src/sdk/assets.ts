@@ -65,7 +65,8 @@ export async function depositERC721(ctx: AssetContext, rootToken: string, tokenI
   if ((await ctx.providers.main.getCode(token)) === "0x") throw new UnknownTokenError(token, "main", "no contract at this address");
   const nft = new Contract(token, erc721Abi, signer);
   for (const id of ids) {
-    const owner = await call(() => nft.ownerOf(id) as Promise<string>, token, "an ERC721 token (ownerOf reverted)");
+    // ownerOf reverts for an id that does not exist: not the sender's either.
+    const owner = await (nft.ownerOf(id) as Promise<string>).catch(() => ZeroAddress);
     if (getAddress(owner) !== getAddress(from)) throw new InsufficientBalanceError("main", from, token, 0n, 1n, { symbol: `#${id}`, balance: "0", required: "1" });
   }
   const bridgeAddress = contractAddress(ctx.deployments.main, "RootAssetBridge");
