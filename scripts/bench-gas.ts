@@ -36,6 +36,7 @@ import {
 } from "../test/helpers/fixture";
 import { NO_ATTESTATION } from "../test/helpers/checkpoints";
 import { STAKING_KEYS, benchStakingGas, type StakingKey } from "./lib/benchStaking";
+import { deployAssetBridges } from "../test/helpers/assets";
 
 const KEYS = [
   "depositETH",
@@ -53,6 +54,12 @@ const KEYS = [
   "demandLeaves",
   "publishLeaves256",
   "demandHeader",
+  "depositERC721First",
+  "depositERC721",
+  "depositERC1155Batch10",
+  "withdrawERC721",
+  "relayWithdrawalERC721",
+  "exitChildNativeERC20First",
 ] as const;
 type Key = (typeof KEYS)[number];
 const ALL_KEYS = [...KEYS, ...STAKING_KEYS] as const;
@@ -312,6 +319,49 @@ async function benchAvailability(): Promise<void> {
   );
 }
 
+/**
+ * The asset bridge: ERC721 deposits (first, which deploys the child token's clone, and steady),
+ * a 10-id ERC1155 batch, an ERC721 withdrawal and its relay (a 256-block checkpoint, the
+ * withdrawal alone in its block: no crowded-block proof as for relayWithdrawal), and the first exit
+ * of a child-native ERC20 (which carries the metadata its MainMintableERC20 is deployed with).
+ */
+async function benchAssets(): Promise<void> {
+  const system = await deploySystem(4);
+  const [user] = system.users;
+  const { rootAssets, childAssets } = await deployAssetBridges(system);
+  const nft = await ethers.deployContract("TestERC721", ["Bench Apes", "BAPE"]);
+  const items = await ethers.deployContract("TestERC1155");
+  for (let id = 1n; id <= 3n; id++) await mined(nft.mint(user.address, id, `ipfs://bafybeibench/${id}.json`), "mint nft");
+  for (let id = 1n; id <= 10n; id++) await mined(items.mint(user.address, id, 1_000n, `ipfs://bafybeibench/items/${id}.json`), "mint items");
+  await mined(nft.connect(user).setApprovalForAll(rootAssets, true), "approve nft");
+  await mined(items.connect(user).setApprovalForAll(rootAssets, true), "approve items");
+
+  const first = await measure("depositERC721First", rootAssets.connect(user).depositERC721(nft, user.address, 1n));
+  const second = await measure("depositERC721", rootAssets.connect(user).depositERC721(nft, user.address, 2n));
+  await mined(rootAssets.connect(user).depositERC1155(items, user.address, 1n, 1n), "first ERC1155 deposit");
+  const ids = [...Array(10).keys()].map((i) => BigInt(i + 1));
+  await measure("depositERC1155Batch10", rootAssets.connect(user).depositERC1155Batch(items, user.address, ids, ids.map(() => 10n), 0));
+
+  await deliver(system, system.main, system.child, first);
+  await deliver(system, system.main, system.child, second);
+  const childNft = await childAssets.childTokenOf(nft);
+  // Steady state for the relay: the main side has relayed an asset withdrawal before.
+  const earlier = await mined(childAssets.connect(user).withdrawERC721(childNft, user.address, 2n), "earlier withdrawERC721");
+  await deliver(system, system.child, system.main, earlier);
+  const withdrawal = await measure("withdrawERC721", childAssets.connect(user).withdrawERC721(childNft, user.address, 1n));
+  await mineTo(BigInt(withdrawal.blockNumber) + CHECKPOINT_BLOCKS);
+  const checkpointed = await checkpoint(system, system.main);
+  await passChallengePeriod();
+  const relayed = await measure("relayWithdrawalERC721", system.main.messenger.relayMessage(await proveMessage(system.child, withdrawal, checkpointed)));
+  assertRelayed(system.main, relayed, "relayWithdrawalERC721");
+
+  const gold = await ethers.deployContract("DappERC20", [], user);
+  await mined(gold.mint(user.address, 1_000n * TOKEN), "mint gold");
+  await mined(gold.approve(childAssets, 1_000n * TOKEN), "approve gold");
+  await mined(childAssets.connect(user).registerChildNative(gold, 3), "register gold");
+  await measure("exitChildNativeERC20First", childAssets.connect(user).exitChildNative(gold, user.address, [], [10n * TOKEN], 0));
+}
+
 function printTable(): void {
   const rows = ALL_KEYS.map((key) => {
     const used = gas[key]!;
@@ -336,6 +386,7 @@ async function main(): Promise<void> {
   await benchChallenges();
   Object.assign(gas, await benchStakingGas());
   await benchAvailability();
+  await benchAssets();
   // Last: its deployments would shift the addresses (and calldata) of the scenarios above.
   await benchRateLimited();
 

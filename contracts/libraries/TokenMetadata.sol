@@ -2,7 +2,8 @@
 pragma solidity ^0.8.30;
 
 /// @title TokenMetadata
-/// @notice Reads an ERC20's name, symbol and decimals without trusting the token to implement them.
+/// @notice Reads a token's name, symbol, decimals and token URIs without trusting the token to
+/// implement them.
 /// @dev Metadata is optional in ERC-20: a call that reverts, returns nothing usable or burns its gas
 /// yields a default, so every token can be bridged. A `bytes32` name or symbol (as some early
 /// tokens return) is read up to its first zero byte.
@@ -19,15 +20,65 @@ library TokenMetadata {
     uint256 internal constant MAX_NAME_BYTES = 64;
     uint256 internal constant MAX_SYMBOL_BYTES = 32;
 
+    /// @dev The longest token URI carried to the other chain (see `readURI`).
+    uint256 internal constant MAX_URI_BYTES = 512;
+
     /// @notice The token's metadata, with defaults where it cannot be read.
     /// @param token The ERC20.
     /// @return name Name, or the default.
     /// @return symbol Symbol, or the default.
     /// @return decimals Decimals, or 18.
     function read(address token) internal view returns (string memory name, string memory symbol, uint8 decimals) {
+        // Not through readNameAndSymbol: RootBridge's code, and so its gas, stays as it was.
         name = _cut(_readString(token, 0x06fdde03, DEFAULT_NAME), MAX_NAME_BYTES); // name()
         symbol = _cut(_readString(token, 0x95d89b41, DEFAULT_SYMBOL), MAX_SYMBOL_BYTES); // symbol()
         decimals = _readDecimals(token);
+    }
+
+    /// @notice The name and symbol of a token (ERC20, ERC721 or ERC1155), with defaults where they
+    /// cannot be read.
+    /// @param token The token.
+    /// @return name Name, or the default.
+    /// @return symbol Symbol, or the default.
+    function readNameAndSymbol(address token) internal view returns (string memory name, string memory symbol) {
+        name = _cut(_readString(token, 0x06fdde03, DEFAULT_NAME), MAX_NAME_BYTES); // name()
+        symbol = _cut(_readString(token, 0x95d89b41, DEFAULT_SYMBOL), MAX_SYMBOL_BYTES); // symbol()
+    }
+
+    /// @notice A token's metadata URI for `id`: `tokenURI(id)` of an ERC721 or `uri(id)` of an ERC1155.
+    /// @dev Empty when the call reverts, returns something that is not a string, or returns more
+    /// than `MAX_URI_BYTES`: a cut URI would point somewhere else, so a long one (an on-chain data
+    /// URI) is not carried, and the child token's URI is left empty. At most `MAX_URI_BYTES` and a
+    /// little of the return data is copied, so a token cannot make the read expensive.
+    /// @param token The token.
+    /// @param selector `tokenURI(uint256)` or `uri(uint256)`.
+    /// @param id Token id.
+    /// @return The URI, or "".
+    function readURI(address token, bytes4 selector, uint256 id) internal view returns (string memory) {
+        bytes memory request = abi.encodeWithSelector(selector, id);
+        uint256 maxCopy = MAX_URI_BYTES + 64;
+        bool ok;
+        bytes memory data;
+        uint256 size;
+        assembly ("memory-safe") {
+            ok := staticcall(CALL_GAS, token, add(request, 0x20), mload(request), 0, 0)
+            size := returndatasize()
+            let copied := size
+            if gt(copied, maxCopy) { copied := maxCopy }
+            data := mload(0x40)
+            mstore(data, copied)
+            returndatacopy(add(data, 0x20), 0, copied)
+            mstore(0x40, add(add(data, 0x20), and(add(copied, 0x1f), not(0x1f))))
+        }
+        if (!ok || size > maxCopy || data.length < 64) return "";
+        uint256 offset = uint256(bytes32(data));
+        if (offset > data.length - 32) return "";
+        uint256 length;
+        assembly ("memory-safe") {
+            length := mload(add(add(data, 0x20), offset))
+        }
+        if (length > MAX_URI_BYTES || length > data.length - 32 - offset) return "";
+        return abi.decode(data, (string));
     }
 
     function _readString(address token, bytes4 selector, string memory fallbackValue)

@@ -23,7 +23,10 @@ export type DeployableContract =
   | "StakeManager"
   | "StakedValidatorSet"
   | "ChildValidatorSet"
-  | "LeafAvailabilityGame";
+  | "LeafAvailabilityGame"
+
+  | "RootAssetBridge"
+  | "ChildAssetBridge";
 
 export interface Artifact {
   contractName: string;

@@ -2,12 +2,12 @@
  * Deploys the bridge on two chains and wires them, idempotently.
  *
  *   main:  ValidatorSet (child's validators), CheckpointManager (of child's blocks), Messenger,
- *          RootBridge (which creates the Lockbox)
+ *          RootBridge (which creates the Lockbox), RootAssetBridge (ERC721, ERC1155)
  *   child: ValidatorSet (main's validators), CheckpointManager (of main's blocks), Messenger,
- *          ChildBridge
+ *          ChildBridge, ChildAssetBridge (which creates the ChildLockbox)
  *   both:  LeafAvailabilityGame beside the CheckpointManager (unless the challenge period leaves
  *          no room for it), granted the manager's AVAILABILITY_ROLE by the deployer
- *   then:  Messenger.setRemoteMessenger and bridge.setCounterpart on both chains, then the admin
+ *   then:  Messenger.setRemoteMessenger and both bridges' setCounterpart on both chains, then the admin
  *          role handed from the deployer to the configured admin.
  *
  * Staking mode (options.staking): a StakeManager is deployed on main first; main's set is a
@@ -30,7 +30,7 @@ import { connectChain, type Chain } from "./chain";
 import { OPTIONAL_CONTRACTS, contractsOf, deploymentPath, readDeployment, validatorSetContract, writeDeployment, type ChainRole, type DeploymentFile } from "./deploymentFile";
 import { ChainIdMismatchError, DeployConfigError, DeployError, DeploymentFileError, NotAdminError, SameChainError, WiringConflictError } from "./errors";
 import { normalizeOptions, type DeployBridgeOptions, type DeployLogger } from "./options";
-import { bridgeOf, cascadeAcrossChains, deployOrder, driftWarnings, inspectSide, inspectStakeManager, type Side } from "./plan";
+import { assetBridgeOf, bridgeOf, cascadeAcrossChains, deployOrder, driftWarnings, inspectSide, inspectStakeManager, type Side } from "./plan";
 
 export interface DeployBridgeResult {
   main: DeploymentFile;
@@ -182,8 +182,10 @@ async function deploySide(side: Side, firstBlock: bigint, logger: DeployLogger):
       Messenger: () => [deployer, settings.guardian, address("CheckpointManager")],
       RootBridge: () => [deployer, address("Messenger")],
       ChildBridge: () => [deployer, address("Messenger")],
+      RootAssetBridge: () => [deployer, address("Messenger")],
+      ChildAssetBridge: () => [deployer, address("Messenger")],
       Lockbox: () => [],
-    }[name as "ValidatorSet" | "CheckpointManager" | "Messenger" | "RootBridge" | "ChildBridge" | "Lockbox"]();
+    }[name as "ValidatorSet" | "CheckpointManager" | "Messenger" | "RootBridge" | "ChildBridge" | "RootAssetBridge" | "ChildAssetBridge" | "Lockbox"]();
     const artifact = name === "ValidatorSet" ? validatorSetContract(role, side.staking !== undefined) : name;
     const { record } = await chain.deploy(name, args, artifact);
     file.contracts[name] = record;
@@ -245,6 +247,7 @@ async function wireSide(side: Side, peer: Side, logger: DeployLogger): Promise<v
   const links = [
     { contract: "Messenger" as const, getter: "remoteMessenger", setter: "setRemoteMessenger", target: peer.file.contracts.Messenger!.address },
     { contract: bridgeOf(role), getter: "counterpart", setter: "setCounterpart", target: peer.file.contracts[bridgeOf(peer.role)]!.address },
+    { contract: assetBridgeOf(role), getter: "counterpart", setter: "setCounterpart", target: peer.file.contracts[assetBridgeOf(peer.role)]!.address },
   ];
   for (const { contract, getter, setter, target } of links) {
     const instance = chain.at(contract, file.contracts[contract]!.address);
@@ -344,8 +347,8 @@ async function grantAvailabilityRole(side: Side, logger: DeployLogger): Promise<
 async function handOver(side: Side, logger: DeployLogger): Promise<void> {
   const { chain, role, file, settings } = side;
   if (settings.admin === chain.deployer) return;
-  const wired: (keyof DeploymentFile["contracts"])[] = ["Messenger", bridgeOf(role), "CheckpointManager"];
-  // Staking mode: the contracts the deployer wired beyond the messenger and bridge.
+  const wired: (keyof DeploymentFile["contracts"])[] = ["Messenger", bridgeOf(role), assetBridgeOf(role), "CheckpointManager"];
+  // Staking mode: the contracts the deployer wired beyond the messenger and bridges.
   if (side.staking !== undefined) wired.push(role === "main" ? "StakeManager" : "ValidatorSet");
   for (const contract of wired) {
     const instance = chain.at(contract === "ValidatorSet" ? "ChildValidatorSet" : contract, file.contracts[contract]!.address);

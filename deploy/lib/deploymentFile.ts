@@ -7,8 +7,9 @@
  *     "contracts": { "<Name>": { "address": "0x..", "block": number, "txHash": "0x..", "args": [..] } } }
  *
  * Names: ValidatorSet, CheckpointManager, Messenger, and RootBridge + Lockbox (main) or
- * ChildBridge (child); LeafAvailabilityGame beside the CheckpointManager wherever the challenge
- * period leaves room for the data-availability game (see OPTIONAL_CONTRACTS). `block` is the deployment block; the Lockbox, created by RootBridge's
+ * ChildBridge (child), and the asset bridge (RootAssetBridge, ChildAssetBridge); LeafAvailabilityGame
+ * beside the CheckpointManager wherever the challenge period leaves room for the data-availability
+ * game (see OPTIONAL_CONTRACTS). `block` is the deployment block; the Lockbox, created by RootBridge's
  * constructor, carries RootBridge's block and transaction. Big numbers in `args` are decimal strings.
  *
  * Staking mode adds StakeManager (main), and the set the CheckpointManager uses stays under
@@ -47,8 +48,8 @@ export const OPTIONAL_CONTRACTS: readonly DeployableContract[] = ["LeafAvailabil
 
 /** The contracts each role's file holds once the deployment is complete, in deployment order. */
 export const CONTRACTS_BY_ROLE: Readonly<Record<ChainRole, readonly DeployableContract[]>> = {
-  main: ["ValidatorSet", "CheckpointManager", "Messenger", "RootBridge", "Lockbox"],
-  child: ["ValidatorSet", "CheckpointManager", "Messenger", "ChildBridge"],
+  main: ["ValidatorSet", "CheckpointManager", "Messenger", "RootBridge", "Lockbox", "RootAssetBridge"],
+  child: ["ValidatorSet", "CheckpointManager", "Messenger", "ChildBridge", "ChildAssetBridge"],
 };
 
 /** CONTRACTS_BY_ROLE, with the StakeManager first on the main chain in staking mode. */
@@ -81,7 +82,7 @@ export const deploymentFileSchema = z.object({
   remoteChainId: z.number().int().positive(),
   deployedAt: z.string(),
   contracts: z.partialRecord(
-    z.enum(["ValidatorSet", "CheckpointManager", "Messenger", "RootBridge", "ChildBridge", "Lockbox", "StakeManager", "LeafAvailabilityGame"]),
+    z.enum(["ValidatorSet", "CheckpointManager", "Messenger", "RootBridge", "ChildBridge", "Lockbox", "StakeManager", "LeafAvailabilityGame", "RootAssetBridge", "ChildAssetBridge"]),
     contractRecordSchema,
   ),
 });

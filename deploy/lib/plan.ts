@@ -39,6 +39,8 @@ export interface Side {
   staking?: NormalizedStaking;
   /** Staking mode: the main chain's StakeManager the sets must follow; null while it is to be deployed afresh. */
   stakeManager?: string | null;
+  /** The asset bridge's counterpart, as read on chain. */
+  assetCounterpart?: string;
 }
 
 /**
@@ -65,9 +67,14 @@ export function bridgeOf(role: ChainRole): "RootBridge" | "ChildBridge" {
   return role === "main" ? "RootBridge" : "ChildBridge";
 }
 
+/** The asset (ERC721, ERC1155) bridge of a role, beside its token bridge on the same messenger. */
+export function assetBridgeOf(role: ChainRole): "RootAssetBridge" | "ChildAssetBridge" {
+  return role === "main" ? "RootAssetBridge" : "ChildAssetBridge";
+}
+
 /** The contracts deployed by a transaction of their own, in order (the Lockbox comes with RootBridge). */
 export function deployOrder(role: ChainRole): DeployableContract[] {
-  return ["ValidatorSet", "CheckpointManager", "Messenger", bridgeOf(role)];
+  return ["ValidatorSet", "CheckpointManager", "Messenger", bridgeOf(role), assetBridgeOf(role)];
 }
 
 /** Decides which recorded contracts of `side` can be reused, each link checked on chain. */
@@ -143,6 +150,18 @@ export async function inspectSide(side: Side, remoteChainId: number, logger: Dep
       side.counterpart = (await readLink(bridge, "counterpart")) ?? ZeroAddress;
     }
   }
+
+  const assetName = assetBridgeOf(role);
+  const assetBridge = await recorded(assetName);
+  if (assetBridge !== undefined) {
+    const assetMessenger = await readLink(assetBridge, "messenger");
+    if (!side.reuse.has("Messenger")) drop(assetName, "its Messenger is deployed afresh");
+    else if (assetMessenger !== address("Messenger")) drop(assetName, `it points at Messenger ${assetMessenger}`);
+    else {
+      keep(assetName);
+      side.assetCounterpart = (await readLink(assetBridge, "counterpart")) ?? ZeroAddress;
+    }
+  }
 }
 
 /**
@@ -153,9 +172,12 @@ export async function inspectSide(side: Side, remoteChainId: number, logger: Dep
  */
 export function cascadeAcrossChains(main: Side, child: Side, logger: DeployLogger): void {
   const links = [
-    { name: "Messenger" as const, link: "remoteMessenger" as const, dependants: (role: ChainRole) => [bridgeOf(role)] },
+    { name: "Messenger" as const, link: "remoteMessenger" as const, dependants: (role: ChainRole) => [bridgeOf(role), assetBridgeOf(role)] },
     { name: "bridge" as const, link: "counterpart" as const, dependants: () => [] },
+    { name: "assetBridge" as const, link: "assetCounterpart" as const, dependants: () => [] },
   ];
+  const contractOf = (name: (typeof links)[number]["name"], role: ChainRole): DeployableContract =>
+    name === "bridge" ? bridgeOf(role) : name === "assetBridge" ? assetBridgeOf(role) : name;
   for (let changed = true; changed; ) {
     changed = false;
     for (const [side, peer] of [
@@ -163,8 +185,8 @@ export function cascadeAcrossChains(main: Side, child: Side, logger: DeployLogge
       [child, main],
     ] as const) {
       for (const { name, link, dependants } of links) {
-        const own = name === "bridge" ? bridgeOf(side.role) : name;
-        const peers = name === "bridge" ? bridgeOf(peer.role) : name;
+        const own = contractOf(name, side.role);
+        const peers = contractOf(name, peer.role);
         if (!side.reuse.has(own)) continue;
         const current = side[link] ?? ZeroAddress;
         if (current === ZeroAddress) continue;

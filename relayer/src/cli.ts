@@ -5,6 +5,7 @@
  *   sidechain validator --config FILE
  *   sidechain proof     --config FILE --tx HASH [--log-index N]
  *   sidechain deposit | withdraw | status <tx> | relay <tx> | balances [address]   (user commands, cli/user.ts)
+ *   sidechain deposit-erc721 | deposit-erc1155 | withdraw-erc721 | withdraw-erc1155    (NFTs, cli/user.ts)
  *   sidechain deploy --config FILE | relayer-config --main-deployment FILE …          (operator set-up, cli/deploy.ts)
  *   sidechain stake join | top-up | unstake | withdraw | rotate-signer | status        (validator stake, cli/stake.ts)
  * A bad config or argument prints one line to stderr and exits non-zero.
@@ -138,6 +139,22 @@ export function buildProgram(): Command {
     .option("--to <address>", "receiver on the main chain (default: the sender)")
     .option("--gas-limit <n>", "gas floor of the release on the main chain, for a receiver or token that needs more (default: the bridge's 200000)")
     .action((o: user.TransferOptions) => user.withdraw(o));
+  for (const kind of ["ERC721", "ERC1155"] as const) {
+    for (const way of ["deposit", "withdraw"] as const) {
+      const description =
+        way === "deposit"
+          ? `deposit ${kind} tokens (one id or up to 20) on the main chain, minted on the child chain`
+          : `burn child ${kind} tokens (one id or up to 20) on the child chain, released on the main chain`;
+      let command = withConnectionOptions(program.command(`${way}-${kind.toLowerCase()}`).description(description))
+        .requiredOption("--token <address>", way === "deposit" ? "root token" : "child token or its root token")
+        .requiredOption("--ids <list>", "token ids, comma-separated, e.g. 1,2,3");
+      if (kind === "ERC1155") command = command.requiredOption("--amounts <list>", "amount of each id, comma-separated");
+      command
+        .option("--to <address>", `receiver on the ${way === "deposit" ? "child" : "main"} chain (default: the sender)`)
+        .option("--gas-limit <n>", "gas floor of the message on the other chain (default: the bridge's, computed from the batch)")
+        .action((o: user.AssetOptions) => user.assetTransfer(kind, way, o));
+    }
+  }
   withConnectionOptions(program.command("status").description("where the message sent by a transaction stands").argument("<txHash>", "deposit or withdrawal transaction"))
     .option("--log-index <n>", "block-wide index of the MessageSent log (default: the first)")
     .action((txHash: string, o: user.ConnectionOptions & { logIndex?: string }) => user.status(txHash, o));

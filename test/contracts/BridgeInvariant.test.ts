@@ -13,12 +13,19 @@
  * order (so a later deposit may overtake its token's first one, fail, and be retried), by several
  * users. Ghost counters track what is in flight; a model tracks every user's balances, which must
  * add up once everything is relayed. fast-check drives it with a fixed seed, so runs are repeatable.
+ *
+ * The second test does the same for the asset bridge, for every kind: a main-chain ERC721 (per id:
+ * escrowed on the main chain = exists on the child chain + in flight, as 0 or 1), a main-chain
+ * ERC1155 (per id: escrowed = child holdings + in flight) and an ERC20 native to the child chain
+ * (child lockbox = main-chain supply + exits in flight + returns in flight) and an ERC721 native to
+ * the child chain (per id: locked in the child lockbox = exists on main + in flight).
  */
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import fc from "fast-check";
-import type { TransactionReceipt } from "ethers";
+import type { ContractTransactionResponse, TransactionReceipt } from "ethers";
+import { Kind, assetFixture } from "../helpers/assets";
 import {
   FEE_BPS,
   Lane,
@@ -296,5 +303,267 @@ describe("Bridge conservation invariant (randomized)", function () {
     expect(coverage.overtakingFailures, "deposits that overtook their token's first one").to.be.greaterThan(0);
     expect(coverage.retriesSucceeded, "failed deposits retried successfully").to.be.greaterThan(0);
     expect(coverage.withdrawalRelays).to.be.greaterThan(0);
+  });
+});
+
+describe("Asset bridge conservation invariant (randomized)", function () {
+  this.timeout(180_000);
+
+  const NFT_IDS = [1n, 2n, 3n, 4n, 5n];
+  const ITEM_IDS = [1n, 2n, 3n];
+  const HOLDERS = 3;
+  const SWORD_IDS = [1n, 2n, 3n, 4n];
+  type AssetKey = "nft" | "items" | "gold" | "swords";
+  type AssetAction =
+    | { kind: "depositNft" | "withdrawNft" | "exitSword" | "returnSword"; pick: number; to: number }
+    | { kind: "depositItems" | "withdrawItems" | "exitGold" | "returnGold"; from: number; to: number; id: number; amount: bigint }
+    | { kind: "relayDown" | "relayUp"; pick: number };
+  const holder = fc.nat(HOLDERS - 1);
+  const assetAction: fc.Arbitrary<AssetAction> = fc.oneof(
+    fc.record({ kind: fc.constantFrom("depositNft" as const, "withdrawNft" as const), pick: fc.nat(), to: holder }),
+    fc.record({ kind: fc.constantFrom("exitSword" as const, "returnSword" as const), pick: fc.nat(), to: holder }),
+    fc.record({
+      kind: fc.constantFrom("depositItems" as const, "withdrawItems" as const, "exitGold" as const, "returnGold" as const),
+      from: holder,
+      to: holder,
+      id: fc.nat(ITEM_IDS.length - 1),
+      amount: fc.bigInt({ min: 1n, max: 40n }),
+    }),
+    { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom("relayDown" as const, "relayUp" as const), pick: fc.nat() }) },
+  );
+
+  async function invariantAssetFixture() {
+    const fixture = await assetFixture();
+    const { system, childAssets, rootAssets, nft, items } = fixture;
+    const users = system.users.slice(0, HOLDERS);
+    const gold = await ethers.deployContract("DappERC20", [], system.admin);
+    await childAssets.connect(system.admin).registerChildNative(await gold.getAddress(), Kind.ERC20);
+    const swords = await ethers.deployContract("DappERC721", [], system.admin);
+    await childAssets.connect(system.admin).registerChildNative(await swords.getAddress(), Kind.ERC721);
+    for (const [i, id] of SWORD_IDS.entries()) await swords.mint(users[i % HOLDERS].address, id, `ipfs://swords/${id}`);
+    // alice has ids 1-21 of nft and 1,000 of every item id; spread nft ids over the holders.
+    for (const [i, id] of NFT_IDS.entries()) {
+      if (i % HOLDERS !== 0) await nft.connect(users[0]).transferFrom(users[0].address, users[i % HOLDERS].address, id);
+    }
+    for (const u of users) {
+      await gold.mint(u.address, 1_000n);
+      await gold.connect(u).approve(await childAssets.getAddress(), ethers.MaxUint256);
+      await swords.connect(u).setApprovalForAll(await childAssets.getAddress(), true);
+      await nft.connect(u).setApprovalForAll(await rootAssets.getAddress(), true);
+      await items.connect(u).setApprovalForAll(await rootAssets.getAddress(), true);
+      if (u !== users[0]) for (const id of ITEM_IDS) await items.connect(users[0]).safeTransferFrom(users[0].address, u.address, id, 100n, "0x");
+    }
+    return { ...fixture, users, gold, swords };
+  }
+
+  const seen = { nft: 0, items: 0, gold: 0, overtaking: 0, returns: 0, nftWithdrawals: 0, swordExits: 0, swordReturns: 0 };
+
+  it("keeps what each token's home chain holds equal to its supply on the other chain + transfers in flight, per id for ERC721", async function () {
+    const property = fc.asyncProperty(fc.array(assetAction, { minLength: 20, maxLength: 35 }), async (actions) => {
+      const { system, rootAssets, childAssets, nft, items, gold, swords, users } = await loadFixture(invariantAssetFixture);
+      const down = Lane.deposits(system);
+      const up = Lane.withdrawals(system);
+      const bridge = await rootAssets.getAddress();
+      const lockbox = await childAssets.childLockbox();
+      const nftOwnerOnChild = new Map<bigint, number>();
+      const nftInFlight = new Map<bigint, number>();
+      const itemsInFlight = ITEM_IDS.map(() => 0n);
+      let goldInFlight = 0n;
+      const swordOwnerOnMain = new Map<bigint, number>();
+      const swordInFlight = new Map<bigint, number>();
+      const mapped: Record<AssetKey, boolean> = { nft: false, items: false, gold: false, swords: false };
+      const deployed: Record<AssetKey, boolean> = { nft: false, items: false, gold: false, swords: false };
+      type Pending = { asset: AssetKey; first: boolean; failed: boolean; receipt: TransactionReceipt; message: MessageFields; land: () => void };
+      const pending: Record<"down" | "up", Pending[]> = { down: [], up: [] };
+
+      const child721 = async () => ethers.getContractAt("ChildERC721", await childAssets.childTokenOf(await nft.getAddress()));
+      const child1155 = async () => ethers.getContractAt("ChildERC1155", await childAssets.childTokenOf(await items.getAddress()));
+      const mainGold = async () => ethers.getContractAt("MainMintableERC20", await rootAssets.mainTokenOf(await gold.getAddress()));
+      const mainSwords = async () => ethers.getContractAt("MainMintableERC721", await rootAssets.mainTokenOf(await swords.getAddress()));
+      const childNative = (asset: AssetKey) => asset === "gold" || asset === "swords";
+
+      async function check(step: string): Promise<void> {
+        for (const id of NFT_IDS) {
+          const escrowed = await rootAssets.isEscrowed(await nft.getAddress(), id);
+          expect((await nft.ownerOf(id)) === bridge, `${step}: nft ${id} held iff escrowed`).to.equal(escrowed);
+          // Read from the chain, not the model: an id exists on the child chain iff it has an owner there.
+          let exists = 0;
+          if (deployed.nft) {
+            const owner = await (await child721()).ownerOf(id).catch(() => undefined);
+            exists = owner === undefined ? 0 : 1;
+            const modelled = nftOwnerOnChild.get(id);
+            expect(owner, `${step}: nft ${id} owner on child`).to.equal(modelled === undefined ? undefined : users[modelled].address);
+          }
+          expect(escrowed ? 1 : 0, `${step}: nft ${id} escrowed = on child + in flight`).to.equal(exists + (nftInFlight.get(id) ?? 0));
+        }
+        for (const [i, id] of ITEM_IDS.entries()) {
+          const escrowed = await rootAssets.escrowedAmount(await items.getAddress(), id);
+          expect(await items.balanceOf(bridge, id), `${step}: items ${id} held = escrowed`).to.equal(escrowed);
+          let supply = 0n;
+          if (deployed.items) for (const u of users) supply += await (await child1155()).balanceOf(u.address, id);
+          expect(escrowed, `${step}: items ${id} escrowed = child holdings + in flight`).to.equal(supply + itemsInFlight[i]);
+        }
+        const mainSupply = deployed.gold ? await (await mainGold()).totalSupply() : 0n;
+        const locked = await gold.balanceOf(lockbox);
+        expect(await childAssets.lockedAmount(await gold.getAddress(), 0n), `${step}: gold locked = lockbox`).to.equal(locked);
+        expect(locked, `${step}: gold lockbox = main supply + in flight`).to.equal(mainSupply + goldInFlight);
+        for (const id of SWORD_IDS) {
+          const lockedId = await childAssets.lockedAmount(await swords.getAddress(), id);
+          expect((await swords.ownerOf(id)) === lockbox, `${step}: sword ${id} in the lockbox iff locked`).to.equal(lockedId === 1n);
+          let onMain = 0;
+          if (deployed.swords) {
+            const owner = await (await mainSwords()).ownerOf(id).catch(() => undefined);
+            onMain = owner === undefined ? 0 : 1;
+            const modelled = swordOwnerOnMain.get(id);
+            expect(owner, `${step}: sword ${id} owner on main`).to.equal(modelled === undefined ? undefined : users[modelled].address);
+          }
+          expect(Number(lockedId), `${step}: sword ${id} locked = on main + in flight`).to.equal(onMain + (swordInFlight.get(id) ?? 0));
+        }
+      }
+
+      async function send(lane: "down" | "up", asset: AssetKey, tx: Promise<ContractTransactionResponse>, land: () => void) {
+        const receipt = await mined(tx);
+        const messenger = lane === "down" ? system.main.messenger : system.child.messenger;
+        pending[lane].push({ asset, first: !mapped[asset], failed: false, receipt, message: await onlyMessage(messenger, receipt), land });
+        mapped[asset] = true;
+      }
+
+      async function relay(lane: "down" | "up", index: number): Promise<boolean> {
+        const l = lane === "down" ? down : up;
+        const [p] = pending[lane].splice(index, 1);
+        if (p.failed) await l.retry(p.message);
+        else await l.relay(p.receipt);
+        const status = await l.statusOf(p.message);
+        // Deposits and exits carry metadata on their token's first transfer; one that overtakes it fails.
+        const carriesOrFinds = deployed[p.asset] || p.first || (childNative(p.asset) ? lane === "down" : lane === "up");
+        if (!carriesOrFinds) {
+          expect(status, "an overtaking transfer fails").to.equal(MessageStatus.Failed);
+          seen.overtaking++;
+          pending[lane].splice(index, 0, { ...p, failed: true });
+          return false;
+        }
+        expect(status, `${p.asset} ${lane} relayed`).to.equal(MessageStatus.Relayed);
+        if (childNative(p.asset) === (lane === "up")) deployed[p.asset] = true;
+        p.land();
+        return true;
+      }
+
+      const nftOnRoot = async (u: number) => {
+        const out: bigint[] = [];
+        for (const id of NFT_IDS) if ((await nft.ownerOf(id)) === users[u].address) out.push(id);
+        return out;
+      };
+
+      for (const [i, a] of actions.entries()) {
+        if (a.kind === "depositNft") {
+          const from = a.pick % HOLDERS;
+          const owned = await nftOnRoot(from);
+          if (owned.length > 0) {
+            const id = owned[a.pick % owned.length];
+            nftInFlight.set(id, 1);
+            await send("down", "nft", rootAssets.connect(users[from]).depositERC721(await nft.getAddress(), users[a.to].address, id), () => {
+              nftInFlight.delete(id);
+              nftOwnerOnChild.set(id, a.to);
+            });
+            seen.nft++;
+          }
+        } else if (a.kind === "withdrawNft") {
+          const onChild = [...nftOwnerOnChild.entries()];
+          if (onChild.length > 0) {
+            const [id, owner] = onChild[a.pick % onChild.length];
+            nftOwnerOnChild.delete(id);
+            nftInFlight.set(id, 1);
+            await send("up", "nft", childAssets.connect(users[owner]).withdrawERC721(await (await child721()).getAddress(), users[a.to].address, id), () => {
+              nftInFlight.delete(id);
+            });
+            seen.nftWithdrawals++;
+          }
+        } else if (a.kind === "exitSword") {
+          const from = a.pick % HOLDERS;
+          const owned: bigint[] = [];
+          for (const id of SWORD_IDS) if ((await swords.ownerOf(id)) === users[from].address) owned.push(id);
+          if (owned.length > 0) {
+            const id = owned[a.pick % owned.length];
+            swordInFlight.set(id, 1);
+            await send("up", "swords", childAssets.connect(users[from]).exitChildNative(await swords.getAddress(), users[a.to].address, [id], [], 0), () => {
+              swordInFlight.delete(id);
+              swordOwnerOnMain.set(id, a.to);
+            });
+            seen.swordExits++;
+          }
+        } else if (a.kind === "returnSword") {
+          const onMain = [...swordOwnerOnMain.entries()];
+          if (onMain.length > 0) {
+            const [id, owner] = onMain[a.pick % onMain.length];
+            swordOwnerOnMain.delete(id);
+            swordInFlight.set(id, 1);
+            await send("down", "swords", rootAssets.connect(users[owner]).returnToChild(await (await mainSwords()).getAddress(), users[a.to].address, [id], [], 0), () => {
+              swordInFlight.delete(id);
+            });
+            seen.swordReturns++;
+          }
+        } else if (a.kind === "depositItems") {
+          const id = ITEM_IDS[a.id];
+          itemsInFlight[a.id] += a.amount;
+          await send("down", "items", rootAssets.connect(users[a.from]).depositERC1155(await items.getAddress(), users[a.to].address, id, a.amount), () => {
+            itemsInFlight[a.id] -= a.amount;
+          });
+          seen.items++;
+        } else if (a.kind === "withdrawItems") {
+          if (deployed.items) {
+            const child = await child1155();
+            const held = await child.balanceOf(users[a.from].address, ITEM_IDS[a.id]);
+            const amount = a.amount > held ? held : a.amount;
+            if (amount > 0n) {
+              itemsInFlight[a.id] += amount;
+              await send("up", "items", childAssets.connect(users[a.from]).withdrawERC1155(await child.getAddress(), users[a.to].address, ITEM_IDS[a.id], amount), () => {
+                itemsInFlight[a.id] -= amount;
+              });
+            }
+          }
+        } else if (a.kind === "exitGold") {
+          goldInFlight += a.amount;
+          await send("up", "gold", childAssets.connect(users[a.from]).exitChildNative(await gold.getAddress(), users[a.to].address, [], [a.amount], 0), () => {
+            goldInFlight -= a.amount;
+          });
+          seen.gold++;
+        } else if (a.kind === "returnGold") {
+          if (deployed.gold) {
+            const main = await mainGold();
+            const held = await main.balanceOf(users[a.from].address);
+            const amount = a.amount > held ? held : a.amount;
+            if (amount > 0n) {
+              goldInFlight += amount;
+              await send("down", "gold", rootAssets.connect(users[a.from]).returnToChild(await main.getAddress(), users[a.to].address, [], [amount], 0), () => {
+                goldInFlight -= amount;
+              });
+              seen.returns++;
+            }
+          }
+        } else if (a.kind === "relayDown" || a.kind === "relayUp") {
+          const lane = a.kind === "relayDown" ? "down" : "up";
+          if (pending[lane].length > 0) await relay(lane, a.pick % pending[lane].length);
+        }
+        await check(`action ${i} (${a.kind})`);
+      }
+
+      // Drain in sending order, so every token's first transfer goes first.
+      for (const lane of ["up", "down"] as const) {
+        pending[lane].sort((x, y) => (x.message.nonce < y.message.nonce ? -1 : 1));
+        while (pending[lane].length > 0) expect(await relay(lane, 0), "a drained transfer succeeds").to.equal(true);
+      }
+      await check("drained");
+      expect(nftInFlight.size + swordInFlight.size + Number(itemsInFlight.reduce((x, y) => x + y, 0n)) + Number(goldInFlight)).to.equal(0);
+    });
+
+    await fc.assert(property, { numRuns: 6, seed: 0xa55e7, endOnFailure: true });
+    expect(seen.nft, "ERC721 deposits").to.be.greaterThan(0);
+    expect(seen.nftWithdrawals, "ERC721 withdrawals").to.be.greaterThan(0);
+    expect(seen.items, "ERC1155 deposits").to.be.greaterThan(0);
+    expect(seen.gold, "child-native exits").to.be.greaterThan(0);
+    expect(seen.returns, "child-native returns").to.be.greaterThan(0);
+    expect(seen.swordExits, "child-native ERC721 exits").to.be.greaterThan(0);
+    expect(seen.swordReturns, "child-native ERC721 returns").to.be.greaterThan(0);
+    expect(seen.overtaking, "transfers that overtook their token's first one").to.be.greaterThan(0);
   });
 });

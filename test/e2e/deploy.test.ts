@@ -54,13 +54,15 @@ async function nonces(devnet: Devnet): Promise<[number, number]> {
 /** Checks the wiring on chain, both ways, and what each CheckpointManager tracks. */
 async function expectWired(devnet: Devnet): Promise<void> {
   const { main, child } = devnet.deployment;
-  const at = (file: DeploymentFile, name: "Messenger" | "RootBridge" | "ChildBridge" | "CheckpointManager") =>
+  const at = (file: DeploymentFile, name: "Messenger" | "RootBridge" | "ChildBridge" | "CheckpointManager" | "RootAssetBridge" | "ChildAssetBridge") =>
     deployed(file, name, file === main ? devnet.main.provider : devnet.child.provider);
   expect(await at(main, "Messenger").remoteMessenger()).to.equal(child.contracts.Messenger!.address);
   expect(await at(child, "Messenger").remoteMessenger()).to.equal(main.contracts.Messenger!.address);
   expect(await at(main, "RootBridge").counterpart()).to.equal(child.contracts.ChildBridge!.address);
   expect(await at(child, "ChildBridge").counterpart()).to.equal(main.contracts.RootBridge!.address);
   expect(await at(main, "RootBridge").lockbox()).to.equal(main.contracts.Lockbox!.address);
+  expect(await at(main, "RootAssetBridge").counterpart()).to.equal(child.contracts.ChildAssetBridge!.address);
+  expect(await at(child, "ChildAssetBridge").counterpart()).to.equal(main.contracts.RootAssetBridge!.address);
   expect(await at(main, "CheckpointManager").sourceChainId()).to.equal(BigInt(devnet.child.chainId));
   expect(await at(child, "CheckpointManager").sourceChainId()).to.equal(BigInt(devnet.main.chainId));
   expect(await at(main, "Messenger").remoteChainId()).to.equal(BigInt(devnet.child.chainId));
@@ -120,7 +122,10 @@ describe("deploy (end to end, real nodes)", function () {
         const file = JSON.parse(readFileSync(devnet.deployment.files[role], "utf8")) as DeploymentFile;
         expect(file).to.include({ network: role, chainId: node.chainId, role, remoteChainId: role === "main" ? child.chainId : main.chainId });
         expect(new Date(file.deployedAt).toISOString()).to.equal(file.deployedAt);
-        const names = role === "main" ? ["ValidatorSet", "CheckpointManager", "Messenger", "RootBridge", "Lockbox"] : ["ValidatorSet", "CheckpointManager", "Messenger", "ChildBridge"];
+        const names =
+          role === "main"
+            ? ["ValidatorSet", "CheckpointManager", "Messenger", "RootBridge", "Lockbox", "RootAssetBridge"]
+            : ["ValidatorSet", "CheckpointManager", "Messenger", "ChildBridge", "ChildAssetBridge"];
         expect(Object.keys(file.contracts)).to.have.members(names);
         for (const record of Object.values(file.contracts)) {
           expect(await node.provider.getCode(record.address)).to.not.equal("0x");
@@ -206,15 +211,15 @@ describe("deploy (end to end, real nodes)", function () {
 
       // The main side was completed meanwhile; the child side recorded what was mined.
       const half = { main: readDeployment(deploymentsDir, "main")!, child: readDeployment(deploymentsDir, "child")! };
-      expect(Object.keys(half.main.contracts)).to.have.members(["ValidatorSet", "CheckpointManager", "Messenger", "RootBridge", "Lockbox"]);
+      expect(Object.keys(half.main.contracts)).to.have.members(["ValidatorSet", "CheckpointManager", "Messenger", "RootBridge", "Lockbox", "RootAssetBridge"]);
       expect(Object.keys(half.child.contracts)).to.have.members(["ValidatorSet", "CheckpointManager"]);
 
       const finished = await deployDevnet(main, child, { deploymentsDir });
-      expect(finished.deployment.deployed).to.have.members(["child.Messenger", "child.ChildBridge"]);
+      expect(finished.deployment.deployed).to.have.members(["child.Messenger", "child.ChildBridge", "child.ChildAssetBridge"]);
       expect(finished.deployment.main.contracts).to.deep.equal(half.main.contracts);
       expect(finished.deployment.child.contracts.CheckpointManager).to.deep.equal(half.child.contracts.CheckpointManager);
-      // Main: only its two wiring transactions; child: two deployments and two wirings.
-      expect(finished.deployment.transactions).to.deep.equal({ main: 2, child: 4 });
+      // Main: only its three wiring transactions; child: three deployments and three wirings.
+      expect(finished.deployment.transactions).to.deep.equal({ main: 3, child: 6 });
       await expectWired(finished);
     });
 
@@ -257,8 +262,9 @@ describe("deploy (end to end, real nodes)", function () {
       );
       expect(run.code, run.stderr).to.equal(0);
       const summary = JSON.parse(run.stdout) as { deployed: string[] };
-      // Five contracts on main, four on child, and a LeafAvailabilityGame beside each CheckpointManager.
-      expect(summary.deployed).to.have.lengthOf(11);
+      // Six contracts on main (with RootAssetBridge), five on child (with ChildAssetBridge), and a
+      // LeafAvailabilityGame beside each CheckpointManager.
+      expect(summary.deployed).to.have.lengthOf(13);
       const cliMain = readDeployment(dir, "cli-main")!;
       expect(cliMain.contracts.RootBridge).to.not.equal(undefined);
       const messenger = deployed(cliMain, "Messenger", main.provider);

@@ -10,6 +10,7 @@ import { Interface, Wallet, parseEther } from "ethers";
 import { BridgeClient } from "../../relayer/src/sdk";
 import { startDevnet, type RunningDevnet } from "../../relayer/src/devnet/devnet";
 import { REPO_ROOT, devAccount, makeTempDir } from "./harness";
+import { deployArtifact } from "./relayerProcess";
 
 const HARDHAT_CLI = path.join(REPO_ROOT, "node_modules", "hardhat", "internal", "cli", "bootstrap.js");
 
@@ -103,6 +104,18 @@ describe("Hardhat tasks bridge:* (the sidechain-kit/hardhat plugin)", function (
     const late = await hardhat(["bridge:relay", "--tx", withdrawalTx, "--deployment-dir", deploymentDir]);
     expect(late.status, late.stderr).to.equal(0);
     expect(late.stdout).to.match(/was already relayed: nothing sent/);
+  });
+
+  it("bridge:deposit-erc721 locks a batch in the asset bridge and prints it as JSON", async function () {
+    const signer = user.connect(devnet.main.provider);
+    const nft = await deployArtifact("test/AssetTestTokens.sol", "TestERC721", signer, ["Task Apes", "TAPE"]);
+    for (const id of [1n, 2n]) await (await nft.mint(user.address, id, `ipfs://task/${id}`)).wait();
+    const run = await hardhat(["bridge:deposit-erc721", "--token", await nft.getAddress(), "--ids", "1,2", "--deployment-dir", deploymentDir, "--json"]);
+    expect(run.status, run.stderr).to.equal(0);
+    const transfer = JSON.parse(run.stdout) as { txHash: string; direction: string; ids: string[] };
+    expect(transfer).to.deep.include({ direction: "main->child", ids: ["1", "2"] });
+    expect(await nft.ownerOf(2n)).to.equal(devnet.deployments.main.contracts.RootAssetBridge!.address);
+    await client.waitForStatus(transfer.txHash, "relayed", { timeoutMs: 120_000 });
   });
 
   it("reports bad input as one-line errors with their code", async function () {

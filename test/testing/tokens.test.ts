@@ -110,4 +110,44 @@ describe("testing: createTestBridge", function () {
       expect(await child.totalSupply()).to.equal(await token.balanceOf(await bridge.main.lockbox.getAddress()));
     });
   });
+
+  describe("assets", function () {
+    it("relays ERC721 and ERC1155 both ways and a child-native ERC20's exit and return with relayAll", async function () {
+      const { bridge, alice, bob } = await loadFixture(bridgeFixture);
+      const roots = bridge.main.rootAssetBridge;
+      const childs = bridge.child.childAssetBridge;
+      const nft = await ethers.deployContract("TestERC721", ["Kit Apes", "KAPE"]);
+      const items = await ethers.deployContract("TestERC1155");
+      await nft.mint(alice.address, 1n, "ipfs://kit/1");
+      await items.mint(alice.address, 5n, 40n, "ipfs://items/5");
+      await nft.connect(alice).setApprovalForAll(await roots.getAddress(), true);
+      await items.connect(alice).setApprovalForAll(await roots.getAddress(), true);
+      await roots.connect(alice).depositERC721(await nft.getAddress(), bob.address, 1n);
+      await roots.connect(alice).depositERC1155(await items.getAddress(), bob.address, 5n, 40n);
+      const gold = await ethers.deployContract("DappERC20", [], alice);
+      await gold.mint(alice.address, 100n);
+      await gold.connect(alice).approve(await childs.getAddress(), 100n);
+      await childs.connect(alice).registerChildNative(await gold.getAddress(), 3);
+      await childs.connect(alice).exitChildNative(await gold.getAddress(), bob.address, [], [60n], 0);
+      const down = await bridge.relayAll();
+      expect(down.map((m) => m.success)).to.deep.equal([true, true, true]);
+
+      const childNft = await ethers.getContractAt("ChildERC721", await childs.childTokenOf(await nft.getAddress()));
+      const childItems = await ethers.getContractAt("ChildERC1155", await childs.childTokenOf(await items.getAddress()));
+      const mainGold = await ethers.getContractAt("MainMintableERC20", await roots.mainTokenOf(await gold.getAddress()));
+      expect([await childNft.ownerOf(1n), await childNft.tokenURI(1n)]).to.deep.equal([bob.address, "ipfs://kit/1"]);
+      expect(await childItems.balanceOf(bob.address, 5n)).to.equal(40n);
+      expect(await mainGold.balanceOf(bob.address)).to.equal(60n);
+
+      await childs.connect(bob).withdrawERC721(await childNft.getAddress(), alice.address, 1n);
+      await childs.connect(bob).withdrawERC1155Batch(await childItems.getAddress(), alice.address, [5n], [15n], 0);
+      await roots.connect(bob).returnToChild(await mainGold.getAddress(), alice.address, [], [10n], 0);
+      const back = await bridge.relayAll();
+      expect(back.map((m) => m.success)).to.deep.equal([true, true, true]);
+      expect(await nft.ownerOf(1n)).to.equal(alice.address);
+      expect(await items.balanceOf(alice.address, 5n)).to.equal(15n);
+      expect(await gold.balanceOf(alice.address)).to.equal(50n);
+      expect(await bridge.pending()).to.deep.equal([]);
+    });
+  });
 });

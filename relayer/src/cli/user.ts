@@ -1,6 +1,6 @@
 /**
- * The user commands of `sidechain`: deposit, withdraw, status, relay, claim, execute-release,
- * balances, each a thin layer
+ * The user commands of `sidechain`: deposit, withdraw, deposit-erc721 / deposit-erc1155 /
+ * withdraw-erc721 / withdraw-erc1155, status, relay, claim, execute-release, balances, each a thin layer
  * over `BridgeClient` that parses amounts in token units and prints text or one JSON object.
  * Errors propagate to cli.ts, which prints one line and picks the exit code (2 for bad input).
  */
@@ -18,6 +18,16 @@ export interface TransferOptions extends ConnectionOptions {
   token?: string;
   to?: string;
   /** Gas floor of the message on the other chain (default: the bridge's). */
+  gasLimit?: string;
+}
+
+export interface AssetOptions extends ConnectionOptions {
+  token: string;
+  /** Comma-separated token ids, e.g. "1,2,3" (at most 20). */
+  ids: string;
+  /** ERC1155: comma-separated amounts, one per id. */
+  amounts?: string;
+  to?: string;
   gasLimit?: string;
 }
 
@@ -101,6 +111,50 @@ export async function withdraw(options: TransferOptions): Promise<void> {
       options,
       { command: "withdraw", ...transfer, rootToken, childToken, symbol: info.symbol, amount, from, to },
       transferText("withdrawal", transfer, { amount, symbol: info.symbol, decimals: info.decimals, from, to }),
+    );
+  });
+}
+
+/** "1,2,3" as bigints; each a non-negative integer. */
+function idList(argument: string, text: string | undefined): bigint[] {
+  if (text === undefined || !/^\d+(,\d+)*$/.test(text.replace(/\s+/g, ""))) throw new InvalidArgumentError(argument, text ?? "(missing)", "is not a comma-separated list of non-negative integers");
+  return text.replace(/\s+/g, "").split(",").map((v) => BigInt(v));
+}
+
+/**
+ * deposit-erc721 / deposit-erc1155 (main -> child) and withdraw-erc721 / withdraw-erc1155
+ * (child -> main): one id or a batch, through the asset bridge.
+ */
+export async function assetTransfer(kind: "ERC721" | "ERC1155", way: "deposit" | "withdraw", options: AssetOptions): Promise<void> {
+  checkArguments(options);
+  if (!/^0x[0-9a-fA-F]{40}$/.test(options.token)) throw new InvalidArgumentError("--token", options.token, "is not an address");
+  const ids = idList("--ids", options.ids);
+  const amounts = kind === "ERC1155" ? idList("--amounts", options.amounts) : undefined;
+  if (amounts !== undefined && amounts.length !== ids.length) throw new InvalidArgumentError("--amounts", options.amounts, `must list one amount per id (${ids.length})`);
+  await withClient(options, async (client) => {
+    const side = way === "deposit" ? "main" : "child";
+    const from = await client.getAddress(side);
+    const to = options.to ?? from;
+    const transferOptions = { to, gasLimit: gasLimitArgument(options.gasLimit) };
+    const transfer =
+      kind === "ERC721"
+        ? way === "deposit"
+          ? await client.depositERC721(options.token, ids, transferOptions)
+          : await client.withdrawERC721(options.token, ids, transferOptions)
+        : way === "deposit"
+          ? await client.depositERC1155(options.token, ids, amounts!, transferOptions)
+          : await client.withdrawERC1155(options.token, ids, amounts!, transferOptions);
+    const what = kind === "ERC721" ? `${kind} ${ids.map((id) => `#${id}`).join(", ")}` : `${kind} ${ids.map((id, i) => `${amounts![i]} of #${id}`).join(", ")}`;
+    const [source, destination] = transfer.direction.split("->");
+    print(
+      options,
+      { command: `${way}-${kind.toLowerCase()}`, ...transfer, token: options.token, ids, amounts, from, to },
+      [
+        `${way === "deposit" ? "deposit" : "withdrawal"} sent: ${what} of ${options.token} from ${from} on the ${source} chain to ${to} on the ${destination} chain`,
+        `  transaction  ${transfer.txHash}`,
+        `  message      ${transfer.messageId} (${transfer.direction})`,
+        `follow it: sidechain status ${transfer.txHash}`,
+      ].join("\n"),
     );
   });
 }

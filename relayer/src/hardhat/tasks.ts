@@ -3,6 +3,9 @@
  *
  *   npx hardhat bridge:deposit  --amount 1.5 [--token 0x…|ETH] [--to 0x…] [--gas-limit n]
  *   npx hardhat bridge:withdraw --amount 0.5 [--token 0x…|ETH] [--to 0x…] [--gas-limit n]
+ *   npx hardhat bridge:deposit-erc721  --token 0x… --ids 1,2 [--to 0x…] [--gas-limit n]
+ *   npx hardhat bridge:deposit-erc1155 --token 0x… --ids 1,2 --amounts 5,7 [--to 0x…] [--gas-limit n]
+ *   npx hardhat bridge:withdraw-erc721 / bridge:withdraw-erc1155   (same parameters; child token or its root token)
  *   npx hardhat bridge:status   --tx 0x… [--log-index n]
  *   npx hardhat bridge:relay    --tx 0x… [--log-index n] [--gas-limit n]
  *   npx hardhat bridge:claim    [--token 0x…|ETH] [--amount x] [--to 0x…]   (a credited withdrawal)
@@ -172,6 +175,57 @@ common(task<TransferArgs>("bridge:withdraw", "Withdraw a bridged token on the ch
       };
     }),
   );
+
+interface AssetArgs extends CommonArgs {
+  token: string;
+  ids: string;
+  amounts?: string;
+  to?: string;
+  gasLimit?: number;
+}
+
+function numbers(name: string, text: string | undefined): bigint[] {
+  if (text === undefined || !/^\d+(,\d+)*$/.test(text.replace(/\s+/g, ""))) {
+    throw new HardhatPluginError(PLUGIN, `[INVALID_ARGUMENT] --${name} ${text ?? "(missing)"} is not a comma-separated list of non-negative integers`);
+  }
+  return text.replace(/\s+/g, "").split(",").map((v) => BigInt(v));
+}
+
+for (const kind of ["ERC721", "ERC1155"] as const) {
+  for (const way of ["deposit", "withdraw"] as const) {
+    const description =
+      way === "deposit"
+        ? `Deposit ${kind} tokens (one id or up to 20) on the main chain; they are minted on the child chain`
+        : `Withdraw child ${kind} tokens (one id or up to 20) on the child chain; they are released on the main chain`;
+    let definition = common(task<AssetArgs>(`bridge:${way}-${kind.toLowerCase()}`, description))
+      .addParam("token", way === "deposit" ? "root token address" : "child token, or its root token", undefined, types.string)
+      .addParam("ids", "token ids, comma-separated", undefined, types.string);
+    if (kind === "ERC1155") definition = definition.addParam("amounts", "amount of each id, comma-separated", undefined, types.string);
+    definition
+      .addOptionalParam("to", `recipient on the ${way === "deposit" ? "child" : "main"} chain (default: the sender)`, undefined, types.string)
+      .addOptionalParam("gasLimit", GAS_LIMIT_HELP, undefined, types.int)
+      .setAction(async (args: AssetArgs, hre) =>
+        withClient(args, hre, async ({ client }) => {
+          const ids = numbers("ids", args.ids);
+          const amounts = kind === "ERC1155" ? numbers("amounts", args.amounts) : [];
+          const options = { to: args.to, gasLimit: args.gasLimit === undefined ? undefined : BigInt(args.gasLimit) };
+          const transfer =
+            kind === "ERC721"
+              ? way === "deposit"
+                ? await client.depositERC721(args.token, ids, options)
+                : await client.withdrawERC721(args.token, ids, options)
+              : way === "deposit"
+                ? await client.depositERC1155(args.token, ids, amounts, options)
+                : await client.withdrawERC1155(args.token, ids, amounts, options);
+          const side = way === "deposit" ? "main" : "child";
+          return {
+            text: `${way === "deposit" ? "deposited" : "withdrew"} ${kind} ${args.ids}${kind === "ERC1155" ? ` (amounts ${args.amounts})` : ""}: tx ${transfer.txHash} (${side} block ${transfer.blockNumber}), message ${transfer.messageId}`,
+            json: { ...transfer, token: args.token, ids: ids.map(String), amounts: amounts.map(String) },
+          };
+        }),
+      );
+  }
+}
 
 interface MessageArgs extends CommonArgs {
   tx: string;

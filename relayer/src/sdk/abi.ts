@@ -127,3 +127,56 @@ export const RelayStatusOnChain = {
   Invalid: 5,
   Paused: 6,
 } as const;
+
+// The asset bridge (ERC721, ERC1155): contracts/interfaces/IRootAssetBridge.sol, IChildAssetBridge.sol.
+const ASSET_ERRORS = [
+  "error AssetGasBatchSize(uint256 size, uint256 maxSize)",
+  "error AssetGasBadShape(uint8 kind, uint256 ids, uint256 amounts)",
+  "error AssetGasZeroAmount()",
+  "error RootAssetBridgeZeroAddress()",
+  "error RootAssetBridgeZeroAmount()",
+  "error RootAssetBridgeTokenNotContract(address token)",
+  "error RootAssetBridgeLengthMismatch(uint256 ids, uint256 amounts)",
+  "error RootAssetBridgeWrongKind(address rootToken, uint8 kind, uint8 expected)",
+  "error RootAssetBridgeAlreadyEscrowed(address rootToken, uint256 tokenId)",
+  "error ChildAssetBridgeZeroAddress()",
+  "error ChildAssetBridgeZeroAmount()",
+  "error ChildAssetBridgeLengthMismatch(uint256 ids, uint256 amounts)",
+  "error ChildAssetBridgeWrongKind(address token, uint8 kind, uint8 expected)",
+  "error BridgedERC721NotOwner(uint256 tokenId, address account, address owner)",
+  "error ERC1155InsufficientBalance(address sender, uint256 balance, uint256 needed, uint256 tokenId)",
+  "error MessengerGasLimitTooHigh(uint256 gasLimit, uint256 max)",
+  "error EnforcedPause()",
+];
+
+export const rootAssetBridgeAbi = new Interface([
+  "function depositERC721(address rootToken, address to, uint256 tokenId) returns (bytes32 messageId)",
+  "function depositERC721Batch(address rootToken, address to, uint256[] tokenIds, uint32 minGasLimit) returns (bytes32 messageId)",
+  "function depositERC1155(address rootToken, address to, uint256 id, uint256 amount) returns (bytes32 messageId)",
+  "function depositERC1155Batch(address rootToken, address to, uint256[] ids, uint256[] amounts, uint32 minGasLimit) returns (bytes32 messageId)",
+  "function kindOf(address rootToken) view returns (uint8)",
+  ...ASSET_ERRORS,
+]);
+
+export const childAssetBridgeAbi = new Interface([
+  "function withdrawERC721(address childToken, address to, uint256 tokenId) returns (bytes32 messageId)",
+  "function withdrawERC721Batch(address childToken, address to, uint256[] tokenIds, uint32 minGasLimit) returns (bytes32 messageId)",
+  "function withdrawERC1155(address childToken, address to, uint256 id, uint256 amount) returns (bytes32 messageId)",
+  "function withdrawERC1155Batch(address childToken, address to, uint256[] ids, uint256[] amounts, uint32 minGasLimit) returns (bytes32 messageId)",
+  "function childTokenOf(address rootToken) view returns (address)",
+  "function rootTokenOf(address childToken) view returns (address rootToken, uint8 kind)",
+  ...ASSET_ERRORS,
+]);
+
+export const erc721Abi = new Interface([
+  "function ownerOf(uint256 tokenId) view returns (address)",
+  "function getApproved(uint256 tokenId) view returns (address)",
+  "function isApprovedForAll(address owner, address operator) view returns (bool)",
+  "function setApprovalForAll(address operator, bool approved)",
+]);
+
+export const erc1155Abi = new Interface([
+  "function balanceOfBatch(address[] owners, uint256[] ids) view returns (uint256[])",
+  "function isApprovedForAll(address owner, address operator) view returns (bool)",
+  "function setApprovalForAll(address operator, bool approved)",
+]);

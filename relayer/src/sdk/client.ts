@@ -10,6 +10,7 @@
 import { Contract, JsonRpcProvider, Wallet, ZeroAddress, getAddress, isAddress, isError, type Provider, type Signer, type TransactionReceipt } from "ethers";
 
 import { NATIVE_TOKEN, childBridgeAbi, erc20Abi, rootBridgeAbi } from "./abi";
+import { depositERC1155, depositERC721, withdrawERC1155, withdrawERC721, type AssetContext, type AssetTransferOptions } from "./assets";
 import { readBalances } from "./balances";
 import { checkDeploymentPair, contractAddress, readDeploymentFile, readRelayerEndpoints } from "./deployments";
 import {
@@ -250,6 +251,38 @@ export class BridgeClient {
   }
 
   /**
+   * Locks ERC721 `tokenIds` (one or a batch of up to 20) of `rootToken` in the asset bridge, approving
+   * it first (setApprovalForAll) unless `approve: false`; minted on the child chain to `to`. The
+   * first deposit of a token deploys its child ERC721, with name, symbol and each tokenURI.
+   */
+  async depositERC721(rootToken: string, tokenIds: bigint | readonly bigint[], options: AssetTransferOptions = {}): Promise<BridgeTransfer> {
+    await this.checkNetworks();
+    const gasLimit = checkGasLimit(options.gasLimit);
+    return this.sent("main", await depositERC721(this.assets(), rootToken, tokenIds, { ...options, gasLimit }));
+  }
+
+  /** Locks `amounts` of ERC1155 `ids` (one or a batch of up to 20) of `rootToken` in the asset bridge; minted on the child chain to `to`. */
+  async depositERC1155(rootToken: string, ids: bigint | readonly bigint[], amounts: bigint | readonly bigint[], options: AssetTransferOptions = {}): Promise<BridgeTransfer> {
+    await this.checkNetworks();
+    const gasLimit = checkGasLimit(options.gasLimit);
+    return this.sent("main", await depositERC1155(this.assets(), rootToken, ids, amounts, { ...options, gasLimit }));
+  }
+
+  /** Burns child ERC721 `tokenIds` (token named by itself or its root token); released on the main chain to `to`. */
+  async withdrawERC721(token: string, tokenIds: bigint | readonly bigint[], options: Omit<AssetTransferOptions, "approve"> = {}): Promise<BridgeTransfer> {
+    await this.checkNetworks();
+    const gasLimit = checkGasLimit(options.gasLimit);
+    return this.sent("child", await withdrawERC721(this.assets(), token, tokenIds, { ...options, gasLimit }));
+  }
+
+  /** Burns `amounts` of child ERC1155 `ids` (token named by itself or its root token); released on the main chain to `to`. */
+  async withdrawERC1155(token: string, ids: bigint | readonly bigint[], amounts: bigint | readonly bigint[], options: Omit<AssetTransferOptions, "approve"> = {}): Promise<BridgeTransfer> {
+    await this.checkNetworks();
+    const gasLimit = checkGasLimit(options.gasLimit);
+    return this.sent("child", await withdrawERC1155(this.assets(), token, ids, amounts, { ...options, gasLimit }));
+  }
+
+  /**
    * Withdrawals of `rootToken` (NATIVE_TOKEN for ETH) credited to `account` (default: the main
    * signer) because their release failed: a receiver that refused ETH or is blocklisted, a token
    * fee above the amount, a lockbox short of a rebasing token. The message itself was relayed.
@@ -401,6 +434,10 @@ export class BridgeClient {
   }
 
   // ---------------------------------------------------------------- internals
+
+  private assets(): AssetContext {
+    return { providers: this.providers, deployments: this.deployments, signer: (side) => this.signerOf(side) };
+  }
 
   private signerOf(side: ChainSide): Signer {
     const signer = this.signers[side];

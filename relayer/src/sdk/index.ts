@@ -1,6 +1,7 @@
 /** The SDK: `BridgeClient` and what its methods take, return and throw. */
 export { BridgeClient, type FromFilesOptions, type TransferOptions } from "./client";
 export { NATIVE_TOKEN } from "./abi";
+export { MAX_ASSET_BATCH, type AssetTransferOptions } from "./assets";
 export * from "./errors";
 export * from "./types";
 export { exitProofFromJson } from "./proofs";

@@ -7,7 +7,8 @@
  *               CheckpointManager(admin, guardian, other chain id, validator set, first block, period, bond, reward)
  *               Messenger(admin, guardian, checkpoint manager)
  *   main: RootBridge(admin, messenger), which creates the Lockbox;  child: ChildBridge(admin, messenger)
- *   then: setRemoteMessenger and setCounterpart both ways, and the relayer's bond on both managers.
+ *   main: RootAssetBridge(admin, messenger);  child: ChildAssetBridge(admin, messenger), which creates the ChildLockbox
+ *   then: setRemoteMessenger and setCounterpart (both bridges) both ways, and the relayer's bond on both managers.
  *
  * deployBridge itself is not used: it records deployment files and refuses a single chain, and a
  * test wants neither.
@@ -17,7 +18,9 @@ import type { Signer, Wallet } from "ethers";
 import { CheckpointManager__factory } from "../../../typechain-types/factories/contracts/common/CheckpointManager__factory";
 import { Messenger__factory } from "../../../typechain-types/factories/contracts/common/Messenger__factory";
 import { ValidatorSet__factory } from "../../../typechain-types/factories/contracts/common/ValidatorSet__factory";
+import { ChildAssetBridge__factory } from "../../../typechain-types/factories/contracts/child/ChildAssetBridge__factory";
 import { ChildBridge__factory } from "../../../typechain-types/factories/contracts/child/ChildBridge__factory";
+import { RootAssetBridge__factory } from "../../../typechain-types/factories/contracts/root/RootAssetBridge__factory";
 import { Lockbox__factory } from "../../../typechain-types/factories/contracts/root/Lockbox__factory";
 import { RootBridge__factory } from "../../../typechain-types/factories/contracts/root/RootBridge__factory";
 import type { JsonRpcSender } from "../chain/rpcValues";
@@ -76,22 +79,30 @@ async function deployMain(chain: ChainHandle, remote: ChainHandle, params: Deplo
   const rootBridge = await new RootBridge__factory(chain.admin).deploy(await chain.admin.getAddress(), await messaging.messenger.getAddress());
   await rootBridge.waitForDeployment();
   const lockbox = Lockbox__factory.connect(await rootBridge.lockbox(), chain.admin);
-  return { ...messaging, rootBridge, lockbox, bridge: rootBridge };
+  const rootAssetBridge = await new RootAssetBridge__factory(chain.admin).deploy(await chain.admin.getAddress(), await messaging.messenger.getAddress());
+  await rootAssetBridge.waitForDeployment();
+  return { ...messaging, rootBridge, lockbox, rootAssetBridge, bridge: rootBridge, assetBridge: rootAssetBridge };
 }
 
 async function deployChild(chain: ChainHandle, remote: ChainHandle, params: DeployParams) {
   const messaging = await deployMessaging(chain, remote, params);
   const childBridge = await new ChildBridge__factory(chain.admin).deploy(await chain.admin.getAddress(), await messaging.messenger.getAddress());
   await childBridge.waitForDeployment();
-  return { ...messaging, childBridge, bridge: childBridge };
+  const childAssetBridge = await new ChildAssetBridge__factory(chain.admin).deploy(await chain.admin.getAddress(), await messaging.messenger.getAddress());
+  await childAssetBridge.waitForDeployment();
+  return { ...messaging, childBridge, childAssetBridge, bridge: childBridge, assetBridge: childAssetBridge };
 }
 
-type Deployed = Awaited<ReturnType<typeof deployMessaging>> & { bridge: MainSide["rootBridge"] | ChildSide["childBridge"] };
+type Deployed = Awaited<ReturnType<typeof deployMessaging>> & {
+  bridge: MainSide["rootBridge"] | ChildSide["childBridge"];
+  assetBridge: MainSide["rootAssetBridge"] | ChildSide["childAssetBridge"];
+};
 
 /** Wires `side` to `remote` and bonds the relayer on its checkpoint manager. */
 async function wire(chain: ChainHandle, side: Deployed, remote: Deployed, minBond: bigint): Promise<void> {
   await (await side.messenger.setRemoteMessenger(await remote.messenger.getAddress())).wait();
   await (await side.bridge.setCounterpart(await remote.bridge.getAddress())).wait();
+  await (await side.assetBridge.setCounterpart(await remote.assetBridge.getAddress())).wait();
   await (await side.checkpointManager.connect(chain.relayer).depositBond({ value: minBond })).wait();
 }
 
@@ -126,8 +137,8 @@ export async function deployBothSides(
     validatorSet: d.validatorSet,
   });
   return {
-    main: { ...side(main, m), rootBridge: m.rootBridge, lockbox: m.lockbox },
-    child: { ...side(child, c), childBridge: c.childBridge },
+    main: { ...side(main, m), rootBridge: m.rootBridge, lockbox: m.lockbox, rootAssetBridge: m.rootAssetBridge },
+    child: { ...side(child, c), childBridge: c.childBridge, childAssetBridge: c.childAssetBridge },
   };
 }
 

@@ -6,9 +6,11 @@ import type { CheckpointBlock, CheckpointLeaf, CheckpointTree } from "../proof/c
 import type { Direction } from "../sdk/types";
 import type {
   CheckpointManager,
+  ChildAssetBridge,
   ChildBridge,
   Lockbox,
   Messenger,
+  RootAssetBridge,
   RootBridge,
   ValidatorSet,
 } from "../../../typechain-types";
@@ -146,10 +148,14 @@ interface SideBase {
 export interface MainSide extends SideBase {
   rootBridge: RootBridge;
   lockbox: Lockbox;
+  /** ERC721 and ERC1155 of the main chain, and the MainMintable tokens of child-chain tokens. */
+  rootAssetBridge: RootAssetBridge;
 }
 
 export interface ChildSide extends SideBase {
   childBridge: ChildBridge;
+  /** Child ERC721/ERC1155 tokens, and the exits of tokens created on the child chain. */
+  childAssetBridge: ChildAssetBridge;
 }
 
 export interface SubmitCheckpointOptions {

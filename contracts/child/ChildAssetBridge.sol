@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.30;
+
+import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
+import {IChildAssetBridge} from "../interfaces/IChildAssetBridge.sol";
+import {AssetKind} from "../interfaces/AssetKind.sol";
+import {IMessenger} from "../interfaces/IMessenger.sol";
+import {IRootAssetBridge} from "../interfaces/IRootAssetBridge.sol";
+import {TokenBridge} from "../common/TokenBridge.sol";
+import {AssetGas} from "../libraries/AssetGas.sol";
+import {ChildERC721} from "./ChildERC721.sol";
+import {ChildERC1155} from "./ChildERC1155.sol";
+import {ChildNativeExits} from "./ChildNativeExits.sol";
+
+/// @title ChildAssetBridge
+/// @notice Child-chain side of the NFT bridge. Deposits from the main chain mint child ERC721 and
+/// ERC1155 tokens, each root token's deployed on its first deposit; withdrawals burn them and send
+/// their release to the main chain.
+/// @dev A bridge of its own next to `ChildBridge`, on the same `TokenBridge` base (messenger,
+/// counterpart check), so the fungible bridge stays as it is. Child tokens are EIP-1167 clones
+/// at CREATE2 addresses: the implementations' code is in this contract's constructor, not in its
+/// runtime code, which keeps it under the 24 KB limit, and a first deposit pays for a clone, not
+/// a full token. Tokens created on this chain exit through `ChildNativeExits`.
+contract ChildAssetBridge is IChildAssetBridge, TokenBridge, ChildNativeExits {
+    /// @notice Version of this contract's interface and storage.
+    string public constant version = "0.1.0";
+
+    /// @notice Most tokens (ERC721) or ids (ERC1155) in one deposit or withdrawal.
+    uint256 public constant MAX_BATCH = AssetGas.MAX_BATCH;
+
+    /// @notice The code of every child ERC721.
+    address public immutable erc721Implementation;
+
+    /// @notice The code of every child ERC1155.
+    address public immutable erc1155Implementation;
+
+    struct ChildToken {
+        address rootToken;
+        AssetKind kind;
+    }
+
+    /// @notice The child token of each root token.
+    mapping(address rootToken => address childToken) public childTokenOf;
+
+    mapping(address childToken => ChildToken) private _childTokens;
+
+    /// @param admin Governance: wires the root asset bridge.
+    /// @param messenger_ The messenger on the child chain.
+    constructor(address admin, IMessenger messenger_) TokenBridge(admin, messenger_) {
+        erc721Implementation = address(new ChildERC721());
+        erc1155Implementation = address(new ChildERC1155());
+    }
+
+    /// @inheritdoc IChildAssetBridge
+    /// @dev No lock of its own, as `ChildBridge.finalizeDeposit`: the messenger's relay holds one.
+    /// Minting calls no receiver hook, so nothing runs outside this bridge and the child token.
+    function finalizeERC721Deposit(
+        address rootToken,
+        address from,
+        address to,
+        uint256[] calldata tokenIds,
+        string[] calldata uris,
+        bytes calldata metadata
+    ) external onlyCounterpart {
+        address childToken = _childTokenFor(rootToken, AssetKind.ERC721, metadata);
+        for (uint256 i = 0; i < tokenIds.length; ++i) {
+            ChildERC721(childToken).mint(to, tokenIds[i], uris[i]);
+        }
+        emit ERC721DepositFinalized(rootToken, childToken, from, to, tokenIds);
+    }
+
+    /// @inheritdoc IChildAssetBridge
+    function finalizeERC1155Deposit(
+        address rootToken,
+        address from,
+        address to,
+        uint256[] calldata ids,
+        uint256[] calldata amounts,
+        string[] calldata uris,
+        bytes calldata metadata
+    ) external onlyCounterpart {
+        address childToken = _childTokenFor(rootToken, AssetKind.ERC1155, metadata);
+        ChildERC1155(childToken).mintBatch(to, ids, amounts, uris);
+        emit ERC1155DepositFinalized(rootToken, childToken, from, to, ids, amounts);
+    }
+
+    /// @inheritdoc IChildAssetBridge
+    function withdrawERC721(address childToken, address to, uint256 tokenId)
+        external
+        nonReentrant
+        returns (bytes32 messageId)
+    {
+        uint256[] memory tokenIds = new uint256[](1);
+        tokenIds[0] = tokenId;
+        messageId = _withdrawERC721(childToken, to, tokenIds, 0);
+    }
+
+    /// @inheritdoc IChildAssetBridge
+    function withdrawERC721Batch(address childToken, address to, uint256[] calldata tokenIds, uint32 minGasLimit)
+        external
+        nonReentrant
+        returns (bytes32 messageId)
+    {
+        messageId = _withdrawERC721(childToken, to, tokenIds, minGasLimit);
+    }
+
+    /// @inheritdoc IChildAssetBridge
+    function withdrawERC1155(address childToken, address to, uint256 id, uint256 amount)
+        external
+        nonReentrant
+        returns (bytes32 messageId)
+    {
+        uint256[] memory ids = new uint256[](1);
+        uint256[] memory amounts = new uint256[](1);
+        (ids[0], amounts[0]) = (id, amount);
+        messageId = _withdrawERC1155(childToken, to, ids, amounts, 0);
+    }
+
+    /// @inheritdoc IChildAssetBridge
+    function withdrawERC1155Batch(
+        address childToken,
+        address to,
+        uint256[] calldata ids,
+        uint256[] calldata amounts,
+        uint32 minGasLimit
+    ) external nonReentrant returns (bytes32 messageId) {
+        messageId = _withdrawERC1155(childToken, to, ids, amounts, minGasLimit);
+    }
+
+    /// @inheritdoc IChildAssetBridge
+    function predictChildToken(address rootToken, AssetKind kind) public view returns (address) {
+        return Clones.predictDeterministicAddress(_implementation(kind), _salt(rootToken));
+    }
+
+    /// @notice The root token and kind of a child token deployed here.
+    /// @param childToken The child token.
+    /// @return rootToken Its root token, or zero for any other address.
+    /// @return kind Its kind, or `None`.
+    function rootTokenOf(address childToken) external view returns (address rootToken, AssetKind kind) {
+        ChildToken storage entry = _childTokens[childToken];
+        return (entry.rootToken, entry.kind);
+    }
+
+    function _isBridgedToken(address token) internal view override returns (bool) {
+        return _childTokens[token].kind != AssetKind.None;
+    }
+
+    function _withdrawERC721(address childToken, address to, uint256[] memory tokenIds, uint256 minGasLimit)
+        private
+        returns (bytes32 messageId)
+    {
+        AssetGas.checkBatch(tokenIds.length);
+        if (to == address(0)) revert ChildAssetBridgeZeroAddress();
+        address rootToken = _rootTokenOf(childToken, AssetKind.ERC721);
+        for (uint256 i = 0; i < tokenIds.length; ++i) {
+            ChildERC721(childToken).burn(msg.sender, tokenIds[i]);
+        }
+        messageId = _sendToCounterpart(
+            abi.encodeCall(IRootAssetBridge.finalizeERC721Withdrawal, (rootToken, msg.sender, to, tokenIds)),
+            AssetGas.releaseGas(tokenIds.length),
+            minGasLimit
+        );
+        emit ERC721WithdrawalInitiated(rootToken, childToken, msg.sender, to, tokenIds, messageId);
+    }
+
+    function _withdrawERC1155(
+        address childToken,
+        address to,
+        uint256[] memory ids,
+        uint256[] memory amounts,
+        uint256 minGasLimit
+    ) private returns (bytes32 messageId) {
+        AssetGas.checkBatch(ids.length);
+        if (ids.length != amounts.length) revert ChildAssetBridgeLengthMismatch(ids.length, amounts.length);
+        for (uint256 i = 0; i < amounts.length; ++i) {
+            if (amounts[i] == 0) revert ChildAssetBridgeZeroAmount();
+        }
+        if (to == address(0)) revert ChildAssetBridgeZeroAddress();
+        address rootToken = _rootTokenOf(childToken, AssetKind.ERC1155);
+        ChildERC1155(childToken).burnBatch(msg.sender, ids, amounts);
+        messageId = _sendToCounterpart(
+            abi.encodeCall(IRootAssetBridge.finalizeERC1155Withdrawal, (rootToken, msg.sender, to, ids, amounts)),
+            AssetGas.releaseGas(ids.length),
+            minGasLimit
+        );
+        emit ERC1155WithdrawalInitiated(rootToken, childToken, msg.sender, to, ids, amounts, messageId);
+    }
+
+    function _rootTokenOf(address childToken, AssetKind expected) private view returns (address rootToken) {
+        ChildToken storage entry = _childTokens[childToken];
+        if (entry.kind != expected) revert ChildAssetBridgeWrongKind(childToken, entry.kind, expected);
+        return entry.rootToken;
+    }
+
+    /// @dev The child token of `rootToken`, deployed from `metadata` on its first deposit. A later
+    /// deposit that overtook the first one fails here and is retried once the first has arrived.
+    function _childTokenFor(address rootToken, AssetKind kind, bytes calldata metadata) private returns (address childToken) {
+        childToken = childTokenOf[rootToken];
+        if (childToken != address(0)) {
+            // The root bridge maps a token to one kind; this holds unless that bridge is broken.
+            AssetKind deployed = _childTokens[childToken].kind;
+            if (deployed != kind) revert ChildAssetBridgeWrongKind(rootToken, deployed, kind);
+            return childToken;
+        }
+        if (metadata.length == 0) revert ChildAssetBridgeTokenNotDeployed(rootToken);
+        (string memory name, string memory symbol) = abi.decode(metadata, (string, string));
+        childToken = Clones.cloneDeterministic(_implementation(kind), _salt(rootToken));
+        if (kind == AssetKind.ERC721) ChildERC721(childToken).initialize(rootToken, name, symbol);
+        else ChildERC1155(childToken).initialize(rootToken, name, symbol);
+        childTokenOf[rootToken] = childToken;
+        _childTokens[childToken] = ChildToken(rootToken, kind);
+        emit ChildAssetDeployed(rootToken, childToken, kind, name, symbol);
+    }
+
+    function _implementation(AssetKind kind) private view returns (address) {
+        return kind == AssetKind.ERC721 ? erc721Implementation : erc1155Implementation;
+    }
+
+    function _salt(address rootToken) private pure returns (bytes32) {
+        return bytes32(uint256(uint160(rootToken)));
+    }
+}
