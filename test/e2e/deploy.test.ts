@@ -281,7 +281,7 @@ describe("deploy (end to end, real nodes)", function () {
       const admin = devAccount(6, main.provider);
       const staked = await deployDevnet(main, child, { staking: { epochLength: 120, minStake: parseEther("1").toString() }, admin: admin.address });
       const files = staked.deployment;
-      expect(Object.keys(files.main.contracts)).to.have.members(["StakeManager", "ValidatorSet", "CheckpointManager", "Messenger", "RootBridge", "Lockbox"]);
+      expect(Object.keys(files.main.contracts)).to.have.members(["StakeManager", "ValidatorSet", "CheckpointManager", "Messenger", "RootBridge", "Lockbox", "RootAssetBridge"]);
       expect(files.main.contracts.ValidatorSet!.contract).to.equal("StakedValidatorSet");
       expect(files.child.contracts.ValidatorSet!.contract).to.equal("ChildValidatorSet");
       const address = (file: DeploymentFile, name: keyof DeploymentFile["contracts"]) => file.contracts[name]!.address;
