@@ -46,9 +46,6 @@ contract Messenger is IMessenger, AccessControl, Pausable, ReentrancyGuardTransi
     /// a batch that runs out on one reverts whole, having marked nothing.
     uint256 public constant BATCH_ENTRY_GAS = 60_000;
 
-    /// @dev `_execute`'s call gas meaning "all the gas left but the reserve".
-    uint256 private constant _ALL_GAS = type(uint256).max;
-
     /// @dev keccak256("sidechain-kit.Messenger.xDomainMessageSender") - 1
     bytes32 private constant X_DOMAIN_SENDER_SLOT = 0xd7b22b2fe60b1806f89a93853e2120cba610c03f787809548d08440050601b46;
 
@@ -118,9 +115,8 @@ contract Messenger is IMessenger, AccessControl, Pausable, ReentrancyGuardTransi
     function relayMessage(ExitProof calldata proof) external nonReentrant whenNotPaused returns (bytes32 messageId) {
         Message memory message;
         (messageId, message) = checkRelay(proof);
-        _checkGas(messageId, message.gasLimit);
         _usedNonces.set(message.nonce);
-        _execute(messageId, message, _ALL_GAS);
+        _execute(messageId, message);
     }
 
     /// @inheritdoc IMessenger
@@ -164,13 +160,13 @@ contract Messenger is IMessenger, AccessControl, Pausable, ReentrancyGuardTransi
             }
             BatchEntry calldata entry = batch.entries[i];
             if (entry.blockIndex >= blockCount) revert MessengerBatchBlockOutOfRange(i, entry.blockIndex, blockCount);
-            (bytes32 messageId, Message memory message) = _messageOfReceipt(
+            ReceiptProof.Log memory log = ReceiptProof.extractLog(
                 batch.blocks[entry.blockIndex].receiptsRoot,
                 RLP.encode(entry.txIndex),
                 _nodesOnPath(nodes, entry.nodePath, i),
-                entry.logIndex,
-                emitter
+                entry.logIndex
             );
+            (bytes32 messageId, Message memory message) = _messageOfLog(log, emitter);
             // A message relayed (or failed) before, by anyone or earlier in this batch: a batch
             // built from a slightly stale view still relays the rest.
             MessageStatus status = _statusOf(messageId, message.nonce);
@@ -191,8 +187,7 @@ contract Messenger is IMessenger, AccessControl, Pausable, ReentrancyGuardTransi
             }
             _usedNonces.set(message.nonce);
             executed = true;
-            // Exactly the gas limit, its floor: one call must not eat the gas of the entries after it.
-            outcomes[i] = _execute(messageId, message, message.gasLimit) ? BatchOutcome.Relayed : BatchOutcome.Failed;
+            outcomes[i] = _executeInBatch(messageId, message) ? BatchOutcome.Relayed : BatchOutcome.Failed;
         }
         uint256 usedAtEnd = gasAtStart - gasleft();
         if (usedAtEnd > gasNeeded) gasNeeded = usedAtEnd;
@@ -203,8 +198,7 @@ contract Messenger is IMessenger, AccessControl, Pausable, ReentrancyGuardTransi
         messageId = incomingMessageId(message);
         if (!failedMessages[messageId]) revert MessengerNotFailed(messageId);
         failedMessages[messageId] = false;
-        _checkGas(messageId, message.gasLimit);
-        _execute(messageId, message, _ALL_GAS);
+        _execute(messageId, message);
     }
 
     /// @inheritdoc IMessenger
@@ -302,19 +296,22 @@ contract Messenger is IMessenger, AccessControl, Pausable, ReentrancyGuardTransi
     function _provenMessage(ExitProof calldata proof) private view returns (bytes32 messageId, Message memory message) {
         address expectedEmitter = remoteMessenger;
         if (expectedEmitter == address(0)) revert MessengerRemoteNotSet();
-        return _messageOfReceipt(proof.receiptsRoot, proof.receiptKey, proof.receiptProof, proof.logIndex, expectedEmitter);
+        ReceiptProof.Log memory log =
+            ReceiptProof.extractLog(proof.receiptsRoot, proof.receiptKey, proof.receiptProof, proof.logIndex);
+        if (log.emitter != expectedEmitter) revert MessengerWrongEmitter(log.emitter, expectedEmitter);
+        if (!MessageCodec.isMessageSent(log)) revert MessengerNotAMessage(log.topics.length > 0 ? log.topics[0] : bytes32(0), log.topics.length);
+        message = MessageCodec.decode(log);
+        messageId = MessageCodec.id(remoteChainId, block.chainid, message);
     }
 
-    /// @dev The message of the `MessageSent` log proven under `receiptsRoot`, which the caller has
-    /// checked against a final checkpoint.
-    function _messageOfReceipt(
-        bytes32 receiptsRoot,
-        bytes memory receiptKey,
-        bytes[] memory receiptProof,
-        uint256 logIndex,
-        address expectedEmitter
-    ) private view returns (bytes32 messageId, Message memory message) {
-        ReceiptProof.Log memory log = ReceiptProof.extractLog(receiptsRoot, receiptKey, receiptProof, logIndex);
+    /// @dev `_provenMessage`'s checks for a batch entry's log, proven under a receipts root that the
+    /// batch has checked against a final checkpoint. The single path keeps its own copy, which the
+    /// optimizer inlines: sharing this one made every single relay about 500 gas dearer.
+    function _messageOfLog(ReceiptProof.Log memory log, address expectedEmitter)
+        private
+        view
+        returns (bytes32 messageId, Message memory message)
+    {
         if (log.emitter != expectedEmitter) revert MessengerWrongEmitter(log.emitter, expectedEmitter);
         if (!MessageCodec.isMessageSent(log)) revert MessengerNotAMessage(log.topics.length > 0 ? log.topics[0] : bytes32(0), log.topics.length);
         message = MessageCodec.decode(log);
@@ -343,25 +340,36 @@ contract Messenger is IMessenger, AccessControl, Pausable, ReentrancyGuardTransi
         return gasLimit + gasLimit / 63 + RELAY_GAS_RESERVE;
     }
 
-    /// @dev Without this check a relayer could pass just enough gas for the call to fail and the
-    /// message to be marked failed.
-    function _checkGas(bytes32 messageId, uint256 gasLimit) private view {
-        uint256 required = _requiredGas(gasLimit);
+    /// @dev Calls a message already marked: its nonce is set (first relay) or its failed flag cleared
+    /// (retry) before the call, so a reentrant relay or retry of it fails. A reverting call flags it
+    /// failed again, which only `retryMessage` accepts.
+    function _execute(bytes32 messageId, Message memory message) private {
+        // Without this check a relayer could pass just enough gas for the call to fail and the
+        // message to be marked failed.
+        uint256 required = _requiredGas(message.gasLimit);
         if (gasleft() < required) revert MessengerInsufficientGas(messageId, gasleft(), required);
-    }
 
-    /// @dev Calls a message already marked, after `_checkGas` (or the batch's own check): its nonce
-    /// is set (first relay) or its failed flag cleared (retry) before the call, so a reentrant
-    /// relay or retry of it fails. A reverting call flags it failed again, which only
-    /// `retryMessage` accepts. `callGas` is the call's gas, or `_ALL_GAS` for all but the reserve.
-    function _execute(bytes32 messageId, Message memory message, uint256 callGas) private returns (bool success) {
         X_DOMAIN_SENDER_SLOT.asAddress().tstore(message.sender);
-        // The gas limit is a floor, as in Optimism's messenger: a single relay's call gets all but
-        // the reserve, so a retry with more gas can execute a call that needs more than its sender
-        // asked (M-2); a batch gives each call its gas limit.
-        success = _call(message.target, callGas == _ALL_GAS ? gasleft() - RELAY_GAS_RESERVE : callGas, message.data);
+        // The gas limit is a floor, as in Optimism's messenger: the call gets all but the reserve,
+        // so a retry with more gas can execute a call that needs more than its sender asked (M-2).
+        bool success = _call(message.target, gasleft() - RELAY_GAS_RESERVE, message.data);
         X_DOMAIN_SENDER_SLOT.asAddress().tstore(address(0));
 
+        if (success) {
+            emit MessageRelayed(messageId, message.nonce, message.target);
+        } else {
+            failedMessages[messageId] = true;
+            emit MessageFailed(messageId, message.nonce, message.target, _revertReason());
+        }
+    }
+
+    /// @dev `_execute` for a batch entry, whose gas the batch has checked: the call gets exactly its
+    /// gas limit (its floor), so that it cannot eat the gas of the entries after it.
+    function _executeInBatch(bytes32 messageId, Message memory message) private returns (bool success) {
+        X_DOMAIN_SENDER_SLOT.asAddress().tstore(message.sender);
+        success = _call(message.target, message.gasLimit, message.data);
+        X_DOMAIN_SENDER_SLOT.asAddress().tstore(address(0));
+        // As in `_execute`: a failed call is kept for `retryMessage`.
         if (success) {
             emit MessageRelayed(messageId, message.nonce, message.target);
         } else {

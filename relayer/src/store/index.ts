@@ -1,4 +1,5 @@
 /** The store: one SQLite file and its repositories, opened once and injected into the roles. */
+import { BatchRepository } from "./batches";
 import { BlockRepository, CursorRepository } from "./blocks";
 import { ChallengeRepository, ExecutionRepository } from "./challenges";
 import { AttestationRepository, CheckpointRepository } from "./checkpoints";
@@ -15,6 +16,7 @@ export class Store {
   readonly txs: TxRepository;
   readonly challenges: ChallengeRepository;
   readonly executions: ExecutionRepository;
+  readonly batches: BatchRepository;
 
   constructor(readonly db: Db) {
     this.blocks = new BlockRepository(db);
@@ -25,6 +27,7 @@ export class Store {
     this.txs = new TxRepository(db);
     this.challenges = new ChallengeRepository(db);
     this.executions = new ExecutionRepository(db);
+    this.batches = new BatchRepository(db);
   }
 
   static open(path: string): Store {
@@ -41,6 +44,7 @@ export class Store {
   }
 }
 
+export * from "./batches";
 export * from "./blocks";
 export * from "./challenges";
 export * from "./checkpoints";
