@@ -106,8 +106,8 @@ export class Executor {
     const statuses = new Map<number, Promise<number>>();
     const started: Promise<void>[] = [];
     // With batches, a pass must see past the messages in flight: they are many more than maxInFlight.
-    const pending = this.ctx.store.messages.pending(this.lane.destination, Date.now(), this.batches === undefined ? 200 : Math.max(200, limit * batch.maxMessages));
-    if (this.batches !== undefined) started.push(...this.launchBatches(pending, limit));
+    const pending = this.ctx.store.messages.pending(this.lane.destination, Date.now(), this.batches === undefined ? 200 : Math.max(200, 16 * batch.maxMessages));
+    if (this.batches !== undefined) started.push(...(await this.launchBatches(pending, limit, statuses)));
     for (const message of pending) {
       if (this.ctx.signal.aborted || this.inFlight.size >= limit) break;
       if (this.inFlight.has(message.id) || this.batched.has(message.id)) continue;
@@ -128,9 +128,12 @@ export class Executor {
    * Resumes batches a previous run left pending, then starts one task per group of final messages
    * of one checkpoint (each takes one in-flight place); lone ones are left to the single path.
    */
-  private launchBatches(pending: readonly StoredMessage[], limit: number): Promise<void>[] {
+  private async launchBatches(pending: readonly StoredMessage[], limit: number, statuses: Map<number, Promise<number>>): Promise<Promise<void>[]> {
     const batches = this.batches!;
     const { store } = this.ctx;
+    // Messages of a checkpoint that became final are promoted here, one checkpointStatus per
+    // checkpoint, rather than one task each: a burst is then batched in one pass, not maxInFlight at a time.
+    const promoted = await this.promoteFinal(pending, statuses);
     const settings = this.ctx.config.roles.executor.batch;
     const started: Promise<void>[] = [];
     const track = (key: string, members: string[], run: (turn: Turn) => Promise<{ single: string[] }>): void => {
@@ -160,7 +163,7 @@ export class Executor {
       track(key, recorded.members, () => batches.resume(recorded));
     }
     const ready = pending.filter(
-      (m) => m.status === "final" && m.attempts === 0 && !this.inFlight.has(m.id) && !this.batched.has(m.id) && !this.single.has(m.id) && !held.has(m.id),
+      (m) => (m.status === "final" || promoted.has(m.id)) && m.attempts === 0 && !this.inFlight.has(m.id) && !this.batched.has(m.id) && !this.single.has(m.id) && !held.has(m.id),
     );
     const { batches: groups, alone } = groupForBatches(ready, settings.maxMessages, settings.minMessages);
     for (const m of alone) this.single.add(m.id);
@@ -173,6 +176,42 @@ export class Executor {
       track(`batch:${cp.id}:${members[0]}`, members, (turn) => batches.relay(group, cp, this.cache, turn));
     }
     return started;
+  }
+
+  /** Marks final, in one store transaction, the fresh messages whose covering checkpoint is final now. */
+  private async promoteFinal(pending: readonly StoredMessage[], statuses: Map<number, Promise<number>>): Promise<Set<string>> {
+    const { store } = this.ctx;
+    const byCheckpoint = new Map<number, StoredMessage[]>();
+    for (const m of pending) {
+      if (m.status === "final" || m.status === "failed" || m.attempts > 0 || this.inFlight.has(m.id) || this.batched.has(m.id)) continue;
+      const cp = store.checkpoints.covering(this.lane.destination, m.blockNumber);
+      if (cp === undefined) continue;
+      byCheckpoint.set(cp.id, [...(byCheckpoint.get(cp.id) ?? []), m]);
+    }
+    const promoted = new Set<string>();
+    const rpc = this.ctx.rpc[this.lane.destination];
+    const cm = this.ctx.config.chains[this.lane.destination].contracts.CheckpointManager;
+    await Promise.all(
+      [...byCheckpoint.keys()].map(async (id) => {
+        let status = statuses.get(id);
+        if (status === undefined) {
+          status = readContract(rpc, checkpointManagerAbi, cm, "checkpointStatus", [id]).then((r) => Number(r[0]));
+          statuses.set(id, status);
+        }
+        if ((await status.catch(() => -1)) === CheckpointStatusOnChain.Final) byCheckpoint.get(id)!.forEach((m) => promoted.add(m.id));
+      }),
+    );
+    store.transaction(() => {
+      for (const [id, members] of byCheckpoint) {
+        for (const m of members) {
+          if (!promoted.has(m.id)) continue;
+          store.messages.setStatus(m.id, "final", { checkpointId: id });
+          // This pass's copy too: the grouping below reads it.
+          m.checkpointId = id;
+        }
+      }
+    });
+    return promoted;
   }
 
   /** Mirrors checkpoint events of the destination up to its safe head. Returns true if more remain. */
