@@ -18,7 +18,19 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { config, ethers, network } from "hardhat";
 import type { ContractTransactionResponse, TransactionReceipt, TransactionResponse } from "ethers";
-import { buildCheckpointTree, encodeBlockHeader, type CheckpointBlock, type CheckpointTree, type RpcBlock } from "../relayer/src";
+import {
+  buildCheckpointTree,
+  buildExitProof,
+  buildMessageBatch,
+  encodeBlockHeader,
+  fetchBlockReceipts,
+  locateLog,
+  ReceiptTrie,
+  type CheckpointBlock,
+  type CheckpointTree,
+  type ExitProof,
+  type RpcBlock,
+} from "../relayer/src";
 import {
   attest,
   checkpoint,
@@ -27,11 +39,13 @@ import {
   deploySystem,
   fetchBlocks,
   makeValidators,
+  messageLogs,
   mineInOneBlock,
   passChallengePeriod,
   proveMessage,
   treeOf,
   type ChainSide,
+  type SignedCheckpoint,
   type System,
 } from "../test/helpers/fixture";
 import { NO_ATTESTATION } from "../test/helpers/checkpoints";
@@ -49,6 +63,8 @@ const KEYS = [
   "submitCheckpoint100",
   "relayDeposit",
   "relayWithdrawal",
+  "relayBatch32PerMessage",
+  "relayBatch32DepositsPerMessage",
   "challengeSignature",
   "challengeHeaderChain",
   "demandLeaves",
@@ -74,7 +90,12 @@ const TARGETS: Partial<Record<Key | StakingKey, number>> = {
   depositERC20RateLimited: 83_000,
   submitCheckpoint21: 150_000,
   relayWithdrawal: 200_000,
+  relayBatch32PerMessage: 90_000,
+  relayBatch32DepositsPerMessage: 90_000,
 };
+
+/** Messages in each measured batch relay. */
+const BATCH_SIZE = 32;
 
 /** Blocks per checkpoint wherever the range affects gas (proof depth): a realistic batch. */
 const CHECKPOINT_BLOCKS = 256n;
@@ -214,6 +235,101 @@ async function benchBridge(): Promise<string> {
   return (
     `relays: block ${block.number} with ${block.transactions.length} txs (deposit #${depositReceipt.index}, ` +
     `withdrawal #${withdrawalReceipt.index}) in checkpoints of blocks ${aligned + 1n}-${end}`
+  );
+}
+
+/** Exit proofs of the one MessageSent log of each receipt, all of one block: its trie is built once. */
+async function proveAll(source: ChainSide, receipts: TransactionReceipt[], checkpointed: SignedCheckpoint): Promise<ExitProof[]> {
+  const blockReceipts = await fetchBlockReceipts(ethers.provider, receipts[0].blockHash);
+  const trie = await ReceiptTrie.fromReceipts(blockReceipts);
+  const proofs: ExitProof[] = [];
+  for (const receipt of receipts) {
+    const [log] = await messageLogs(source.messenger, receipt);
+    const { txIndex, logIndexInReceipt } = locateLog(blockReceipts, log.index);
+    proofs.push(
+      buildExitProof({
+        checkpointId: checkpointed.id,
+        checkpointTree: checkpointed.tree,
+        blockNumber: receipt.blockNumber,
+        receiptProof: await trie.proof(txIndex),
+        logIndex: logIndexInReceipt,
+      }),
+    );
+  }
+  return proofs;
+}
+
+/**
+ * 32 deposits of one token and 32 withdrawals of its child token, each to its own fresh recipient
+ * (a balance slot written from zero, the dearest case), spread over one block of 100 transfers
+ * more; each set relayed by one relayMessages through a 256-block checkpoint. Gas per message.
+ */
+async function benchBatches(): Promise<string> {
+  const system = await deploySystem(4);
+  const [user, , ...fillerSenders] = system.users;
+  const { rootBridge, childBridge } = system;
+  const token = await ethers.deployContract("TestERC20", ["Bench Token", "BENCH", 18]);
+  await mined(token.mint(user.address, 1_000_000n * TOKEN), "mint");
+  await mined(token.connect(user).approve(rootBridge, 1_000n * TOKEN), "approve");
+  const first = await mined(rootBridge.connect(user).depositERC20(token, user.address, 100n * TOKEN), "first deposit");
+  await deliver(system, system.main, system.child, first);
+  const childToken = await childBridge.childTokenOf(token);
+  // Steady state: each side has relayed a message before.
+  const earlier = await mined(childBridge.connect(user).withdraw(childToken, user.address, TOKEN), "first withdrawal");
+  await deliver(system, system.child, system.main, earlier);
+
+  const aligned = BigInt(await ethers.provider.getBlockNumber());
+  await checkpoint(system, system.main, aligned);
+  await checkpoint(system, system.child, aligned);
+
+  const recipients = Array.from({ length: BATCH_SIZE * 2 }, () => ethers.Wallet.createRandom().address);
+  const deposits: Promise<ContractTransactionResponse>[] = [];
+  const withdrawals: Promise<ContractTransactionResponse>[] = [];
+  await mineInOneBlock(() => [
+    (async () => {
+      for (let i = 0; i < FILLER_TXS; i++) {
+        const [from, to] = [fillerSenders[i % FILLER_SENDERS], fillerSenders[(i + 1) % FILLER_SENDERS]];
+        await from.sendTransaction({ to: to.address, value: 1n, gasLimit: 21_000 });
+        // The bridge transactions spread among the transfers, as on a busy chain.
+        if (i % 3 === 0 && deposits.length < BATCH_SIZE) {
+          const deposit = rootBridge.connect(user).depositERC20(token, recipients[deposits.length], TOKEN, { gasLimit: 200_000 });
+          deposits.push(deposit);
+          await deposit;
+          const withdrawal = childBridge.connect(user).withdraw(childToken, recipients[BATCH_SIZE + withdrawals.length], TOKEN, { gasLimit: 200_000 });
+          withdrawals.push(withdrawal);
+          await withdrawal;
+        }
+      }
+    })(),
+  ]);
+  const depositReceipts = await Promise.all(deposits.map((d, i) => mined(d, `batch deposit ${i}`)));
+  const withdrawalReceipts = await Promise.all(withdrawals.map((w, i) => mined(w, `batch withdrawal ${i}`)));
+  const block = await ethers.provider.getBlock(depositReceipts[0].blockNumber);
+  const all = [...depositReceipts, ...withdrawalReceipts];
+  if (block === null || block.transactions.length < FILLER_TXS + 2 * BATCH_SIZE || all.some((r) => r.blockNumber !== block.number)) {
+    throw new Error(`the batched transactions are not in one block of ${FILLER_TXS}+ transactions`);
+  }
+
+  const end = aligned + CHECKPOINT_BLOCKS;
+  await mineTo(end);
+  const mainCheckpoint = await checkpoint(system, system.main, end);
+  const childCheckpoint = await checkpoint(system, system.child, end);
+  await passChallengePeriod();
+
+  const relayBatch = async (destination: ChainSide, proofs: ExitProof[], key: Key): Promise<number> => {
+    const batch = buildMessageBatch(proofs);
+    const receipt = await mined(destination.messenger.relayMessages(batch), key);
+    const relayed = destination.messenger.interface.getEvent("MessageRelayed").topicHash;
+    const count = receipt.logs.filter((log) => log.topics[0] === relayed).length;
+    if (count !== proofs.length) throw new Error(`${key}: ${count} of ${proofs.length} messages relayed`);
+    gas[key] = Math.round(Number(receipt.gasUsed) / proofs.length);
+    return batch.nodes.length;
+  };
+  const depositNodes = await relayBatch(system.child, await proveAll(system.main, depositReceipts, childCheckpoint), "relayBatch32DepositsPerMessage");
+  const withdrawalNodes = await relayBatch(system.main, await proveAll(system.child, withdrawalReceipts, mainCheckpoint), "relayBatch32PerMessage");
+  return (
+    `batches: block ${block.number} with ${block.transactions.length} txs: ${BATCH_SIZE} deposits (batch of ${depositNodes} trie nodes) ` +
+    `and ${BATCH_SIZE} withdrawals (${withdrawalNodes} trie nodes), to fresh recipients, in checkpoints of blocks ${aligned + 1n}-${end}`
   );
 }
 
@@ -380,6 +496,7 @@ function printTable(): void {
 
 async function main(): Promise<void> {
   const context = await benchBridge();
+  const batchContext = await benchBatches();
   await benchSubmit(4, "submitCheckpoint4");
   await benchSubmit(21, "submitCheckpoint21");
   await benchSubmit(100, "submitCheckpoint100");
@@ -393,6 +510,7 @@ async function main(): Promise<void> {
   const missing = ALL_KEYS.filter((key) => gas[key] === undefined);
   if (missing.length > 0) throw new Error(`not measured: ${missing.join(", ")}`);
   console.log(context);
+  console.log(batchContext);
   printTable();
 
   const file = path.join(config.paths.root, "bench-results", "gas.json");

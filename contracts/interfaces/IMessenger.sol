@@ -34,6 +34,52 @@ interface IMessenger {
         uint256 logIndex;
     }
 
+    /// @notice A block of a batch: its leaf, proven once for every message of the batch it holds.
+    /// @param blockNumber Number of the block.
+    /// @param blockHash Hash of that block.
+    /// @param receiptsRoot Receipts root of that block.
+    /// @param blockProof Merkle proof of the block leaf in the checkpoint's block root.
+    struct BatchBlock {
+        uint256 blockNumber;
+        bytes32 blockHash;
+        bytes32 receiptsRoot;
+        bytes32[] blockProof;
+    }
+
+    /// @notice One message of a batch: which receipt of which block, and which trie nodes prove it.
+    /// @param blockIndex Position of the message's block in `MessageBatch.blocks`.
+    /// @param txIndex Index of the transaction in its block: the trie key is rlp(txIndex).
+    /// @param logIndex Index of the log inside the receipt (not in the block).
+    /// @param nodePath The receipt's Merkle-Patricia proof, root first, as positions in
+    /// `MessageBatch.nodes`: two bytes (big-endian) per node.
+    struct BatchEntry {
+        uint256 blockIndex;
+        uint256 txIndex;
+        uint256 logIndex;
+        bytes nodePath;
+    }
+
+    /// @notice Exit proofs of many messages committed by one checkpoint, each part sent once: a
+    /// block leaf for all the messages of its block, a trie node for all the receipts below it.
+    /// @param checkpointId Checkpoint that commits every block.
+    /// @param blocks The blocks holding the messages.
+    /// @param nodes The receipts tries' nodes the entries need, each once, in any order.
+    /// @param entries The messages, executed in this order.
+    struct MessageBatch {
+        uint256 checkpointId;
+        BatchBlock[] blocks;
+        bytes[] nodes;
+        BatchEntry[] entries;
+    }
+
+    /// @notice What a batch did with each of its entries.
+    enum BatchOutcome {
+        NotReached,
+        Relayed,
+        Failed,
+        Skipped
+    }
+
     /// @notice Where a message stands on its destination chain.
     enum MessageStatus {
         None,
@@ -57,6 +103,11 @@ interface IMessenger {
     /// @param reason The target's revert data, cut to the messenger's `MAX_REASON_BYTES`.
     event MessageFailed(bytes32 indexed messageId, uint256 indexed nonce, address indexed target, bytes reason);
     event RemoteMessengerSet(address remoteMessenger);
+    /// @notice A batch entry was not executed: its message was already relayed or failed before.
+    event MessageSkipped(bytes32 indexed messageId, uint256 indexed nonce, MessageStatus status);
+    /// @notice A batch ran short of gas at entry `nextEntry`: it and the entries after it were left
+    /// untouched, to be relayed later.
+    event MessageBatchStopped(uint256 indexed checkpointId, uint256 nextEntry, uint256 gasLeft, uint256 required);
 
     error MessengerZeroAddress();
     error MessengerRemoteAlreadySet(address remoteMessenger);
@@ -70,6 +121,10 @@ interface IMessenger {
     error MessengerNotFailed(bytes32 messageId);
     error MessengerInsufficientGas(bytes32 messageId, uint256 gasLeft, uint256 required);
     error MessengerNoActiveMessage();
+    error MessengerEmptyBatch();
+    error MessengerBatchBlockOutOfRange(uint256 entry, uint256 blockIndex, uint256 blockCount);
+    error MessengerBatchInvalidNodePath(uint256 entry, uint256 pathLength);
+    error MessengerBatchNodeOutOfRange(uint256 entry, uint256 node, uint256 nodeCount);
 
     /// @notice Sends `data` to `target` on the other chain, to be called with `gasLimit` gas.
     /// @dev Carries no value. The message executes at most once, and only after its block is in a
@@ -86,6 +141,23 @@ interface IMessenger {
     /// @param proof The exit proof of the `MessageSent` log.
     /// @return messageId The message's id.
     function relayMessage(ExitProof calldata proof) external returns (bytes32 messageId);
+
+    /// @notice Executes many messages of one checkpoint in one transaction.
+    /// @dev Anyone may relay. The same checks as `relayMessage` (final checkpoint, block leaf, receipt,
+    /// emitter, replay) hold for every entry, and a proof that fails them reverts the whole batch. A
+    /// message already relayed or failed is skipped (`MessageSkipped`), a target that reverts marks
+    /// only its message failed, and each call gets exactly its message's gas limit. Before each
+    /// entry the batch checks the gas left: short of what the next message needs (its gas limit
+    /// plus 1/63 plus the reserve), it stops (`MessageBatchStopped`) and leaves the rest for later;
+    /// it reverts `MessengerInsufficientGas` instead if it has executed nothing.
+    /// @param batch The checkpoint, its blocks, the trie nodes and the entries.
+    /// @return outcomes What happened to each entry, in order (NotReached after a stop).
+    /// @return gasNeeded Gas from the start of this call with which no entry would have stopped
+    /// (for a simulation: the transaction needs this, its intrinsic gas and under 10,000 gas for the
+    /// call's entry: dispatch, reentrancy guard, pause flag).
+    function relayMessages(MessageBatch calldata batch)
+        external
+        returns (BatchOutcome[] memory outcomes, uint256 gasNeeded);
 
     /// @notice Executes again a message whose call failed.
     /// @param message The message fields, as in its `MessageSent` log.

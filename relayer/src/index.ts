@@ -40,6 +40,14 @@ export {
   type ExitProof,
   type ProveLogArgs,
 } from "./proof/exitProof";
+export {
+  BatchOutcomeOnChain,
+  InvalidBatchError,
+  buildMessageBatch,
+  type BatchBlock,
+  type BatchEntry,
+  type MessageBatch,
+} from "./proof/messageBatch";
 /** EIP-712 typed data of a checkpoint signature: what validators sign (docs/protocol.md "Signatures"). */
 export { CHECKPOINT_TYPES, checkpointDomain } from "./chain/abi";
 export * from "./errors";

@@ -10,7 +10,8 @@
  *  3. the relayer SIGKILLs itself (SIDECHAIN_CRASH_POINT) between recording a signed relay and
  *     broadcasting it, then right after broadcasting: restarted, it resumes that very
  *     transaction, and the message is relayed once;
- *  4. a stream of 56 messages both ways while the relayer is SIGKILLed at seeded random
+ *  4. the same for a batch relay (relayMessages): its members are relayed once, never alone;
+ *  5. a stream of 56 messages both ways while the relayer is SIGKILLed at seeded random
  *     moments: every message is relayed exactly once, and the relayer's signers never used a
  *     nonce for two different transactions.
  */
@@ -157,6 +158,53 @@ describe("relayer processes (two Hardhat nodes)", function () {
         const attempts = after.txs.atNonce("child", executor, recorded.nonce);
         expect(attempts.map((t) => t.hash)).to.include(relayed[0].transactionHash.toLowerCase());
         expect(new Set(attempts.map((t) => t.intent))).to.deep.equal(new Set([`relay:${id}`]));
+      } finally {
+        after.close();
+      }
+    }
+  });
+
+  it("resumes a recorded batch relay after a SIGKILL before and after broadcasting: its members relayed once, never alone", async function () {
+    const rootBridge = new Contract(devnet.deployment.main.contracts.RootBridge!.address, ["function depositETH(address to) payable returns (bytes32)"], user.main);
+    const mainMessenger = devnet.deployment.main.contracts.Messenger!.address.toLowerCase();
+    const childMessenger = new Contract(devnet.deployment.child.contracts.Messenger!.address, MESSENGER_ABI, child.provider);
+    const sentTopic = MESSENGER_ABI.getEvent("MessageSent")!.topicHash;
+    for (const point of ["after-record", "after-broadcast"] as const) {
+      await bridge.relayer.stop();
+      await bridge.restart(undefined, { SIDECHAIN_CRASH_POINT: `${point}:batch:` });
+      const crashing = bridge.relayer;
+      // Three deposits sent at once: one checkpoint commits them, so they are final together.
+      const nonce = await main.provider.getTransactionCount(user.main.address, "pending");
+      const txs = await Promise.all([0, 1, 2].map((i) => rootBridge.getFunction("depositETH")(Wallet.createRandom().address, { value: 1_000n, nonce: nonce + i })));
+      const ids: string[] = [];
+      for (const tx of txs) {
+        const receipt = (await tx.wait()) as TransactionReceipt;
+        const sent = MESSENGER_ABI.parseLog(receipt.logs.find((l) => l.address.toLowerCase() === mainMessenger && l.topics[0] === sentTopic)!)!;
+        ids.push(((await childMessenger.getFunction("incomingMessageId")([sent.args.nonce, sent.args.sender, sent.args.target, sent.args.gasLimit, sent.args.data])) as string).toLowerCase());
+      }
+      const exit = await waitFor(`the relayer to kill itself ${point} a batch`, () => crashing.exitStatus, 120_000);
+      expect(exit.signal, crashing.output(20)).to.equal("SIGKILL");
+      let batchIntent: string;
+      const store = Store.open(bridge.dbPath);
+      try {
+        const [pending] = store.batches.pending("child");
+        expect(pending, "the batch is recorded").to.not.equal(undefined);
+        batchIntent = `batch:${pending.id}`;
+        expect(store.txs.latestForIntent("child", batchIntent)?.status, "its transaction is recorded").to.equal("pending");
+        for (const id of pending.members) expect(store.txs.latestForIntent("child", `relay:${id}`), `${id} never relayed alone`).to.equal(undefined);
+      } finally {
+        store.close();
+      }
+
+      await bridge.restart();
+      for (const id of ids) {
+        await waitFor(async () => `message ${id} relayed (now ${await messageStatus(bridge.apiPort, id).catch(() => "?")})`, async () => (await messageStatus(bridge.apiPort, id)) === "relayed", 120_000);
+        expect(await childMessenger.queryFilter(childMessenger.filters.MessageRelayed(id), 0, "latest"), `${point}: relays of ${id}`).to.have.length(1);
+      }
+      const after = Store.open(bridge.dbPath);
+      try {
+        expect(after.batches.pending("child"), "the batch settled").to.have.length(0);
+        expect(after.txs.latestForIntent("child", batchIntent)?.status).to.equal("mined");
       } finally {
         after.close();
       }

@@ -48,6 +48,9 @@ export const messengerAbi = new Interface([
   "function checkpointManager() view returns (address)",
   `function relayMessage(${EXIT_PROOF} proof) returns (bytes32 messageId)`,
   `function retryMessage(${MESSAGE} message) returns (bytes32 messageId)`,
+  "function relayMessages((uint256 checkpointId, (uint256 blockNumber, bytes32 blockHash, bytes32 receiptsRoot, bytes32[] blockProof)[] blocks, bytes[] nodes, (uint256 blockIndex, uint256 txIndex, uint256 logIndex, bytes nodePath)[] entries) batch) returns (uint8[] outcomes, uint256 gasNeeded)",
+  "event MessageSkipped(bytes32 indexed messageId, uint256 indexed nonce, uint8 status)",
+  "event MessageBatchStopped(uint256 indexed checkpointId, uint256 nextEntry, uint256 gasLeft, uint256 required)",
   `function checkRelay(${EXIT_PROOF} proof) view returns (bytes32 messageId, ${MESSAGE} message)`,
   `function messageStatus(${MESSAGE} message) view returns (uint8)`,
   "event MessageSent(uint256 indexed nonce, address indexed sender, address indexed target, uint256 gasLimit, bytes data)",
@@ -56,6 +59,7 @@ export const messengerAbi = new Interface([
   "error MessengerAlreadyRelayed(bytes32 messageId)",
   "error MessengerMessageFailed(bytes32 messageId)",
   "error MessengerInsufficientGas(bytes32 messageId, uint256 gasLeft, uint256 required)",
+  "error MessengerEmptyBatch()",
   "error CheckpointManagerNotFinal(uint256 id, uint64 finalizesAt)",
   "error CheckpointManagerUnknownCheckpoint(uint256 id, uint256 count)",
 ]);

@@ -95,9 +95,23 @@ export const configSchema = z
             retryBackoffMs: z.number().int().positive().default(15_000),
             /** Relays of one lane in flight at once (one nonce manager orders them); 1 = one after another. */
             maxInFlight: z.number().int().positive().default(64),
+            /**
+             * Batch relays (Messenger.relayMessages) of final messages of one checkpoint: at most
+             * `maxMessages` a batch and `maxGas` gas a transaction; fewer than `minMessages` ready go
+             * one by one. A batch takes one of the `maxInFlight` places.
+             */
+            batch: z
+              .object({
+                enabled: z.boolean().default(true),
+                minMessages: z.number().int().min(2).default(2),
+                maxMessages: z.number().int().min(2).max(256).default(32),
+                maxGas: z.number().int().min(1_000_000).default(12_000_000),
+              })
+              .strict()
+              .default({ enabled: true, minMessages: 2, maxMessages: 32, maxGas: 12_000_000 }),
           })
           .strict()
-          .default({ enabled: true, maxAttempts: 10, retryBackoffMs: 15_000, maxInFlight: 64 }),
+          .default({ enabled: true, maxAttempts: 10, retryBackoffMs: 15_000, maxInFlight: 64, batch: { enabled: true, minMessages: 2, maxMessages: 32, maxGas: 12_000_000 } }),
         challenger: z
           .object({
             enabled: z.boolean().default(false),

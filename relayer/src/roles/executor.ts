@@ -11,6 +11,10 @@
  * Relays are pipelined: each message moves on its own task (up to `maxInFlight` per lane), and the
  * loop goes on polling while earlier relays wait for their receipts. The one TxSender of the key
  * hands out the nonces, so in-flight relays land in consecutive nonces of the same block.
+ *
+ * Batches (./batching.ts, `roles.executor.batch`): a message found final is left for the next
+ * pass, which relays the final messages of one checkpoint together with relayMessages; a member
+ * that cannot go in a batch, or a lone one, takes the single path above.
  */
 import {
   BOND_SLASHED_TOPIC,
@@ -31,6 +35,7 @@ import type { StoredMessage } from "../store/messages";
 import { SimulationRevertedError } from "../tx/errors";
 import type { TxOutcome, TxSender } from "../tx/sender";
 import { MAX_RETRY_DELAY_MS, laneName, runLoop, type Lane, type RoleContext } from "./context";
+import { BatchRelayer, groupForBatches } from "./batching";
 import { judgeExecutions, noteExecution } from "./executions";
 import { CheckpointMismatchError, ProofCache, buildMessageProof } from "./proofs";
 
@@ -61,7 +66,9 @@ export class Executor {
     readonly lane: Lane,
     private readonly tx: TxSender | undefined,
     private readonly onReverted?: CheckpointRevertedHook,
-  ) {}
+  ) {
+    this.batches = tx !== undefined && ctx.config.roles.executor.batch.enabled ? new BatchRelayer(ctx, lane, tx) : undefined;
+  }
 
   /** Messages being advanced right now, by id: never two tasks for one message. */
   private readonly inFlight = new Map<string, Promise<void>>();
@@ -72,6 +79,11 @@ export class Executor {
   private cache = new ProofCache();
   /** Relays take their nonces in launch order (source order): a token's first deposit is never overtaken. */
   private readonly order = new LaunchOrder();
+  /** Messages in a batch task right now: never launched alone meanwhile. */
+  private readonly batched = new Set<string>();
+  /** Messages that go the single path from now on (they left a batch, or were ready alone). */
+  private readonly single = new Set<string>();
+  private readonly batches: BatchRelayer | undefined;
 
   run(): Promise<void> {
     const loop = runLoop(this.ctx, `executor.${laneName(this.lane)}`, this.ctx.config.chains[this.lane.destination].pollIntervalMs, async () => (await this.launch()).more);
@@ -90,12 +102,15 @@ export class Executor {
   private async launch(): Promise<{ more: boolean; started: Promise<void>[] }> {
     const more = await this.syncCheckpoints();
     if (this.cache.size > MAX_CACHED_PROOF_ENTRIES) this.cache = new ProofCache();
-    const limit = this.ctx.config.roles.executor.maxInFlight;
+    const { maxInFlight: limit, batch } = this.ctx.config.roles.executor;
     const statuses = new Map<number, Promise<number>>();
     const started: Promise<void>[] = [];
-    for (const message of this.ctx.store.messages.pending(this.lane.destination)) {
+    // With batches, a pass must see past the messages in flight: they are many more than maxInFlight.
+    const pending = this.ctx.store.messages.pending(this.lane.destination, Date.now(), this.batches === undefined ? 200 : Math.max(200, 16 * batch.maxMessages));
+    if (this.batches !== undefined) started.push(...(await this.launchBatches(pending, limit, statuses)));
+    for (const message of pending) {
       if (this.ctx.signal.aborted || this.inFlight.size >= limit) break;
-      if (this.inFlight.has(message.id)) continue;
+      if (this.inFlight.has(message.id) || this.batched.has(message.id)) continue;
       const turn = this.order.take();
       const task = this.advance(message, this.cache, statuses, turn)
         .catch((error: unknown) => this.ctx.log.error({ at: "executor.task", messageId: message.id, err: errorMessage(error) }, "relay task failed"))
@@ -107,6 +122,96 @@ export class Executor {
       started.push(task);
     }
     return { more, started };
+  }
+
+  /**
+   * Resumes batches a previous run left pending, then starts one task per group of final messages
+   * of one checkpoint (each takes one in-flight place); lone ones are left to the single path.
+   */
+  private async launchBatches(pending: readonly StoredMessage[], limit: number, statuses: Map<number, Promise<number>>): Promise<Promise<void>[]> {
+    const batches = this.batches!;
+    const { store } = this.ctx;
+    // Messages of a checkpoint that became final are promoted here, one checkpointStatus per
+    // checkpoint, rather than one task each: a burst is then batched in one pass, not maxInFlight at a time.
+    const promoted = await this.promoteFinal(pending, statuses);
+    const settings = this.ctx.config.roles.executor.batch;
+    const started: Promise<void>[] = [];
+    const track = (key: string, members: string[], run: (turn: Turn) => Promise<{ single: string[] }>): void => {
+      for (const id of members) this.batched.add(id);
+      const turn = this.order.take();
+      const task = run(turn)
+        .then((result) => result.single.forEach((id) => this.single.add(id)))
+        .catch((error: unknown) => {
+          // Unknown outcome (the node failed us mid-way): the single path reads each member's state.
+          members.forEach((id) => this.single.add(id));
+          this.ctx.log.error({ at: "executor.batch", batch: key, err: errorMessage(error) }, "batch task failed");
+        })
+        .finally(() => {
+          turn.release();
+          for (const id of members) this.batched.delete(id);
+          this.inFlight.delete(key);
+        });
+      this.inFlight.set(key, task);
+      started.push(task);
+    };
+    const held = new Set<string>();
+    for (const recorded of store.batches.pending(this.lane.destination)) {
+      recorded.members.forEach((id) => held.add(id));
+      const key = `batch:${recorded.id}`;
+      // A batch of this run is still in its own task: only one a previous run left is resumed.
+      if (this.inFlight.has(key) || recorded.members.some((id) => this.batched.has(id))) continue;
+      track(key, recorded.members, () => batches.resume(recorded));
+    }
+    const ready = pending.filter(
+      (m) => (m.status === "final" || promoted.has(m.id)) && m.attempts === 0 && !this.inFlight.has(m.id) && !this.batched.has(m.id) && !this.single.has(m.id) && !held.has(m.id),
+    );
+    const { batches: groups, alone } = groupForBatches(ready, settings.maxMessages, settings.minMessages);
+    for (const m of alone) this.single.add(m.id);
+    for (const group of groups) {
+      if (this.ctx.signal.aborted || this.inFlight.size >= limit) break;
+      const cp = store.checkpoints.covering(this.lane.destination, group[0].blockNumber);
+      // Reverted or replaced since the message was found final: the single path re-reads it.
+      if (cp === undefined || cp.id !== group[0].checkpointId) continue;
+      const members = group.map((m) => m.id);
+      track(`batch:${cp.id}:${members[0]}`, members, (turn) => batches.relay(group, cp, this.cache, turn));
+    }
+    return started;
+  }
+
+  /** Marks final, in one store transaction, the fresh messages whose covering checkpoint is final now. */
+  private async promoteFinal(pending: readonly StoredMessage[], statuses: Map<number, Promise<number>>): Promise<Set<string>> {
+    const { store } = this.ctx;
+    const byCheckpoint = new Map<number, StoredMessage[]>();
+    for (const m of pending) {
+      if (m.status === "final" || m.status === "failed" || m.attempts > 0 || this.inFlight.has(m.id) || this.batched.has(m.id)) continue;
+      const cp = store.checkpoints.covering(this.lane.destination, m.blockNumber);
+      if (cp === undefined) continue;
+      byCheckpoint.set(cp.id, [...(byCheckpoint.get(cp.id) ?? []), m]);
+    }
+    const promoted = new Set<string>();
+    const rpc = this.ctx.rpc[this.lane.destination];
+    const cm = this.ctx.config.chains[this.lane.destination].contracts.CheckpointManager;
+    await Promise.all(
+      [...byCheckpoint.keys()].map(async (id) => {
+        let status = statuses.get(id);
+        if (status === undefined) {
+          status = readContract(rpc, checkpointManagerAbi, cm, "checkpointStatus", [id]).then((r) => Number(r[0]));
+          statuses.set(id, status);
+        }
+        if ((await status.catch(() => -1)) === CheckpointStatusOnChain.Final) byCheckpoint.get(id)!.forEach((m) => promoted.add(m.id));
+      }),
+    );
+    store.transaction(() => {
+      for (const [id, members] of byCheckpoint) {
+        for (const m of members) {
+          if (!promoted.has(m.id)) continue;
+          store.messages.setStatus(m.id, "final", { checkpointId: id });
+          // This pass's copy too: the grouping below reads it.
+          m.checkpointId = id;
+        }
+      }
+    });
+    return promoted;
   }
 
   /** Mirrors checkpoint events of the destination up to its safe head. Returns true if more remain. */
@@ -233,6 +338,8 @@ export class Executor {
       }
       if (message.status !== "final") store.messages.setStatus(message.id, "final", { checkpointId: cp.id });
       if (this.tx === undefined) return;
+      // A fresh final message waits one pass for its batch (launchBatches) unless it must go alone.
+      if (this.batches !== undefined && message.attempts === 0 && !this.single.has(message.id)) return;
 
       const proof = await buildMessageProof(this.ctx, message, cp, cache);
       const messenger = config.chains[this.lane.destination].contracts.Messenger;

@@ -194,6 +194,26 @@ export const MIGRATIONS: readonly string[] = [
     capacity TEXT NOT NULL,
     PRIMARY KEY (chain, token, direction)
   );
+  );
+  `,
+  // 6: batch relays, recorded before their transaction: members are not relayed again while one is pending.
+  `
+  CREATE TABLE batches (
+    id TEXT PRIMARY KEY,
+    destination TEXT NOT NULL,
+    checkpoint_id INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX batches_by_status ON batches (destination, status);
+  CREATE TABLE batch_members (
+    batch_id TEXT NOT NULL REFERENCES batches (id),
+    message_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (batch_id, message_id)
+  );
+  CREATE INDEX batch_members_by_message ON batch_members (message_id);
   `,
 ];
 

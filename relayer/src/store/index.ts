@@ -1,4 +1,5 @@
 /** The store: one SQLite file and its repositories, opened once and injected into the roles. */
+import { BatchRepository } from "./batches";
 import { BlockRepository, CursorRepository } from "./blocks";
 import { ChallengeRepository, ExecutionRepository } from "./challenges";
 import { AttestationRepository, CheckpointRepository } from "./checkpoints";
@@ -19,6 +20,7 @@ export class Store {
   readonly executions: ExecutionRepository;
   readonly equivocation: EquivocationRepository;
   readonly releases: ReleaseRepository;
+  readonly batches: BatchRepository;
 
   constructor(readonly db: Db) {
     this.blocks = new BlockRepository(db);
@@ -31,6 +33,7 @@ export class Store {
     this.executions = new ExecutionRepository(db);
     this.equivocation = new EquivocationRepository(db);
     this.releases = new ReleaseRepository(db);
+    this.batches = new BatchRepository(db);
   }
 
   static open(path: string): Store {
@@ -47,6 +50,7 @@ export class Store {
   }
 }
 
+export * from "./batches";
 export * from "./blocks";
 export * from "./challenges";
 export * from "./checkpoints";

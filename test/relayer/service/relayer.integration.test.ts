@@ -127,7 +127,7 @@ describe("relayer service (two hardhat nodes)", function () {
     await validator.stop();
   });
 
-  it("relays a burst of a new token's deposits in source order: the one deploying the child token is never overtaken", async () => {
+  it("relays a burst of a new token's deposits in batches, in source order: the one deploying the child token is never overtaken", async () => {
     const validator = await RelayerService.start(await config({ validatorKey: VALIDATOR_KEYS[1], validatorPort: 0, mode: "validator" }), { mode: "validator", log });
     const relayerConfig = await config({ validatorKey: VALIDATOR_KEYS[0], validatorPort: 0, mode: "relayer", validatorUrls: [`http://127.0.0.1:${validator.ports.validator}`] });
     const relayer = await RelayerService.start(relayerConfig, { log });
@@ -160,13 +160,14 @@ describe("relayer service (two hardhat nodes)", function () {
     const childMessenger = deployed(devnet.deployment.child, "Messenger", child.provider);
     expect(await childMessenger.queryFilter(childMessenger.filters.MessageFailed(), childStart, "latest"), "no deposit overtook the token's first one").to.have.length(0);
 
-    // The relays took their nonces in the order the deposits were made.
+    // Final together, they went in batches (relayMessages keeps their order inside one), and the
+    // relay transactions took their nonces in the order the deposits were made.
     const store = relayer.ctx.store;
-    const relayNonces = receipts.map((r) => {
-      const message = store.messages.byTx(r!.hash)[0];
-      return store.txs.latestForIntent("child", `relay:${message.id}`)!.nonce;
-    });
+    const relayTxs = receipts.map((r) => store.messages.byTx(r!.hash)[0].relayTxHash!);
+    expect(new Set(relayTxs).size, "batched").to.be.lessThan(BURST);
+    const relayNonces = await Promise.all(relayTxs.map(async (hash) => (await child.provider.getTransaction(hash))!.nonce));
     expect(relayNonces).to.deep.equal([...relayNonces].sort((a, b) => a - b));
+    expect(store.batches.pending("child"), "no batch left pending").to.have.length(0);
 
     // Idle lanes: a few seconds of blocks without messages bring no short checkpoint. Every
     // checkpoint of this test is either full (maxBlocks) or carries a message.
