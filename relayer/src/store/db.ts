@@ -194,7 +194,6 @@ export const MIGRATIONS: readonly string[] = [
     capacity TEXT NOT NULL,
     PRIMARY KEY (chain, token, direction)
   );
-  );
   `,
   // 6: batch relays, recorded before their transaction: members are not relayed again while one is pending.
   `
