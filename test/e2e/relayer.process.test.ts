@@ -173,9 +173,18 @@ describe("relayer processes (two Hardhat nodes)", function () {
       await bridge.relayer.stop();
       await bridge.restart(undefined, { SIDECHAIN_CRASH_POINT: `${point}:batch:` });
       const crashing = bridge.relayer;
-      // Three deposits sent at once: one checkpoint commits them, so they are final together.
+      // Three deposits in one block: one checkpoint commits them, so they are final together. Sent
+      // one after another with automining off: sent at once, a later nonce can reach the node first,
+      // which an automining node refuses ("Nonce too high").
       const nonce = await main.provider.getTransactionCount(user.main.address, "pending");
-      const txs = await Promise.all([0, 1, 2].map((i) => rootBridge.getFunction("depositETH")(Wallet.createRandom().address, { value: 1_000n, nonce: nonce + i })));
+      await main.provider.send("evm_setAutomine", [false]);
+      const txs = [];
+      try {
+        for (const i of [0, 1, 2]) txs.push(await rootBridge.getFunction("depositETH")(Wallet.createRandom().address, { value: 1_000n, nonce: nonce + i }));
+        await main.provider.send("evm_mine", []);
+      } finally {
+        await main.provider.send("evm_setAutomine", [true]);
+      }
       const ids: string[] = [];
       for (const tx of txs) {
         const receipt = (await tx.wait()) as TransactionReceipt;
