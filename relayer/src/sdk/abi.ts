@@ -139,10 +139,24 @@ const ASSET_ERRORS = [
   "error RootAssetBridgeLengthMismatch(uint256 ids, uint256 amounts)",
   "error RootAssetBridgeWrongKind(address rootToken, uint8 kind, uint8 expected)",
   "error RootAssetBridgeAlreadyEscrowed(address rootToken, uint256 tokenId)",
+  "error RootAssetBridgeNotCreditHolder(address rootToken, uint256 tokenId, address caller, address holder)",
+  "error RootAssetBridgeInsufficientCredit(address rootToken, uint256 id, address account, uint256 credit, uint256 requested)",
+  "error RootAssetBridgeMainMintable(address token)",
+  "error MainMintableAssetsUnknownToken(address mainToken)",
+  "error MainMintableAssetsZeroAddress()",
   "error ChildAssetBridgeZeroAddress()",
   "error ChildAssetBridgeZeroAmount()",
   "error ChildAssetBridgeLengthMismatch(uint256 ids, uint256 amounts)",
   "error ChildAssetBridgeWrongKind(address token, uint8 kind, uint8 expected)",
+  "error ChildNativeExitsBadKind(uint8 kind)",
+  "error ChildNativeExitsNotContract(address token)",
+  "error ChildNativeExitsAlreadyRegistered(address token, uint8 kind)",
+  "error ChildNativeExitsNotTokenOwner(address token, address caller)",
+  "error ChildNativeExitsNotRegistered(address token)",
+  "error ChildNativeExitsZeroAddress()",
+  "error ChildNativeExitsNothingReceived(address token)",
+  "error ChildNativeExitsAlreadyLocked(address token, uint256 tokenId)",
+  "error ChildNativeExitsNoCredit(address token, address account)",
   "error BridgedERC721NotOwner(uint256 tokenId, address account, address owner)",
   "error ERC1155InsufficientBalance(address sender, uint256 balance, uint256 needed, uint256 tokenId)",
   "error MessengerGasLimitTooHigh(uint256 gasLimit, uint256 max)",
@@ -155,6 +169,15 @@ export const rootAssetBridgeAbi = new Interface([
   "function depositERC1155(address rootToken, address to, uint256 id, uint256 amount) returns (bytes32 messageId)",
   "function depositERC1155Batch(address rootToken, address to, uint256[] ids, uint256[] amounts, uint32 minGasLimit) returns (bytes32 messageId)",
   "function kindOf(address rootToken) view returns (uint8)",
+  "function claimERC721(address rootToken, uint256 tokenId, address to)",
+  "function claimERC1155(address rootToken, uint256 id, address to, uint256 amount)",
+  "function erc721CreditOf(address rootToken, uint256 tokenId) view returns (address)",
+  "function erc1155Credit(address rootToken, uint256 id, address account) view returns (uint256)",
+  // MainMintableAssets: the main-chain side of tokens created on the child chain.
+  "function returnToChild(address mainToken, address to, uint256[] ids, uint256[] amounts, uint32 minGasLimit) returns (bytes32 messageId)",
+  "function predictMainToken(address childToken, uint8 kind) view returns (address)",
+  "function mainTokenOf(address childToken) view returns (address)",
+  "function childTokenOfMintable(address mainToken) view returns (address childToken, uint8 kind)",
   ...ASSET_ERRORS,
 ]);
 
@@ -165,7 +188,20 @@ export const childAssetBridgeAbi = new Interface([
   "function withdrawERC1155Batch(address childToken, address to, uint256[] ids, uint256[] amounts, uint32 minGasLimit) returns (bytes32 messageId)",
   "function childTokenOf(address rootToken) view returns (address)",
   "function rootTokenOf(address childToken) view returns (address rootToken, uint8 kind)",
+  // ChildNativeExits: tokens created on the child chain.
+  "function registerChildNative(address token, uint8 kind)",
+  "function exitChildNative(address token, address to, uint256[] ids, uint256[] amounts, uint32 minGasLimit) returns (bytes32 messageId)",
+  "function claimReturn(address token, uint256[] ids, uint256[] amounts, address receiver)",
+  "function exitKindOf(address token) view returns (uint8)",
+  "function returnCredits(bytes32 creditKey) view returns (uint256)",
+  "function finalizeReturn(uint8 kind, address token, address from, address to, uint256[] ids, uint256[] amounts)",
   ...ASSET_ERRORS,
+]);
+
+/** OpenZeppelin Ownable and ERC-165: who may register a child-chain token, and whether it is of the kind claimed. */
+export const ownableAbi = new Interface([
+  "function owner() view returns (address)",
+  "function supportsInterface(bytes4 interfaceId) view returns (bool)",
 ]);
 
 export const erc721Abi = new Interface([

@@ -1,18 +1,32 @@
 /**
- * ERC721 and ERC1155 transfers through the asset bridge (RootAssetBridge / ChildAssetBridge), for
- * `BridgeClient.depositERC721 / depositERC1155 / withdrawERC721 / withdrawERC1155`. Their messages
+ * Transfers through the asset bridge pair (RootAssetBridge / ChildAssetBridge), for `BridgeClient`:
+ *   deposit  ERC721/ERC1155 of the main chain, escrowed on main, minted on child;
+ *   withdraw their child tokens, burnt on child, released on main;
+ *   exit     ERC20/ERC721/ERC1155 created on the child chain, locked in the ChildLockbox, minted
+ *            on main as their `MainMintable…` token;
+ *   return   those `MainMintable…` tokens, burnt on main, released from the ChildLockbox.
+ * One function, `transferAsset`, does all four for every kind, so that each check (batch shape,
+ * what the sender holds, approvals, the token being the bridge's) is written once. Their messages
  * go through the same messengers as ETH and ERC20 transfers, so status, proofs and relays are the
  * client's usual ones.
  *
- * As for ERC20s, inputs are checked before anything is sent: batch size, ownership or balance of
- * every id, the bridge's approval (given with setApprovalForAll unless `approve: false`).
+ * As for ERC20s, inputs are checked before anything is sent; the bridge is approved when it pulls
+ * the tokens (setApprovalForAll, or approve for a child-native ERC20) unless `approve: false`.
  */
 import { Contract, ZeroAddress, getAddress, isAddress, isError, type Provider, type Signer, type TransactionResponse } from "ethers";
 
-import { childAssetBridgeAbi, erc1155Abi, erc721Abi, rootAssetBridgeAbi } from "./abi";
+import { childAssetBridgeAbi, erc1155Abi, erc20Abi, erc721Abi, rootAssetBridgeAbi } from "./abi";
 import { contractAddress } from "./deployments";
-import { InsufficientBalanceError, InvalidArgumentError, UnknownTokenError, type ChainSide } from "./errors";
+import {
+  ChildNativeNotRegisteredError,
+  InsufficientAllowanceError,
+  InsufficientBalanceError,
+  InvalidArgumentError,
+  UnknownTokenError,
+  type ChainSide,
+} from "./errors";
 import type { BridgeDeployment } from "./types";
+import { formatAmount, tokenDisplay } from "./units";
 
 /** Most tokens or ids in one transfer (AssetGas.MAX_BATCH). */
 export const MAX_ASSET_BATCH = 20;
@@ -22,7 +36,7 @@ export interface AssetTransferOptions {
   to?: string;
   /** Gas floor of the message on the other chain; a lower value leaves the bridge's computed default. */
   gasLimit?: bigint;
-  /** Deposits: approve the bridge (setApprovalForAll) when it is not approved yet; default true. */
+  /** Deposits and exits: approve the bridge when it is not approved yet; default true. */
   approve?: boolean;
 }
 
@@ -32,11 +46,41 @@ export interface AssetContext {
   signer(side: ChainSide): Signer;
 }
 
-type Kind = "ERC721" | "ERC1155";
-const KIND_CODE: Record<Kind, bigint> = { ERC721: 1n, ERC1155: 2n };
+/** What crosses the asset bridges; ERC20 only as a token created on the child chain. */
+export type AssetKind = "ERC20" | "ERC721" | "ERC1155";
+export type NftKind = "ERC721" | "ERC1155";
+/** deposit/withdraw: main-chain NFTs; exit/return: tokens created on the child chain. */
+export type AssetWay = "deposit" | "withdraw" | "exit" | "return";
+
+/** `AssetKind` of contracts/interfaces/AssetKind.sol. */
+export const KIND_CODE: Record<AssetKind, bigint> = { ERC721: 1n, ERC1155: 2n, ERC20: 3n };
+export function kindName(code: bigint): AssetKind | undefined {
+  return (Object.keys(KIND_CODE) as AssetKind[]).find((kind) => KIND_CODE[kind] === code);
+}
+
+interface Route {
+  /** Where the transfer is sent from. */
+  side: ChainSide;
+  bridge: "RootAssetBridge" | "ChildAssetBridge";
+  /** The bridge takes the tokens (escrow, lockbox) rather than burning them: it needs an approval. */
+  pulls: boolean;
+}
+
+const ROUTES: Record<AssetWay, Route> = {
+  deposit: { side: "main", bridge: "RootAssetBridge", pulls: true },
+  withdraw: { side: "child", bridge: "ChildAssetBridge", pulls: false },
+  exit: { side: "child", bridge: "ChildAssetBridge", pulls: true },
+  return: { side: "main", bridge: "RootAssetBridge", pulls: false },
+};
+
+/** What is moved: ERC20 one amount and no ids; ERC721 ids and no amounts; ERC1155 one amount per id. */
+export interface AssetBatch {
+  ids: bigint[];
+  amounts: bigint[];
+}
 
 /** Ids (and amounts, for an ERC1155) as lists, checked: 1 to MAX_ASSET_BATCH non-negative ids, positive amounts. */
-export function assetBatch(ids: bigint | readonly bigint[], amounts?: bigint | readonly bigint[]): { ids: bigint[]; amounts: bigint[] } {
+export function assetBatch(ids: bigint | readonly bigint[], amounts?: bigint | readonly bigint[]): AssetBatch {
   const list = (value: bigint | readonly bigint[]) => (typeof value === "bigint" ? [value] : [...value]);
   const idList = list(ids);
   if (idList.length === 0 || idList.length > MAX_ASSET_BATCH) {
@@ -50,139 +94,200 @@ export function assetBatch(ids: bigint | readonly bigint[], amounts?: bigint | r
   return { ids: idList, amounts: amountList };
 }
 
-function address(name: string, value: string): string {
+/** The batch of `kind` from what a caller passed: an amount for an ERC20, ids (and amounts) otherwise. */
+function batchOf(kind: AssetKind, ids: bigint | readonly bigint[] | undefined, amounts: bigint | readonly bigint[] | undefined): AssetBatch {
+  if (kind === "ERC20") {
+    if (typeof amounts !== "bigint" || amounts <= 0n) throw new InvalidArgumentError("amount", amounts, "must be a positive bigint (base units)");
+    return { ids: [], amounts: [amounts] };
+  }
+  return assetBatch(ids!, kind === "ERC1155" ? amounts : undefined);
+}
+
+export function checkedAddress(name: string, value: string): string {
   if (typeof value !== "string" || !isAddress(value)) throw new InvalidArgumentError(name, value, "is not an address");
   return getAddress(value);
 }
 
-/** Locks ERC721 `ids` of `rootToken` in the root asset bridge; minted on the child chain to `to`. */
-export async function depositERC721(ctx: AssetContext, rootToken: string, tokenIds: bigint | readonly bigint[], options: AssetTransferOptions): Promise<TransactionResponse> {
-  const token = address("token", rootToken);
-  const { ids } = assetBatch(tokenIds);
-  const signer = ctx.signer("main");
-  const from = await signer.getAddress();
-  const to = options.to === undefined ? from : address("to", options.to);
-  if ((await ctx.providers.main.getCode(token)) === "0x") throw new UnknownTokenError(token, "main", "no contract at this address");
-  const nft = new Contract(token, erc721Abi, signer);
-  for (const id of ids) {
-    // ownerOf reverts for an id that does not exist: not the sender's either.
-    const owner = await (nft.ownerOf(id) as Promise<string>).catch(() => ZeroAddress);
-    if (getAddress(owner) !== getAddress(from)) throw new InsufficientBalanceError("main", from, token, 0n, 1n, { symbol: `#${id}`, balance: "0", required: "1" });
-  }
-  const bridgeAddress = contractAddress(ctx.deployments.main, "RootAssetBridge");
-  await approveAll(nft, from, bridgeAddress, options.approve, async () => {
-    for (const id of ids) if (getAddress((await nft.getApproved(id)) as string) !== bridgeAddress) return false;
-    return true;
-  });
-  const bridge = new Contract(bridgeAddress, rootAssetBridgeAbi, signer);
-  await checkKind(bridge, token, "ERC721");
-  if (ids.length === 1 && options.gasLimit === undefined) return bridge.depositERC721(token, to, ids[0]);
-  return bridge.depositERC721Batch(token, to, ids, options.gasLimit ?? 0n);
+export function assetBridge(ctx: AssetContext, side: ChainSide, runner?: Signer): Contract {
+  const name = side === "main" ? "RootAssetBridge" : "ChildAssetBridge";
+  return new Contract(contractAddress(ctx.deployments[side], name), side === "main" ? rootAssetBridgeAbi : childAssetBridgeAbi, runner ?? ctx.providers[side]);
 }
 
-/** Locks `amounts` of ERC1155 `ids` of `rootToken` in the root asset bridge; minted on the child chain to `to`. */
-export async function depositERC1155(
+/**
+ * Sends one asset transfer (`way`) of `kind`: `ids` and `amounts` as `assetBatch` takes them, or
+ * for an ERC20 `amounts` alone (one bigint). `token` may name either side's token where a way
+ * allows it (withdraw: the child token or its root token; return: the main token or its child token).
+ */
+export async function transferAsset(
   ctx: AssetContext,
-  rootToken: string,
-  tokenIds: bigint | readonly bigint[],
-  tokenAmounts: bigint | readonly bigint[],
+  way: AssetWay,
+  kind: AssetKind,
+  token: string,
+  ids: bigint | readonly bigint[] | undefined,
+  amounts: bigint | readonly bigint[] | undefined,
   options: AssetTransferOptions,
 ): Promise<TransactionResponse> {
-  const token = address("token", rootToken);
-  const { ids, amounts } = assetBatch(tokenIds, tokenAmounts);
-  const signer = ctx.signer("main");
-  const from = await signer.getAddress();
-  const to = options.to === undefined ? from : address("to", options.to);
-  if ((await ctx.providers.main.getCode(token)) === "0x") throw new UnknownTokenError(token, "main", "no contract at this address");
-  const items = new Contract(token, erc1155Abi, signer);
-  await checkBalances(items, token, "main", from, ids, amounts);
-  const bridgeAddress = contractAddress(ctx.deployments.main, "RootAssetBridge");
-  await approveAll(items, from, bridgeAddress, options.approve);
-  const bridge = new Contract(bridgeAddress, rootAssetBridgeAbi, signer);
-  await checkKind(bridge, token, "ERC1155");
-  if (ids.length === 1 && options.gasLimit === undefined) return bridge.depositERC1155(token, to, ids[0], amounts[0]);
-  return bridge.depositERC1155Batch(token, to, ids, amounts, options.gasLimit ?? 0n);
+  const address = checkedAddress("token", token);
+  const batch = batchOf(kind, ids, amounts);
+  const route = ROUTES[way];
+  const signer = ctx.signer(route.side);
+  const from = getAddress(await signer.getAddress());
+  const to = options.to === undefined ? from : checkedAddress("to", options.to);
+  const moved = await resolveToken(ctx, way, kind, address);
+  await checkHoldings(ctx.providers[route.side], route.side, kind, moved, from, batch);
+  const bridgeAddress = contractAddress(ctx.deployments[route.side], route.bridge);
+  if (route.pulls) await approveBridge(signer, kind, moved, from, bridgeAddress, batch, options.approve);
+  const bridge = assetBridge(ctx, route.side, signer);
+  const gas = options.gasLimit ?? 0n;
+  // One id without a gas floor takes the single-token function, which costs a little less.
+  const single = batch.ids.length === 1 && options.gasLimit === undefined;
+  switch (way) {
+    case "deposit":
+      if (kind === "ERC721") return single ? bridge.depositERC721(moved, to, batch.ids[0]) : bridge.depositERC721Batch(moved, to, batch.ids, gas);
+      return single ? bridge.depositERC1155(moved, to, batch.ids[0], batch.amounts[0]) : bridge.depositERC1155Batch(moved, to, batch.ids, batch.amounts, gas);
+    case "withdraw":
+      if (kind === "ERC721") return single ? bridge.withdrawERC721(moved, to, batch.ids[0]) : bridge.withdrawERC721Batch(moved, to, batch.ids, gas);
+      return single ? bridge.withdrawERC1155(moved, to, batch.ids[0], batch.amounts[0]) : bridge.withdrawERC1155Batch(moved, to, batch.ids, batch.amounts, gas);
+    case "exit":
+      return bridge.exitChildNative(moved, to, batch.ids, batch.amounts, gas);
+    case "return":
+      return bridge.returnToChild(moved, to, batch.ids, batch.amounts, gas);
+  }
+}
+
+/** The token the bridge moves for `way`, checked to be one it moves as `kind`. */
+async function resolveToken(ctx: AssetContext, way: AssetWay, kind: AssetKind, token: string): Promise<string> {
+  switch (way) {
+    case "deposit": {
+      if ((await ctx.providers.main.getCode(token)) === "0x") throw new UnknownTokenError(token, "main", "no contract at this address");
+      const bridge = assetBridge(ctx, "main");
+      const mapped = (await bridge.kindOf(token)) as bigint;
+      // A token first deposited as one kind cannot cross as the other; said before a transaction reverts on it.
+      if (mapped !== 0n && mapped !== KIND_CODE[kind]) throw new UnknownTokenError(token, "main", `the asset bridge carries it as an ${kindName(mapped)}`);
+      const [childToken] = (await bridge.childTokenOfMintable(token)) as [string, bigint];
+      if (childToken !== ZeroAddress) throw new UnknownTokenError(token, "main", `it is the MainMintable token of the child-chain token ${getAddress(childToken)}: send it back with return${kind}`);
+      return token;
+    }
+    case "withdraw":
+      return (await resolveChildAsset(ctx, token, kind as NftKind)).childToken;
+    case "exit":
+      return (await resolveChildNative(ctx, token, kind)).childToken;
+    case "return":
+      return (await resolveMainMintable(ctx, token, kind)).mainToken;
+  }
 }
 
 /** The child ERC721/ERC1155 of a root token, or the child token itself, with its root token. */
-export async function resolveChildAsset(ctx: AssetContext, token: string, kind: Kind): Promise<{ rootToken: string; childToken: string }> {
-  const address_ = address("token", token);
-  const bridge = new Contract(contractAddress(ctx.deployments.child, "ChildAssetBridge"), childAssetBridgeAbi, ctx.providers.child);
-  const [rootToken, deployedKind] = (await bridge.rootTokenOf(address_)) as [string, bigint];
+export async function resolveChildAsset(ctx: AssetContext, token: string, kind: NftKind): Promise<{ rootToken: string; childToken: string }> {
+  const address = checkedAddress("token", token);
+  const bridge = assetBridge(ctx, "child");
+  const [rootToken, deployedKind] = (await bridge.rootTokenOf(address)) as [string, bigint];
   if (rootToken !== ZeroAddress) {
-    if (deployedKind !== KIND_CODE[kind]) throw new UnknownTokenError(address_, "child", `the child token is not an ${kind}`);
-    return { rootToken: getAddress(rootToken), childToken: address_ };
+    if (deployedKind !== KIND_CODE[kind]) throw new UnknownTokenError(address, "child", `the child token is not an ${kind}`);
+    return { rootToken: getAddress(rootToken), childToken: address };
   }
-  const childToken = (await bridge.childTokenOf(address_)) as string;
-  if (childToken === ZeroAddress) throw new UnknownTokenError(address_, "child", "no deposit of this root token has arrived on the child chain, and it is no child token of the asset bridge");
+  const childToken = (await bridge.childTokenOf(address)) as string;
+  if (childToken === ZeroAddress) {
+    const registered = (await bridge.exitKindOf(address)) as bigint;
+    if (registered !== 0n) throw new UnknownTokenError(address, "child", `it was created on the child chain: it goes to the main chain with exit${kindName(registered)}`);
+    throw new UnknownTokenError(address, "child", "no deposit of this root token has arrived on the child chain, and it is no child token of the asset bridge");
+  }
   return resolveChildAsset(ctx, childToken, kind);
 }
 
-/** Burns ERC721 `ids` of a child token (named by itself or its root token); released on the main chain to `to`. */
-export async function withdrawERC721(ctx: AssetContext, token: string, tokenIds: bigint | readonly bigint[], options: AssetTransferOptions): Promise<TransactionResponse> {
-  const { ids } = assetBatch(tokenIds);
-  const signer = ctx.signer("child");
-  const from = await signer.getAddress();
-  const to = options.to === undefined ? from : address("to", options.to);
-  const { childToken } = await resolveChildAsset(ctx, token, "ERC721");
-  const nft = new Contract(childToken, erc721Abi, ctx.providers.child);
-  for (const id of ids) {
-    const owner = (await (nft.ownerOf(id) as Promise<string>).catch(() => ZeroAddress)) as string;
-    if (getAddress(owner) !== getAddress(from)) throw new InsufficientBalanceError("child", from, childToken, 0n, 1n, { symbol: `#${id}`, balance: "0", required: "1" });
+/**
+ * A token created on the child chain and registered for exit as `kind`.
+ * @throws ChildNativeNotRegisteredError when it is not (or as another kind); UnknownTokenError for no contract or a bridge-deployed token.
+ */
+export async function resolveChildNative(ctx: AssetContext, token: string, kind: AssetKind): Promise<{ childToken: string }> {
+  const address = checkedAddress("token", token);
+  if ((await ctx.providers.child.getCode(address)) === "0x") throw new UnknownTokenError(address, "child", "no contract at this address");
+  const bridge = assetBridge(ctx, "child");
+  const registered = (await bridge.exitKindOf(address)) as bigint;
+  if (registered === KIND_CODE[kind]) return { childToken: address };
+  if (registered !== 0n) throw new ChildNativeNotRegisteredError(address, kind, kindName(registered));
+  const [rootToken] = (await bridge.rootTokenOf(address)) as [string, bigint];
+  if (rootToken !== ZeroAddress) throw new UnknownTokenError(address, "child", `it is the child token of the main-chain token ${getAddress(rootToken)}: withdraw it instead`);
+  throw new ChildNativeNotRegisteredError(address, kind);
+}
+
+/**
+ * The `MainMintable…` token of a child-chain token, named by itself or by the child token.
+ * @throws UnknownTokenError when neither (no exit of the child token has reached the main chain yet).
+ */
+export async function resolveMainMintable(ctx: AssetContext, token: string, kind: AssetKind): Promise<{ mainToken: string; childToken: string }> {
+  const address = checkedAddress("token", token);
+  const bridge = assetBridge(ctx, "main");
+  const [childToken, mintedKind] = (await bridge.childTokenOfMintable(address)) as [string, bigint];
+  if (childToken !== ZeroAddress) {
+    if (mintedKind !== KIND_CODE[kind]) throw new UnknownTokenError(address, "main", `the MainMintable token is an ${kindName(mintedKind)}, not an ${kind}`);
+    return { mainToken: address, childToken: getAddress(childToken) };
   }
-  const bridge = new Contract(contractAddress(ctx.deployments.child, "ChildAssetBridge"), childAssetBridgeAbi, signer);
-  if (ids.length === 1 && options.gasLimit === undefined) return bridge.withdrawERC721(childToken, to, ids[0]);
-  return bridge.withdrawERC721Batch(childToken, to, ids, options.gasLimit ?? 0n);
+  const mainToken = (await bridge.mainTokenOf(address)) as string;
+  if (mainToken === ZeroAddress) {
+    throw new UnknownTokenError(address, "main", "no MainMintable token of the asset bridge, nor a child-chain token whose first exit has reached the main chain");
+  }
+  return resolveMainMintable(ctx, mainToken, kind);
 }
 
-/** Burns `amounts` of ERC1155 `ids` of a child token (named by itself or its root token); released on the main chain to `to`. */
-export async function withdrawERC1155(
-  ctx: AssetContext,
-  token: string,
-  tokenIds: bigint | readonly bigint[],
-  tokenAmounts: bigint | readonly bigint[],
-  options: AssetTransferOptions,
-): Promise<TransactionResponse> {
-  const { ids, amounts } = assetBatch(tokenIds, tokenAmounts);
-  const signer = ctx.signer("child");
-  const from = await signer.getAddress();
-  const to = options.to === undefined ? from : address("to", options.to);
-  const { childToken } = await resolveChildAsset(ctx, token, "ERC1155");
-  await checkBalances(new Contract(childToken, erc1155Abi, ctx.providers.child), childToken, "child", from, ids, amounts);
-  const bridge = new Contract(contractAddress(ctx.deployments.child, "ChildAssetBridge"), childAssetBridgeAbi, signer);
-  if (ids.length === 1 && options.gasLimit === undefined) return bridge.withdrawERC1155(childToken, to, ids[0], amounts[0]);
-  return bridge.withdrawERC1155Batch(childToken, to, ids, amounts, options.gasLimit ?? 0n);
-}
-
-async function checkBalances(items: Contract, token: string, side: ChainSide, owner: string, ids: bigint[], amounts: bigint[]): Promise<void> {
-  const balances = await call(() => items.balanceOfBatch(ids.map(() => owner), ids) as Promise<bigint[]>, token, "an ERC1155 token (balanceOfBatch reverted)");
+/** The sender holds every id (ERC721), each id's amount (ERC1155) or the amount (ERC20). */
+async function checkHoldings(provider: Provider, side: ChainSide, kind: AssetKind, token: string, owner: string, batch: AssetBatch): Promise<void> {
+  if (kind === "ERC20") {
+    const erc20 = new Contract(token, erc20Abi, provider);
+    const balance = await call(() => erc20.balanceOf(owner) as Promise<bigint>, token, side, "an ERC20 token (balanceOf reverted)");
+    const required = batch.amounts[0];
+    if (balance < required) {
+      const { symbol, decimals } = await tokenDisplay(erc20);
+      throw new InsufficientBalanceError(side, owner, token, balance, required, { symbol, balance: formatAmount(balance, decimals), required: formatAmount(required, decimals) });
+    }
+    return;
+  }
+  if (kind === "ERC721") {
+    const nft = new Contract(token, erc721Abi, provider);
+    for (const id of batch.ids) {
+      // ownerOf reverts for an id that does not exist: not the sender's either.
+      const holder = await (nft.ownerOf(id) as Promise<string>).catch(() => ZeroAddress);
+      if (getAddress(holder) !== owner) throw new InsufficientBalanceError(side, owner, token, 0n, 1n, { symbol: `#${id}`, balance: "0", required: "1" });
+    }
+    return;
+  }
+  const items = new Contract(token, erc1155Abi, provider);
+  const balances = await call(() => items.balanceOfBatch(batch.ids.map(() => owner), batch.ids) as Promise<bigint[]>, token, side, "an ERC1155 token (balanceOfBatch reverted)");
   // An id listed twice needs its amounts together.
   const needed = new Map<bigint, bigint>();
-  ids.forEach((id, i) => needed.set(id, (needed.get(id) ?? 0n) + amounts[i]));
-  ids.forEach((id, i) => {
+  batch.ids.forEach((id, i) => needed.set(id, (needed.get(id) ?? 0n) + batch.amounts[i]));
+  batch.ids.forEach((id, i) => {
     const required = needed.get(id)!;
     if (balances[i] < required) throw new InsufficientBalanceError(side, owner, token, balances[i], required, { symbol: `id ${id}`, balance: String(balances[i]), required: String(required) });
   });
 }
 
-async function approveAll(token: Contract, owner: string, operator: string, approve: boolean | undefined, approvedEach?: () => Promise<boolean>): Promise<void> {
+/** Lets `operator` pull the batch: approve(amount) for an ERC20, setApprovalForAll for an NFT (unless each ERC721 id is approved). */
+async function approveBridge(signer: Signer, kind: AssetKind, tokenAddress: string, owner: string, operator: string, batch: AssetBatch, approve: boolean | undefined): Promise<void> {
+  if (kind === "ERC20") {
+    const erc20 = new Contract(tokenAddress, erc20Abi, signer);
+    const allowance = (await erc20.allowance(owner, operator)) as bigint;
+    if (allowance >= batch.amounts[0]) return;
+    if (approve === false) throw new InsufficientAllowanceError(tokenAddress, owner, operator, allowance, batch.amounts[0]);
+    await (await erc20.approve(operator, batch.amounts[0])).wait();
+    return;
+  }
+  const token = new Contract(tokenAddress, kind === "ERC721" ? erc721Abi : erc1155Abi, signer);
   if ((await token.isApprovedForAll(owner, operator)) as boolean) return;
-  if (approvedEach !== undefined && (await approvedEach())) return;
+  if (kind === "ERC721") {
+    let each = true;
+    for (const id of batch.ids) if (getAddress((await token.getApproved(id)) as string) !== operator) each = false;
+    if (each) return;
+  }
   if (approve === false) throw new InvalidArgumentError("approve", false, `but ${operator} (the asset bridge) is not approved for ${owner}'s tokens`);
   await (await token.setApprovalForAll(operator, true)).wait();
 }
 
-/** A token first deposited as one kind cannot cross as the other; said before a transaction reverts on it. */
-async function checkKind(bridge: Contract, token: string, kind: Kind): Promise<void> {
-  const mapped = (await bridge.kindOf(token)) as bigint;
-  if (mapped !== 0n && mapped !== KIND_CODE[kind]) throw new UnknownTokenError(token, "main", `the asset bridge carries it as ${mapped === 1n ? "an ERC721" : "an ERC1155"}`);
-}
-
-async function call<T>(read: () => Promise<T>, token: string, what: string): Promise<T> {
+async function call<T>(read: () => Promise<T>, token: string, side: ChainSide, what: string): Promise<T> {
   try {
     return await read();
   } catch (error) {
-    if (isError(error, "CALL_EXCEPTION") || isError(error, "BAD_DATA")) throw new UnknownTokenError(token, "main", `the contract at this address is not ${what}`);
+    if (isError(error, "CALL_EXCEPTION") || isError(error, "BAD_DATA")) throw new UnknownTokenError(token, side, `the contract at this address is not ${what}`);
     throw error;
   }
 }

@@ -10,7 +10,9 @@
 import { Contract, JsonRpcProvider, Wallet, ZeroAddress, getAddress, isAddress, isError, type Provider, type Signer, type TransactionReceipt } from "ethers";
 
 import { NATIVE_TOKEN, childBridgeAbi, erc20Abi, rootBridgeAbi } from "./abi";
-import { depositERC1155, depositERC721, withdrawERC1155, withdrawERC721, type AssetContext, type AssetTransferOptions } from "./assets";
+import { claimERC1155, claimERC721, claimReturn, type AssetClaim } from "./assetCredits";
+import { transferAsset, type AssetContext, type AssetKind, type AssetTransferOptions, type AssetWay } from "./assets";
+import { getMainToken, registerChildNative, type MainTokenInfo } from "./childNative";
 import { readBalances } from "./balances";
 import { checkDeploymentPair, contractAddress, readDeploymentFile, readRelayerEndpoints } from "./deployments";
 import {
@@ -256,30 +258,110 @@ export class BridgeClient {
    * first deposit of a token deploys its child ERC721, with name, symbol and each tokenURI.
    */
   async depositERC721(rootToken: string, tokenIds: bigint | readonly bigint[], options: AssetTransferOptions = {}): Promise<BridgeTransfer> {
-    await this.checkNetworks();
-    const gasLimit = checkGasLimit(options.gasLimit);
-    return this.sent("main", await depositERC721(this.assets(), rootToken, tokenIds, { ...options, gasLimit }));
+    return this.asset("deposit", "ERC721", rootToken, tokenIds, undefined, options);
   }
 
   /** Locks `amounts` of ERC1155 `ids` (one or a batch of up to 20) of `rootToken` in the asset bridge; minted on the child chain to `to`. */
   async depositERC1155(rootToken: string, ids: bigint | readonly bigint[], amounts: bigint | readonly bigint[], options: AssetTransferOptions = {}): Promise<BridgeTransfer> {
-    await this.checkNetworks();
-    const gasLimit = checkGasLimit(options.gasLimit);
-    return this.sent("main", await depositERC1155(this.assets(), rootToken, ids, amounts, { ...options, gasLimit }));
+    return this.asset("deposit", "ERC1155", rootToken, ids, amounts, options);
   }
 
   /** Burns child ERC721 `tokenIds` (token named by itself or its root token); released on the main chain to `to`. */
   async withdrawERC721(token: string, tokenIds: bigint | readonly bigint[], options: Omit<AssetTransferOptions, "approve"> = {}): Promise<BridgeTransfer> {
-    await this.checkNetworks();
-    const gasLimit = checkGasLimit(options.gasLimit);
-    return this.sent("child", await withdrawERC721(this.assets(), token, tokenIds, { ...options, gasLimit }));
+    return this.asset("withdraw", "ERC721", token, tokenIds, undefined, options);
   }
 
   /** Burns `amounts` of child ERC1155 `ids` (token named by itself or its root token); released on the main chain to `to`. */
   async withdrawERC1155(token: string, ids: bigint | readonly bigint[], amounts: bigint | readonly bigint[], options: Omit<AssetTransferOptions, "approve"> = {}): Promise<BridgeTransfer> {
+    return this.asset("withdraw", "ERC1155", token, ids, amounts, options);
+  }
+
+  // ---------------------------------------------------------------- tokens created on the child chain
+
+  /**
+   * Registers `childToken`, created on the child chain, for exit to the main chain as `kind`; sent
+   * by the child signer, who must be the token's `owner()`. Final: the token is checked to be of
+   * that kind before sending.
+   * @throws NotTokenOwnerError, ChildNativeAlreadyRegisteredError, UnknownTokenError, InvalidArgumentError.
+   */
+  async registerChildNative(childToken: string, kind: AssetKind): Promise<{ txHash: string; token: string; kind: AssetKind }> {
     await this.checkNetworks();
-    const gasLimit = checkGasLimit(options.gasLimit);
-    return this.sent("child", await withdrawERC1155(this.assets(), token, ids, amounts, { ...options, gasLimit }));
+    return registerChildNative(this.assets(), childToken, kind);
+  }
+
+  /**
+   * Where the `MainMintable…` token of a child-chain token is (or will be, before its first exit),
+   * and whether it is deployed yet. `kind` defaults to what the token is registered as.
+   * @throws ChildNativeNotRegisteredError without `kind` for a token not registered.
+   */
+  async getMainToken(childToken: string, kind?: AssetKind): Promise<MainTokenInfo> {
+    await this.checkNetworks();
+    return getMainToken(this.assets(), childToken, kind);
+  }
+
+  /**
+   * Locks `amount` (base units) of a registered child-chain ERC20 in the child lockbox, approving
+   * the bridge for it unless `approve: false`; its MainMintable ERC20 is minted on the main chain to
+   * `to` (deployed by the first exit). What the lockbox receives is what exits.
+   * @throws ChildNativeNotRegisteredError for a token its owner has not registered.
+   */
+  async exitERC20(childToken: string, amount: bigint, options: AssetTransferOptions = {}): Promise<BridgeTransfer> {
+    return this.asset("exit", "ERC20", childToken, undefined, amount, options);
+  }
+
+  /**
+   * Locks ERC721 `tokenIds` of a registered child-chain token in the child lockbox; minted on the
+   * main chain. An id stays locked while it lives on the main chain, so it cannot be minted twice.
+   */
+  async exitERC721(childToken: string, tokenIds: bigint | readonly bigint[], options: AssetTransferOptions = {}): Promise<BridgeTransfer> {
+    return this.asset("exit", "ERC721", childToken, tokenIds, undefined, options);
+  }
+
+  /** Locks `amounts` of ERC1155 `ids` of a registered child-chain token in the child lockbox; minted on the main chain. */
+  async exitERC1155(childToken: string, ids: bigint | readonly bigint[], amounts: bigint | readonly bigint[], options: AssetTransferOptions = {}): Promise<BridgeTransfer> {
+    return this.asset("exit", "ERC1155", childToken, ids, amounts, options);
+  }
+
+  /** Burns `amount` of a MainMintable ERC20 (named by itself or its child token) on the main chain; released from the child lockbox to `to`. */
+  async returnERC20(token: string, amount: bigint, options: Omit<AssetTransferOptions, "approve"> = {}): Promise<BridgeTransfer> {
+    return this.asset("return", "ERC20", token, undefined, amount, options);
+  }
+
+  /** Burns MainMintable ERC721 `tokenIds` (token named by itself or its child token); released from the child lockbox to `to`. */
+  async returnERC721(token: string, tokenIds: bigint | readonly bigint[], options: Omit<AssetTransferOptions, "approve"> = {}): Promise<BridgeTransfer> {
+    return this.asset("return", "ERC721", token, tokenIds, undefined, options);
+  }
+
+  /** Burns `amounts` of MainMintable ERC1155 `ids` (token named by itself or its child token); released from the child lockbox to `to`. */
+  async returnERC1155(token: string, ids: bigint | readonly bigint[], amounts: bigint | readonly bigint[], options: Omit<AssetTransferOptions, "approve"> = {}): Promise<BridgeTransfer> {
+    return this.asset("return", "ERC1155", token, ids, amounts, options);
+  }
+
+  // ---------------------------------------------------------------- credited asset releases
+
+  /**
+   * Sends an ERC721 whose withdrawal release failed (a receiver that refused it), credited by the
+   * root asset bridge to the main signer, to `to` (default: the signer).
+   * @throws InsufficientCreditError when the signer holds no credit for it.
+   */
+  async claimERC721(rootToken: string, tokenId: bigint, options: { to?: string } = {}): Promise<AssetClaim> {
+    await this.checkNetworks();
+    return claimERC721(this.assets(), rootToken, tokenId, options);
+  }
+
+  /** `amount` (default: all) of an ERC1155 id credited to the main signer by a failed withdrawal release, to `to`. @throws InsufficientCreditError */
+  async claimERC1155(rootToken: string, id: bigint, options: { amount?: bigint; to?: string } = {}): Promise<AssetClaim> {
+    await this.checkNetworks();
+    return claimERC1155(this.assets(), rootToken, id, options);
+  }
+
+  /**
+   * Releases a return of a child-chain token (the `returnToChild` transaction `ref`) that the child
+   * asset bridge credited to its receiver, the child signer, because the release failed; to `to`.
+   * @throws InsufficientCreditError when nothing of it is credited to the signer.
+   */
+  async claimReturn(ref: MessageRef, options: { to?: string } = {}): Promise<AssetClaim> {
+    return claimReturn(this.assets(), await locate(this.ctx, ref), options);
   }
 
   /**
@@ -434,6 +516,20 @@ export class BridgeClient {
   }
 
   // ---------------------------------------------------------------- internals
+
+  private async asset(
+    way: AssetWay,
+    kind: AssetKind,
+    token: string,
+    ids: bigint | readonly bigint[] | undefined,
+    amounts: bigint | readonly bigint[] | undefined,
+    options: AssetTransferOptions,
+  ): Promise<BridgeTransfer> {
+    await this.checkNetworks();
+    const gasLimit = checkGasLimit(options.gasLimit);
+    const tx = await transferAsset(this.assets(), way, kind, token, ids, amounts, { ...options, gasLimit });
+    return this.sent(way === "deposit" || way === "return" ? "main" : "child", tx);
+  }
 
   private assets(): AssetContext {
     return { providers: this.providers, deployments: this.deployments, signer: (side) => this.signerOf(side) };

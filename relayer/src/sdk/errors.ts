@@ -183,7 +183,11 @@ export class MessengerPausedError extends RelayerError {
   }
 }
 
-/** A claim of more than the credited withdrawals of `account` (`RootBridge.claimable`). */
+/**
+ * A claim of more than what a bridge credited `account` because a release failed:
+ * `RootBridge.claimable`, the asset bridge's ERC721/ERC1155 credits (`tokenId` set), or a
+ * child-native return credited on the child chain.
+ */
 export class InsufficientCreditError extends RelayerError {
   readonly code = "INSUFFICIENT_CREDIT";
   readonly retryable = false;
@@ -192,8 +196,61 @@ export class InsufficientCreditError extends RelayerError {
     readonly account: string,
     readonly credit: bigint,
     readonly requested: bigint,
+    readonly tokenId?: bigint,
+    bridge = "the root bridge",
   ) {
-    super(`${account} has ${credit} of ${token} credited by the root bridge${requested > credit ? `, less than the ${requested} claimed` : ": nothing to claim"}`);
+    const what = tokenId === undefined ? token : `${token} #${tokenId}`;
+    super(`${account} has ${credit} of ${what} credited by ${bridge}${credit === 0n ? ": nothing to claim" : `, less than the ${requested} claimed`}`);
+  }
+}
+
+/**
+ * A child-chain token that its owner has not registered for exit (`ChildAssetBridge.registerChildNative`),
+ * or registered as another kind: an exit would revert.
+ */
+export class ChildNativeNotRegisteredError extends RelayerError {
+  readonly code = "CHILD_NATIVE_NOT_REGISTERED";
+  // Its owner can register it; the caller cannot make that happen by retrying.
+  readonly retryable = false;
+  constructor(
+    readonly token: string,
+    readonly kind: string,
+    readonly registeredAs?: string,
+  ) {
+    super(
+      registeredAs === undefined
+        ? `${token} is not registered for exit on the child chain's asset bridge: its owner registers it first (registerChildNative / sidechain register-child-token)`
+        : `${token} is registered for exit as an ${registeredAs}, not an ${kind}`,
+    );
+  }
+}
+
+/** A registration for exit refused before sending: already registered, or deployed by the bridge itself. */
+export class ChildNativeAlreadyRegisteredError extends RelayerError {
+  readonly code = "CHILD_NATIVE_ALREADY_REGISTERED";
+  readonly retryable = false;
+  constructor(
+    readonly token: string,
+    reason: string,
+  ) {
+    super(`${token} cannot be registered for exit: ${reason}`);
+  }
+}
+
+/** Only a token's `owner()` (OpenZeppelin Ownable) may register it for exit. */
+export class NotTokenOwnerError extends RelayerError {
+  readonly code = "NOT_TOKEN_OWNER";
+  readonly retryable = false;
+  constructor(
+    readonly token: string,
+    readonly account: string,
+    readonly owner: string | undefined,
+  ) {
+    super(
+      owner === undefined
+        ? `${token} has no owner() (OpenZeppelin Ownable): nobody can register it for exit`
+        : `${account} is not the owner of ${token} (its owner() is ${owner}): only the owner registers it for exit`,
+    );
   }
 }
 
@@ -255,5 +312,8 @@ export function isBadInputError(error: unknown): boolean {
     LockboxShortError,
     ReleaseNotDueError,
     NoQueuedReleaseError,
+    ChildNativeNotRegisteredError,
+    ChildNativeAlreadyRegisteredError,
+    NotTokenOwnerError,
   ].some((type) => error instanceof type);
 }

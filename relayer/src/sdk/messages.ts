@@ -59,6 +59,15 @@ export async function locateMessage(
   const found: [ChainSide, TransactionReceipt] | undefined =
     mainReceipt !== null ? ["main", mainReceipt] : childReceipt !== null ? ["child", childReceipt] : undefined;
   if (found === undefined) throw new TransactionNotFoundError(txHash);
+  if (mainReceipt !== null && childReceipt !== null) {
+    // Both sides on one chain (createTestBridge(hre)): the messenger that emitted the log tells the source.
+    try {
+      return messageFromReceipt(mainReceipt, "main", deployments, messengers, logIndex);
+    } catch (error) {
+      if (!(error instanceof MessageNotFoundError)) throw error;
+      return messageFromReceipt(childReceipt, "child", deployments, messengers, logIndex);
+    }
+  }
   return messageFromReceipt(found[1], found[0], deployments, messengers, logIndex);
 }
 

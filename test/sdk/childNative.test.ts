@@ -1,0 +1,248 @@
+/**
+ * The SDK's child-native token flows and asset claims on the test kit (createTestBridge(hre): both
+ * sides on the in-process network, real checkpoints and proofs): a dapp's ERC20, ERC721 and
+ * ERC1155 registered by their owner, exited to the main chain (MainMintable token at the predicted
+ * address), returned, each message followed with getMessageStatus; the ERC721 guard (an exited id
+ * stays locked, so it can be neither minted again nor exited twice); releases that a refusing
+ * receiver got credited, claimed with claimERC721 / claimERC1155 / claimReturn; and the typed
+ * errors, thrown before anything is sent.
+ */
+import { expect } from "chai";
+import hre, { ethers } from "hardhat";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import type { Contract, Signer } from "ethers";
+
+import {
+  BridgeClient,
+  ChildNativeAlreadyRegisteredError,
+  ChildNativeNotRegisteredError,
+  InsufficientBalanceError,
+  InsufficientCreditError,
+  InvalidArgumentError,
+  NotTokenOwnerError,
+  RelayerError,
+  UnknownTokenError,
+  type BridgeDeployment,
+  type BridgeTransfer,
+} from "../../relayer/src";
+import { createTestBridge, type TestBridge } from "../../relayer/src/testing";
+import { expectRejection } from "../relayer/helpers/assertions";
+
+/** The deployment files BridgeClient reads, for the kit's contracts (both sides on chain 31337). */
+async function kitDeployments(bridge: TestBridge): Promise<{ main: BridgeDeployment; child: BridgeDeployment }> {
+  const at = async (contract: { getAddress(): Promise<string> }) => ({ address: await contract.getAddress() });
+  const chainId = Number((await ethers.provider.getNetwork()).chainId);
+  return {
+    main: {
+      chainId,
+      role: "main",
+      remoteChainId: chainId,
+      contracts: { Messenger: await at(bridge.main.messenger), CheckpointManager: await at(bridge.main.checkpointManager), RootBridge: await at(bridge.main.rootBridge), RootAssetBridge: await at(bridge.main.rootAssetBridge) },
+    },
+    child: {
+      chainId,
+      role: "child",
+      remoteChainId: chainId,
+      contracts: { Messenger: await at(bridge.child.messenger), CheckpointManager: await at(bridge.child.checkpointManager), ChildBridge: await at(bridge.child.childBridge), ChildAssetBridge: await at(bridge.child.childAssetBridge) },
+    },
+  };
+}
+
+async function fixture() {
+  const bridge = await createTestBridge(hre);
+  const [, alice, bob] = await ethers.getSigners();
+  const deployments = await kitDeployments(bridge);
+  const clientOf = (signer: Signer) => new BridgeClient({ main: signer, child: signer, deployments });
+  // The dapp's own tokens, created on the child chain; alice owns the contracts.
+  const gold = (await ethers.deployContract("DappERC20", [], alice)) as unknown as Contract;
+  const swords = (await ethers.deployContract("DappERC721", [], alice)) as unknown as Contract;
+  const potions = (await ethers.deployContract("DappERC1155", [], alice)) as unknown as Contract;
+  await gold.mint(alice.address, 1_000n);
+  for (const id of [1n, 2n, 3n]) await swords.mint(alice.address, id, `ipfs://swords/${id}`);
+  await potions.mint(alice.address, 7n, 50n);
+  await potions.mint(alice.address, 8n, 20n);
+  // A contract that refuses NFTs (mode 1): releases to it are credited instead.
+  const refuser = (await ethers.deployContract("AssetReceiverHazard", [await bridge.main.rootAssetBridge.getAddress()])) as unknown as Contract;
+  await refuser.setMode(1);
+  return { bridge, alice, bob, client: clientOf(alice), bobClient: clientOf(bob), clientOf, gold, swords, potions, refuser };
+}
+
+async function expectStatus(client: BridgeClient, transfer: BridgeTransfer, status: string): Promise<void> {
+  const read = await client.getMessageStatus(transfer.txHash);
+  expect(read.messageId).to.equal(transfer.messageId);
+  expect(read.status).to.equal(status);
+}
+
+/** Relays everything pending and checks that `transfer`'s message went through as "relayed". */
+async function relay(bridge: TestBridge, client: BridgeClient, transfer: BridgeTransfer): Promise<void> {
+  await expectStatus(client, transfer, "sent");
+  const delivered = await bridge.relayAll();
+  expect(delivered.find((d) => d.messageId === transfer.messageId)?.success).to.equal(true);
+  await expectStatus(client, transfer, "relayed");
+}
+
+/** A signer for a contract address (the refusing receiver claims its credit), on the in-process network. */
+async function actAs(address: string): Promise<Signer> {
+  await ethers.provider.send("hardhat_impersonateAccount", [address]);
+  await ethers.provider.send("hardhat_setBalance", [address, "0xDE0B6B3A7640000"]);
+  return ethers.getSigner(address);
+}
+
+function expectCode(error: RelayerError, code: string): void {
+  expect(error).to.be.instanceOf(RelayerError);
+  expect(error.code).to.equal(code);
+  expect(error.retryable).to.equal(false);
+}
+
+describe("SDK: tokens created on the child chain, and asset claims", function () {
+  it("refuses unregistered tokens, strangers, wrong kinds and unknown tokens with typed errors, sending nothing", async function () {
+    const { client, bobClient, alice, bob, gold, swords, bridge } = await loadFixture(fixture);
+    const nonces = [await ethers.provider.getTransactionCount(alice.address), await ethers.provider.getTransactionCount(bob.address)];
+    const goldAddress = await gold.getAddress();
+
+    const notRegistered = await expectRejection(client.exitERC20(goldAddress, 10n), ChildNativeNotRegisteredError, /not registered for exit/);
+    expectCode(notRegistered, "CHILD_NATIVE_NOT_REGISTERED");
+    expect(notRegistered.token).to.equal(goldAddress);
+    expectCode(await expectRejection(client.getMainToken(goldAddress), ChildNativeNotRegisteredError), "CHILD_NATIVE_NOT_REGISTERED");
+    const stranger = await expectRejection(bobClient.registerChildNative(goldAddress, "ERC20"), NotTokenOwnerError, /is not the owner/);
+    expectCode(stranger, "NOT_TOKEN_OWNER");
+    expect(stranger.owner).to.equal(alice.address);
+    // Registration is final: an ERC20 is not registered as an ERC721 by mistake.
+    expectCode(await expectRejection(client.registerChildNative(goldAddress, "ERC721"), InvalidArgumentError, /does not implement ERC721/), "INVALID_ARGUMENT");
+    // The kit's relayer-side contracts are no dapp token: the messenger has no owner().
+    expectCode(await expectRejection(client.registerChildNative(await bridge.child.messenger.getAddress(), "ERC20"), NotTokenOwnerError, /has no owner/), "NOT_TOKEN_OWNER");
+    expectCode(await expectRejection(client.exitERC721(ethers.Wallet.createRandom().address, 1n), UnknownTokenError, /no contract/), "UNKNOWN_TOKEN");
+    expectCode(await expectRejection(client.returnERC20(goldAddress, 1n), UnknownTokenError, /no MainMintable token/), "UNKNOWN_TOKEN");
+    await expectRejection(client.withdrawERC721(await swords.getAddress(), 1n), UnknownTokenError);
+
+    expect([await ethers.provider.getTransactionCount(alice.address), await ethers.provider.getTransactionCount(bob.address)]).to.deep.equal(nonces);
+
+    await client.registerChildNative(goldAddress, "ERC20");
+    expectCode(await expectRejection(client.registerChildNative(goldAddress, "ERC20"), ChildNativeAlreadyRegisteredError, /registered as an ERC20 already/), "CHILD_NATIVE_ALREADY_REGISTERED");
+    expectCode(await expectRejection(client.exitERC721(goldAddress, 1n), ChildNativeNotRegisteredError, /registered for exit as an ERC20, not an ERC721/), "CHILD_NATIVE_NOT_REGISTERED");
+  });
+
+  it("exits a child-chain ERC20 to its predicted MainMintable token and returns part of it", async function () {
+    const { bridge, client, bobClient, alice, bob, gold } = await loadFixture(fixture);
+    const goldAddress = await gold.getAddress();
+    await client.registerChildNative(goldAddress, "ERC20");
+    const predicted = await client.getMainToken(goldAddress);
+    expect(predicted).to.deep.include({ childToken: goldAddress, kind: "ERC20", deployed: false });
+
+    await expectRejection(client.exitERC20(goldAddress, 1_001n), InsufficientBalanceError, / GOLD < .* GOLD/);
+    const exit = await client.exitERC20(goldAddress, 600n, { to: bob.address });
+    expect(exit.direction).to.equal("child->main");
+    await relay(bridge, client, exit);
+
+    expect(await client.getMainToken(goldAddress)).to.deep.equal({ ...predicted, deployed: true });
+    const mainGold = await ethers.getContractAt("MainMintableERC20", predicted.mainToken);
+    expect([await mainGold.balanceOf(bob.address), await mainGold.symbol(), await mainGold.decimals()]).to.deep.equal([600n, "GOLD", 18n]);
+    const lockbox = await bridge.child.childAssetBridge.childLockbox();
+    expect(await gold.balanceOf(lockbox)).to.equal(600n);
+
+    // Named by its child token: the SDK finds the MainMintable token.
+    const back = await bobClient.returnERC20(goldAddress, 250n, { to: alice.address });
+    expect(back.direction).to.equal("main->child");
+    await relay(bridge, client, back);
+    expect(await gold.balanceOf(alice.address)).to.equal(650n);
+    // Supply on main + nothing in flight = what the lockbox holds.
+    expect(await mainGold.totalSupply()).to.equal(await gold.balanceOf(lockbox));
+  });
+
+  it("exits ERC721 ids, keeps each locked while it lives on the main chain, and returns one", async function () {
+    const { bridge, client, alice, swords } = await loadFixture(fixture);
+    const swordsAddress = await swords.getAddress();
+    await client.registerChildNative(swordsAddress, "ERC721");
+    const exit = await client.exitERC721(swordsAddress, [1n, 2n]);
+    await relay(bridge, client, exit);
+
+    const { mainToken, deployed } = await client.getMainToken(swordsAddress);
+    expect(deployed).to.equal(true);
+    const mainSwords = await ethers.getContractAt("MainMintableERC721", mainToken);
+    expect([await mainSwords.ownerOf(1n), await mainSwords.tokenURI(1n)]).to.deep.equal([alice.address, "ipfs://swords/1"]);
+    // The guard: the id exists on the child chain, in the lockbox, so the dapp cannot mint it
+    // again and nobody can exit it a second time while it is on the main chain.
+    const lockbox = await bridge.child.childAssetBridge.childLockbox();
+    expect(await swords.ownerOf(1n)).to.equal(lockbox);
+    await expect(swords.mint(alice.address, 1n, "ipfs://forged")).to.be.revertedWithCustomError(swords, "ERC721InvalidSender");
+    await expectRejection(client.exitERC721(swordsAddress, 1n), InsufficientBalanceError, /#1/);
+    expect(await bridge.child.childAssetBridge.lockedAmount(swordsAddress, 1n)).to.equal(1n);
+
+    const back = await client.returnERC721(mainToken, 1n);
+    await relay(bridge, client, back);
+    expect(await swords.ownerOf(1n)).to.equal(alice.address);
+    expect(await bridge.child.childAssetBridge.lockedAmount(swordsAddress, 1n)).to.equal(0n);
+    await expect(mainSwords.ownerOf(1n)).to.be.revertedWithCustomError(mainSwords, "ERC721NonexistentToken");
+    expect(await mainSwords.ownerOf(2n)).to.equal(alice.address);
+  });
+
+  it("exits an ERC1155 batch and returns part of one id", async function () {
+    const { bridge, client, alice, potions } = await loadFixture(fixture);
+    const potionsAddress = await potions.getAddress();
+    await client.registerChildNative(potionsAddress, "ERC1155");
+    await expectRejection(client.exitERC1155(potionsAddress, [7n, 8n], [50n, 21n]), InsufficientBalanceError, /id 8/);
+    const exit = await client.exitERC1155(potionsAddress, [7n, 8n], [30n, 20n]);
+    await relay(bridge, client, exit);
+
+    const { mainToken } = await client.getMainToken(potionsAddress);
+    const mainPotions = await ethers.getContractAt("MainMintableERC1155", mainToken);
+    expect(await mainPotions.balanceOfBatch([alice.address, alice.address], [7n, 8n])).to.deep.equal([30n, 20n]);
+
+    const back = await client.returnERC1155(potionsAddress, 8n, 5n);
+    await relay(bridge, client, back);
+    expect(await potions.balanceOfBatch([alice.address, alice.address], [7n, 8n])).to.deep.equal([20n, 5n]);
+    const lockbox = await bridge.child.childAssetBridge.childLockbox();
+    expect(await potions.balanceOfBatch([lockbox, lockbox], [7n, 8n])).to.deep.equal([30n, 15n]);
+  });
+
+  it("claims an ERC721, an ERC1155 and a child-native return that a refusing receiver got credited", async function () {
+    const { bridge, client, clientOf, alice, swords, refuser } = await loadFixture(fixture);
+    const receiver = await refuser.getAddress();
+    const nft = (await ethers.deployContract("TestERC721", ["Main Apes", "MAPE"])) as unknown as Contract;
+    const items = (await ethers.deployContract("TestERC1155")) as unknown as Contract;
+    await nft.mint(alice.address, 5n, "ipfs://apes/5");
+    await items.mint(alice.address, 9n, 40n, "ipfs://items/9");
+    const nftAddress = await nft.getAddress();
+    const itemsAddress = await items.getAddress();
+    await relay(bridge, client, await client.depositERC721(nftAddress, 5n));
+    await relay(bridge, client, await client.depositERC1155(itemsAddress, 9n, 40n));
+
+    // The releases fail at the receiver: the withdrawals are relayed, their tokens credited to it.
+    const nftWithdrawal = await client.withdrawERC721(nftAddress, 5n, { to: receiver });
+    await relay(bridge, client, nftWithdrawal);
+    await relay(bridge, client, await client.withdrawERC1155(itemsAddress, 9n, 40n, { to: receiver }));
+    const roots = bridge.main.rootAssetBridge;
+    expect(await roots.erc721CreditOf(nftAddress, 5n)).to.equal(receiver);
+    expect(await roots.erc1155Credit(itemsAddress, 9n, receiver)).to.equal(40n);
+
+    // Only the credit holder claims.
+    const none = await expectRejection(client.claimERC721(nftAddress, 5n), InsufficientCreditError, /has 0 of .* #5 credited by the root asset bridge: nothing to claim/);
+    expectCode(none, "INSUFFICIENT_CREDIT");
+    await expectRejection(client.claimERC1155(itemsAddress, 9n), InsufficientCreditError);
+
+    const holder = clientOf(await actAs(receiver));
+    const claimed = await holder.claimERC721(nftAddress, 5n, { to: alice.address });
+    expect(claimed).to.deep.include({ token: nftAddress, to: alice.address, ids: [5n] });
+    expect(await nft.ownerOf(5n)).to.equal(alice.address);
+    await expectRejection(holder.claimERC1155(itemsAddress, 9n, { amount: 41n }), InsufficientCreditError, /has 40 of .* #9 .*less than the 41 claimed/);
+    expect((await holder.claimERC1155(itemsAddress, 9n, { amount: 15n, to: alice.address })).amounts).to.deep.equal([15n]);
+    expect((await holder.claimERC1155(itemsAddress, 9n, { to: alice.address })).amounts).to.deep.equal([25n]);
+    expect(await items.balanceOf(alice.address, 9n)).to.equal(40n);
+    expect(await roots.erc1155Credit(itemsAddress, 9n, receiver)).to.equal(0n);
+
+    // A child-native return to the refusing receiver is credited on the child chain.
+    const swordsAddress = await swords.getAddress();
+    await client.registerChildNative(swordsAddress, "ERC721");
+    await relay(bridge, client, await client.exitERC721(swordsAddress, 3n));
+    const back = await client.returnERC721(swordsAddress, 3n, { to: receiver });
+    await relay(bridge, client, back);
+    const lockbox = await bridge.child.childAssetBridge.childLockbox();
+    expect(await swords.ownerOf(3n)).to.equal(lockbox);
+    await expectRejection(client.claimReturn(back.txHash), InsufficientCreditError, /credited to its receiver/);
+    await expectRejection(holder.claimReturn(nftWithdrawal.txHash), InvalidArgumentError, /not the return of a child-chain token/);
+    const released = await holder.claimReturn(back.txHash, { to: alice.address });
+    expect(released).to.deep.include({ token: swordsAddress, to: alice.address, ids: [3n], amounts: [] });
+    expect(await swords.ownerOf(3n)).to.equal(alice.address);
+    await expectRejection(holder.claimReturn(back.txHash), InsufficientCreditError);
+  });
+});
