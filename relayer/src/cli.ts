@@ -5,7 +5,9 @@
  *   sidechain validator --config FILE
  *   sidechain proof     --config FILE --tx HASH [--log-index N]
  *   sidechain deposit | withdraw | status <tx> | relay <tx> | balances [address]   (user commands, cli/user.ts)
- *   sidechain deposit-erc721 | deposit-erc1155 | withdraw-erc721 | withdraw-erc1155    (NFTs, cli/user.ts)
+ *   sidechain deposit-erc721 | deposit-erc1155 | withdraw-erc721 | withdraw-erc1155    (NFTs, cli/assets.ts)
+ *   sidechain register-child-token | main-token | exit-erc20|erc721|erc1155 | return-erc20|erc721|erc1155
+ *             | claim-erc721 | claim-erc1155 | claim-return                         (child-chain tokens, credits)
  *   sidechain deploy --config FILE | relayer-config --main-deployment FILE …          (operator set-up, cli/deploy.ts)
  *   sidechain stake join | top-up | unstake | withdraw | rotate-signer | status        (validator stake, cli/stake.ts)
  * A bad config or argument prints one line to stderr and exits non-zero.
@@ -22,6 +24,7 @@ import { exitProofJson } from "./roles/proofs";
 import { challengerRole } from "./roles/challenger/role";
 import { RelayerService } from "./service";
 import * as user from "./cli/user";
+import * as assets from "./cli/assets";
 import { deployCommand, relayerConfigCommand } from "./cli/deploy";
 import { stakeCommand } from "./cli/stake";
 import { StakeManagerError } from "./sdk/stakeManager";
@@ -139,22 +142,52 @@ export function buildProgram(): Command {
     .option("--to <address>", "receiver on the main chain (default: the sender)")
     .option("--gas-limit <n>", "gas floor of the release on the main chain, for a receiver or token that needs more (default: the bridge's 200000)")
     .action((o: user.TransferOptions) => user.withdraw(o));
-  for (const kind of ["ERC721", "ERC1155"] as const) {
-    for (const way of ["deposit", "withdraw"] as const) {
-      const description =
-        way === "deposit"
-          ? `deposit ${kind} tokens (one id or up to 20) on the main chain, minted on the child chain`
-          : `burn child ${kind} tokens (one id or up to 20) on the child chain, released on the main chain`;
-      let command = withConnectionOptions(program.command(`${way}-${kind.toLowerCase()}`).description(description))
-        .requiredOption("--token <address>", way === "deposit" ? "root token" : "child token or its root token")
-        .requiredOption("--ids <list>", "token ids, comma-separated, e.g. 1,2,3");
+  const ASSET_COMMANDS = [
+    ["deposit", ["ERC721", "ERC1155"]],
+    ["withdraw", ["ERC721", "ERC1155"]],
+    ["exit", ["ERC20", "ERC721", "ERC1155"]],
+    ["return", ["ERC20", "ERC721", "ERC1155"]],
+  ] as const;
+  const ASSET_HELP = {
+    deposit: { what: (kind: string) => `deposit ${kind} tokens (one id or up to 20) on the main chain, minted on the child chain`, token: "root token", to: "child" },
+    withdraw: { what: (kind: string) => `burn child ${kind} tokens (one id or up to 20) on the child chain, released on the main chain`, token: "child token or its root token", to: "main" },
+    exit: { what: (kind: string) => `lock ${kind} tokens created on the child chain (registered), minted on the main chain`, token: "child-chain token", to: "main" },
+    return: { what: (kind: string) => `burn the main-chain ${kind} of a child-chain token, released from the child lockbox`, token: "MainMintable token or its child-chain token", to: "child" },
+  } as const;
+  for (const [way, kinds] of ASSET_COMMANDS) {
+    for (const kind of kinds) {
+      const help = ASSET_HELP[way];
+      let command = withConnectionOptions(program.command(`${way}-${kind.toLowerCase()}`).description(help.what(kind))).requiredOption("--token <address>", help.token);
+      if (kind === "ERC20") command = command.requiredOption("--amount <x>", "amount in token units, e.g. 1.5");
+      else command = command.requiredOption("--ids <list>", "token ids, comma-separated, e.g. 1,2,3");
       if (kind === "ERC1155") command = command.requiredOption("--amounts <list>", "amount of each id, comma-separated");
       command
-        .option("--to <address>", `receiver on the ${way === "deposit" ? "child" : "main"} chain (default: the sender)`)
+        .option("--to <address>", `receiver on the ${help.to} chain (default: the sender)`)
         .option("--gas-limit <n>", "gas floor of the message on the other chain (default: the bridge's, computed from the batch)")
-        .action((o: user.AssetOptions) => user.assetTransfer(kind, way, o));
+        .action((o: assets.AssetOptions) => assets.assetTransfer(kind, way, o));
     }
   }
+  withConnectionOptions(program.command("register-child-token").description("register a token you own on the child chain for exit to the main chain (final)"))
+    .requiredOption("--token <address>", "the child-chain token (its owner() must be the key)")
+    .requiredOption("--kind <kind>", "ERC20, ERC721 or ERC1155")
+    .action((o: assets.RegisterOptions) => assets.registerChildToken(o));
+  withConnectionOptions(program.command("main-token").description("the main-chain (MainMintable) token of a child-chain token, deployed or predicted"))
+    .requiredOption("--token <address>", "the child-chain token")
+    .option("--kind <kind>", "ERC20, ERC721 or ERC1155 (default: what it is registered as)")
+    .action((o: user.ConnectionOptions & { token: string; kind?: string }) => assets.mainToken(o));
+  for (const kind of ["ERC721", "ERC1155"] as const) {
+    let command = withConnectionOptions(program.command(`claim-${kind.toLowerCase()}`).description(`pay out an ${kind} withdrawal credited to you on the main chain (its release had failed)`))
+      .requiredOption("--token <address>", "root token")
+      .requiredOption("--id <n>", "token id");
+    if (kind === "ERC1155") command = command.option("--amount <n>", "how many (default: all that is credited)");
+    command.option("--to <address>", "receiver (default: the sender)").action((o: assets.ClaimAssetOptions) => assets.claimAsset(kind, o));
+  }
+  withConnectionOptions(
+    program.command("claim-return").description("pay out a return of a child-chain token credited to you on the child chain (its release had failed)").argument("<txHash>", "the return transaction on the main chain"),
+  )
+    .option("--log-index <n>", "block-wide index of the MessageSent log (default: the first)")
+    .option("--to <address>", "receiver on the child chain (default: the sender)")
+    .action((txHash: string, o: user.ConnectionOptions & { to?: string; logIndex?: string }) => assets.claimReturn(txHash, o));
   withConnectionOptions(program.command("status").description("where the message sent by a transaction stands").argument("<txHash>", "deposit or withdrawal transaction"))
     .option("--log-index <n>", "block-wide index of the MessageSent log (default: the first)")
     .action((txHash: string, o: user.ConnectionOptions & { logIndex?: string }) => user.status(txHash, o));

@@ -1,6 +1,6 @@
 /**
- * The user commands of `sidechain`: deposit, withdraw, deposit-erc721 / deposit-erc1155 /
- * withdraw-erc721 / withdraw-erc1155, status, relay, claim, execute-release, balances, each a thin layer
+ * The user commands of `sidechain`: deposit, withdraw, status, relay, claim, execute-release,
+ * balances (the asset bridge's commands are in assets.ts), each a thin layer
  * over `BridgeClient` that parses amounts in token units and prints text or one JSON object.
  * Errors propagate to cli.ts, which prints one line and picks the exit code (2 for bad input).
  */
@@ -18,16 +18,6 @@ export interface TransferOptions extends ConnectionOptions {
   token?: string;
   to?: string;
   /** Gas floor of the message on the other chain (default: the bridge's). */
-  gasLimit?: string;
-}
-
-export interface AssetOptions extends ConnectionOptions {
-  token: string;
-  /** Comma-separated token ids, e.g. "1,2,3" (at most 20). */
-  ids: string;
-  /** ERC1155: comma-separated amounts, one per id. */
-  amounts?: string;
-  to?: string;
   gasLimit?: string;
 }
 
@@ -50,21 +40,21 @@ function tokenArgument(token: string | undefined): string {
 }
 
 /** `--gas-limit`: a positive integer, at most the messenger's 15,000,000. */
-function gasLimitArgument(text: string | undefined): bigint | undefined {
+export function gasLimitArgument(text: string | undefined): bigint | undefined {
   if (text === undefined) return undefined;
   if (!GAS.test(text) || BigInt(text) === 0n || BigInt(text) > 15_000_000n) throw new InvalidArgumentError("--gas-limit", text, "is not an integer from 1 to 15000000");
   return BigInt(text);
 }
 
 /** Checked before connecting, so that a typo fails at once and without an RPC round trip. */
-function checkArguments(options: { amount?: string; to?: string; txHash?: string; gasLimit?: string }): void {
+export function checkArguments(options: { amount?: string; to?: string; txHash?: string; gasLimit?: string }): void {
   gasLimitArgument(options.gasLimit);
   if (options.amount !== undefined && !AMOUNT.test(options.amount)) throw new InvalidArgumentError("--amount", options.amount, "is not a positive decimal number");
   if (options.to !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(options.to)) throw new InvalidArgumentError("--to", options.to, "is not an address");
   if (options.txHash !== undefined && !TX_HASH.test(options.txHash)) throw new InvalidArgumentError("transaction hash", options.txHash, "is not a 0x-prefixed 32-byte hash");
 }
 
-async function withClient<T>(options: ConnectionOptions, run: (client: BridgeClient, hasKey: boolean) => Promise<T>, needsKey = true): Promise<T> {
+export async function withClient<T>(options: ConnectionOptions, run: (client: BridgeClient, hasKey: boolean) => Promise<T>, needsKey = true): Promise<T> {
   const { client, hasKey } = connect(options);
   try {
     if (needsKey && !hasKey) throw new InvalidArgumentError("--key", "(missing)", "is required to send transactions: pass --key or set SIDECHAIN_USER_KEY");
@@ -75,7 +65,7 @@ async function withClient<T>(options: ConnectionOptions, run: (client: BridgeCli
   }
 }
 
-function print(options: ConnectionOptions, json: unknown, text: string): void {
+export function print(options: ConnectionOptions, json: unknown, text: string): void {
   process.stdout.write(`${options.json === true ? toJson(json) : text}\n`);
 }
 
@@ -111,50 +101,6 @@ export async function withdraw(options: TransferOptions): Promise<void> {
       options,
       { command: "withdraw", ...transfer, rootToken, childToken, symbol: info.symbol, amount, from, to },
       transferText("withdrawal", transfer, { amount, symbol: info.symbol, decimals: info.decimals, from, to }),
-    );
-  });
-}
-
-/** "1,2,3" as bigints; each a non-negative integer. */
-function idList(argument: string, text: string | undefined): bigint[] {
-  if (text === undefined || !/^\d+(,\d+)*$/.test(text.replace(/\s+/g, ""))) throw new InvalidArgumentError(argument, text ?? "(missing)", "is not a comma-separated list of non-negative integers");
-  return text.replace(/\s+/g, "").split(",").map((v) => BigInt(v));
-}
-
-/**
- * deposit-erc721 / deposit-erc1155 (main -> child) and withdraw-erc721 / withdraw-erc1155
- * (child -> main): one id or a batch, through the asset bridge.
- */
-export async function assetTransfer(kind: "ERC721" | "ERC1155", way: "deposit" | "withdraw", options: AssetOptions): Promise<void> {
-  checkArguments(options);
-  if (!/^0x[0-9a-fA-F]{40}$/.test(options.token)) throw new InvalidArgumentError("--token", options.token, "is not an address");
-  const ids = idList("--ids", options.ids);
-  const amounts = kind === "ERC1155" ? idList("--amounts", options.amounts) : undefined;
-  if (amounts !== undefined && amounts.length !== ids.length) throw new InvalidArgumentError("--amounts", options.amounts, `must list one amount per id (${ids.length})`);
-  await withClient(options, async (client) => {
-    const side = way === "deposit" ? "main" : "child";
-    const from = await client.getAddress(side);
-    const to = options.to ?? from;
-    const transferOptions = { to, gasLimit: gasLimitArgument(options.gasLimit) };
-    const transfer =
-      kind === "ERC721"
-        ? way === "deposit"
-          ? await client.depositERC721(options.token, ids, transferOptions)
-          : await client.withdrawERC721(options.token, ids, transferOptions)
-        : way === "deposit"
-          ? await client.depositERC1155(options.token, ids, amounts!, transferOptions)
-          : await client.withdrawERC1155(options.token, ids, amounts!, transferOptions);
-    const what = kind === "ERC721" ? `${kind} ${ids.map((id) => `#${id}`).join(", ")}` : `${kind} ${ids.map((id, i) => `${amounts![i]} of #${id}`).join(", ")}`;
-    const [source, destination] = transfer.direction.split("->");
-    print(
-      options,
-      { command: `${way}-${kind.toLowerCase()}`, ...transfer, token: options.token, ids, amounts, from, to },
-      [
-        `${way === "deposit" ? "deposit" : "withdrawal"} sent: ${what} of ${options.token} from ${from} on the ${source} chain to ${to} on the ${destination} chain`,
-        `  transaction  ${transfer.txHash}`,
-        `  message      ${transfer.messageId} (${transfer.direction})`,
-        `follow it: sidechain status ${transfer.txHash}`,
-      ].join("\n"),
     );
   });
 }
@@ -214,7 +160,7 @@ export async function balances(address: string | undefined, options: ConnectionO
   }, false);
 }
 
-function parseLogIndex(text: string | undefined): number | undefined {
+export function parseLogIndex(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   if (!/^\d+$/.test(text)) throw new InvalidArgumentError("--log-index", text, "is not a non-negative integer");
   return Number(text);

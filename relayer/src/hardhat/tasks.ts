@@ -6,6 +6,12 @@
  *   npx hardhat bridge:deposit-erc721  --token 0x… --ids 1,2 [--to 0x…] [--gas-limit n]
  *   npx hardhat bridge:deposit-erc1155 --token 0x… --ids 1,2 --amounts 5,7 [--to 0x…] [--gas-limit n]
  *   npx hardhat bridge:withdraw-erc721 / bridge:withdraw-erc1155   (same parameters; child token or its root token)
+ *   npx hardhat bridge:register-child-token --token 0x… --kind ERC20|ERC721|ERC1155   (tokens created on the child chain)
+ *   npx hardhat bridge:main-token --token 0x… [--kind k]   (its MainMintable token on the main chain)
+ *   npx hardhat bridge:exit-erc20 --token 0x… --amount x / bridge:exit-erc721 --ids / bridge:exit-erc1155 --ids --amounts
+ *   npx hardhat bridge:return-erc20 / bridge:return-erc721 / bridge:return-erc1155   (same parameters; MainMintable or child token)
+ *   npx hardhat bridge:claim-erc721 --token 0x… --id n / bridge:claim-erc1155 --token 0x… --id n [--amount n]   (credited NFTs)
+ *   npx hardhat bridge:claim-return --tx 0x…   (a credited return of a child-chain token)
  *   npx hardhat bridge:status   --tx 0x… [--log-index n]
  *   npx hardhat bridge:relay    --tx 0x… [--log-index n] [--gas-limit n]
  *   npx hardhat bridge:claim    [--token 0x…|ETH] [--amount x] [--to 0x…]   (a credited withdrawal)
@@ -178,8 +184,10 @@ common(task<TransferArgs>("bridge:withdraw", "Withdraw a bridged token on the ch
 
 interface AssetArgs extends CommonArgs {
   token: string;
-  ids: string;
+  ids?: string;
   amounts?: string;
+  /** ERC20 exits and returns, in token units. */
+  amount?: string;
   to?: string;
   gasLimit?: number;
 }
@@ -191,41 +199,126 @@ function numbers(name: string, text: string | undefined): bigint[] {
   return text.replace(/\s+/g, "").split(",").map((v) => BigInt(v));
 }
 
-for (const kind of ["ERC721", "ERC1155"] as const) {
-  for (const way of ["deposit", "withdraw"] as const) {
-    const description =
-      way === "deposit"
-        ? `Deposit ${kind} tokens (one id or up to 20) on the main chain; they are minted on the child chain`
-        : `Withdraw child ${kind} tokens (one id or up to 20) on the child chain; they are released on the main chain`;
-    let definition = common(task<AssetArgs>(`bridge:${way}-${kind.toLowerCase()}`, description))
-      .addParam("token", way === "deposit" ? "root token address" : "child token, or its root token", undefined, types.string)
-      .addParam("ids", "token ids, comma-separated", undefined, types.string);
+const ASSET_TASKS = [
+  ["deposit", ["ERC721", "ERC1155"]],
+  ["withdraw", ["ERC721", "ERC1155"]],
+  ["exit", ["ERC20", "ERC721", "ERC1155"]],
+  ["return", ["ERC20", "ERC721", "ERC1155"]],
+] as const;
+const ASSET_HELP = {
+  deposit: { what: (kind: string) => `Deposit ${kind} tokens (one id or up to 20) on the main chain; they are minted on the child chain`, token: "root token address", to: "child", done: "deposited", side: "main" },
+  withdraw: { what: (kind: string) => `Withdraw child ${kind} tokens (one id or up to 20) on the child chain; they are released on the main chain`, token: "child token, or its root token", to: "main", done: "withdrew", side: "child" },
+  exit: { what: (kind: string) => `Exit ${kind} tokens created on the child chain (registered); they are minted on the main chain`, token: "child-chain token", to: "main", done: "exited", side: "child" },
+  return: { what: (kind: string) => `Return the main-chain ${kind} of a child-chain token; it is released from the child lockbox`, token: "MainMintable token, or its child-chain token", to: "child", done: "returned", side: "main" },
+} as const;
+
+for (const [way, kinds] of ASSET_TASKS) {
+  for (const kind of kinds) {
+    const help = ASSET_HELP[way];
+    let definition = common(task<AssetArgs>(`bridge:${way}-${kind.toLowerCase()}`, help.what(kind))).addParam("token", help.token, undefined, types.string);
+    if (kind === "ERC20") definition = definition.addParam("amount", "amount in token units, e.g. 1.5", undefined, types.string);
+    else definition = definition.addParam("ids", "token ids, comma-separated", undefined, types.string);
     if (kind === "ERC1155") definition = definition.addParam("amounts", "amount of each id, comma-separated", undefined, types.string);
     definition
-      .addOptionalParam("to", `recipient on the ${way === "deposit" ? "child" : "main"} chain (default: the sender)`, undefined, types.string)
+      .addOptionalParam("to", `recipient on the ${help.to} chain (default: the sender)`, undefined, types.string)
       .addOptionalParam("gasLimit", GAS_LIMIT_HELP, undefined, types.int)
       .setAction(async (args: AssetArgs, hre) =>
-        withClient(args, hre, async ({ client }) => {
-          const ids = numbers("ids", args.ids);
-          const amounts = kind === "ERC1155" ? numbers("amounts", args.amounts) : [];
+        withClient(args, hre, async ({ sdk, client }) => {
+          const ids = kind === "ERC20" ? [] : numbers("ids", args.ids);
+          let amounts = kind === "ERC1155" ? numbers("amounts", args.amounts) : [];
+          let what = `${kind} ${args.ids}${kind === "ERC1155" ? ` (amounts ${args.amounts})` : ""}`;
+          if (kind === "ERC20") {
+            const info = await erc20Info(sdk, client, way as "exit" | "return", args.token);
+            amounts = [sdk.parseAmount(args.amount ?? "", info.decimals)];
+            what = `${args.amount} ${info.symbol}`;
+          }
           const options = { to: args.to, gasLimit: args.gasLimit === undefined ? undefined : BigInt(args.gasLimit) };
-          const transfer =
-            kind === "ERC721"
-              ? way === "deposit"
-                ? await client.depositERC721(args.token, ids, options)
-                : await client.withdrawERC721(args.token, ids, options)
-              : way === "deposit"
-                ? await client.depositERC1155(args.token, ids, amounts, options)
-                : await client.withdrawERC1155(args.token, ids, amounts, options);
-          const side = way === "deposit" ? "main" : "child";
+          const transfer = await client.transferAsset(way, kind, args.token, kind === "ERC20" ? undefined : ids, kind === "ERC721" ? undefined : kind === "ERC20" ? amounts[0] : amounts, options);
           return {
-            text: `${way === "deposit" ? "deposited" : "withdrew"} ${kind} ${args.ids}${kind === "ERC1155" ? ` (amounts ${args.amounts})` : ""}: tx ${transfer.txHash} (${side} block ${transfer.blockNumber}), message ${transfer.messageId}`,
+            text: `${help.done} ${what}: tx ${transfer.txHash} (${help.side} block ${transfer.blockNumber}), message ${transfer.messageId}`,
             json: { ...transfer, token: args.token, ids: ids.map(String), amounts: amounts.map(String) },
           };
         }),
       );
   }
 }
+
+/** Symbol and decimals of an exited or returned ERC20: a return names the MainMintable token (same decimals) or its child token. */
+async function erc20Info(sdk: typeof Sdk, client: Sdk.BridgeClient, way: "exit" | "return", token: string): Promise<{ symbol: string; decimals: number }> {
+  if (way === "exit") return client.getTokenInfo(token, "child");
+  try {
+    return await client.getTokenInfo(token, "main");
+  } catch (error) {
+    if (error instanceof sdk.UnknownTokenError) return client.getTokenInfo(token, "child");
+    throw error;
+  }
+}
+
+interface RegisterArgs extends CommonArgs {
+  token: string;
+  kind: string;
+}
+
+common(task<RegisterArgs>("bridge:register-child-token", "Register a token you own on the child chain for exit to the main chain (final)"))
+  .addParam("token", "the child-chain token (its owner() must be the sender)", undefined, types.string)
+  .addParam("kind", "ERC20, ERC721 or ERC1155", undefined, types.string)
+  .setAction(async (args: RegisterArgs, hre) =>
+    withClient(args, hre, async ({ client }) => {
+      const kind = args.kind.toUpperCase() as Sdk.AssetKind;
+      const result = await client.registerChildNative(args.token, kind);
+      const main = await client.getMainToken(args.token, kind);
+      return { text: `registered ${result.token} as an ${kind}: tx ${result.txHash}; its main-chain token will be ${main.mainToken}`, json: { ...result, mainToken: main.mainToken } };
+    }),
+  );
+
+common(task<RegisterArgs>("bridge:main-token", "The main-chain (MainMintable) token of a child-chain token, deployed or predicted"))
+  .addParam("token", "the child-chain token", undefined, types.string)
+  .addOptionalParam("kind", "ERC20, ERC721 or ERC1155 (default: what it is registered as)", undefined, types.string)
+  .setAction(async (args: RegisterArgs, hre) =>
+    withClient(args, hre, async ({ client }) => {
+      const info = await client.getMainToken(args.token, args.kind === undefined ? undefined : (args.kind.toUpperCase() as Sdk.AssetKind));
+      return { text: `${info.kind} ${info.childToken} → ${info.mainToken} on the main chain (${info.deployed ? "deployed" : "not deployed yet"})`, json: info };
+    }),
+  );
+
+interface ClaimAssetArgs extends CommonArgs {
+  token: string;
+  id: string;
+  amount?: string;
+  to?: string;
+}
+
+for (const kind of ["ERC721", "ERC1155"] as const) {
+  let definition = common(task<ClaimAssetArgs>(`bridge:claim-${kind.toLowerCase()}`, `Pay out an ${kind} withdrawal the root asset bridge credited to you because its release failed`))
+    .addParam("token", "root token address", undefined, types.string)
+    .addParam("id", "token id", undefined, types.string);
+  if (kind === "ERC1155") definition = definition.addOptionalParam("amount", "how many (default: all of the credit)", undefined, types.string);
+  definition.addOptionalParam("to", "where it goes on the main chain (default: the sender)", undefined, types.string).setAction(async (args: ClaimAssetArgs, hre) =>
+    withClient(args, hre, async ({ client }) => {
+      const [id] = numbers("id", args.id);
+      const result =
+        kind === "ERC721" ? await client.claimERC721(args.token, id, { to: args.to }) : await client.claimERC1155(args.token, id, { amount: args.amount === undefined ? undefined : numbers("amount", args.amount)[0], to: args.to });
+      return { text: `claimed ${kind} #${id}${kind === "ERC1155" ? ` (${result.amounts[0]})` : ""} of ${result.token} to ${result.to}: tx ${result.txHash}`, json: result };
+    }),
+  );
+}
+
+interface ClaimReturnArgs extends CommonArgs {
+  tx: string;
+  logIndex?: number;
+  to?: string;
+}
+
+common(task<ClaimReturnArgs>("bridge:claim-return", "Pay out a return of a child-chain token the child asset bridge credited to you because its release failed"))
+  .addParam("tx", "hash of the return transaction on the main chain", undefined, types.string)
+  .addOptionalParam("logIndex", "the message's log index, when the transaction sent several", undefined, types.int)
+  .addOptionalParam("to", "where it goes on the child chain (default: the sender)", undefined, types.string)
+  .setAction(async (args: ClaimReturnArgs, hre) =>
+    withClient(args, hre, async ({ client }) => {
+      const result = await client.claimReturn(args.logIndex === undefined ? args.tx : { txHash: args.tx, logIndex: args.logIndex }, { to: args.to });
+      return { text: `claimed the return of ${result.token} (ids ${result.ids.join(", ") || "-"}, amounts ${result.amounts.join(", ") || "-"}) to ${result.to}: tx ${result.txHash}`, json: result };
+    }),
+  );
 
 interface MessageArgs extends CommonArgs {
   tx: string;

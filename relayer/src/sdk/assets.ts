@@ -127,9 +127,13 @@ export async function transferAsset(
   amounts: bigint | readonly bigint[] | undefined,
   options: AssetTransferOptions,
 ): Promise<TransactionResponse> {
+  const route = ROUTES[way];
+  if (route === undefined) throw new InvalidArgumentError("way", way, "is not deposit, withdraw, exit or return");
+  if (KIND_CODE[kind] === undefined) throw new InvalidArgumentError("kind", kind, "is not ERC20, ERC721 or ERC1155");
+  // A main-chain ERC20 crosses through RootBridge, not the asset bridge.
+  if (kind === "ERC20" && (way === "deposit" || way === "withdraw")) throw new InvalidArgumentError("kind", kind, `has no asset-bridge ${way}: use ${way}() (the token bridge)`);
   const address = checkedAddress("token", token);
   const batch = batchOf(kind, ids, amounts);
-  const route = ROUTES[way];
   const signer = ctx.signer(route.side);
   const from = getAddress(await signer.getAddress());
   const to = options.to === undefined ? from : checkedAddress("to", options.to);

@@ -11,7 +11,7 @@ import { Contract, JsonRpcProvider, Wallet, ZeroAddress, getAddress, isAddress, 
 
 import { NATIVE_TOKEN, childBridgeAbi, erc20Abi, rootBridgeAbi } from "./abi";
 import { claimERC1155, claimERC721, claimReturn, type AssetClaim } from "./assetCredits";
-import { transferAsset, type AssetContext, type AssetKind, type AssetTransferOptions, type AssetWay } from "./assets";
+import { transferAsset as sendAssetTransfer, type AssetContext, type AssetKind, type AssetTransferOptions, type AssetWay } from "./assets";
 import { getMainToken, registerChildNative, type MainTokenInfo } from "./childNative";
 import { readBalances } from "./balances";
 import { checkDeploymentPair, contractAddress, readDeploymentFile, readRelayerEndpoints } from "./deployments";
@@ -258,22 +258,42 @@ export class BridgeClient {
    * first deposit of a token deploys its child ERC721, with name, symbol and each tokenURI.
    */
   async depositERC721(rootToken: string, tokenIds: bigint | readonly bigint[], options: AssetTransferOptions = {}): Promise<BridgeTransfer> {
-    return this.asset("deposit", "ERC721", rootToken, tokenIds, undefined, options);
+    return this.transferAsset("deposit", "ERC721", rootToken, tokenIds, undefined, options);
   }
 
   /** Locks `amounts` of ERC1155 `ids` (one or a batch of up to 20) of `rootToken` in the asset bridge; minted on the child chain to `to`. */
   async depositERC1155(rootToken: string, ids: bigint | readonly bigint[], amounts: bigint | readonly bigint[], options: AssetTransferOptions = {}): Promise<BridgeTransfer> {
-    return this.asset("deposit", "ERC1155", rootToken, ids, amounts, options);
+    return this.transferAsset("deposit", "ERC1155", rootToken, ids, amounts, options);
   }
 
   /** Burns child ERC721 `tokenIds` (token named by itself or its root token); released on the main chain to `to`. */
   async withdrawERC721(token: string, tokenIds: bigint | readonly bigint[], options: Omit<AssetTransferOptions, "approve"> = {}): Promise<BridgeTransfer> {
-    return this.asset("withdraw", "ERC721", token, tokenIds, undefined, options);
+    return this.transferAsset("withdraw", "ERC721", token, tokenIds, undefined, options);
   }
 
   /** Burns `amounts` of child ERC1155 `ids` (token named by itself or its root token); released on the main chain to `to`. */
   async withdrawERC1155(token: string, ids: bigint | readonly bigint[], amounts: bigint | readonly bigint[], options: Omit<AssetTransferOptions, "approve"> = {}): Promise<BridgeTransfer> {
-    return this.asset("withdraw", "ERC1155", token, ids, amounts, options);
+    return this.transferAsset("withdraw", "ERC1155", token, ids, amounts, options);
+  }
+
+  /**
+   * Any asset transfer, by way and kind (what the named methods above call): `deposit`/`withdraw`
+   * an ERC721 or ERC1155 of the main chain, `exit`/`return` an ERC20, ERC721 or ERC1155 created on
+   * the child chain. `ids` and `amounts` as the named methods take them; an ERC20 has no ids and
+   * one amount.
+   */
+  async transferAsset(
+    way: AssetWay,
+    kind: AssetKind,
+    token: string,
+    ids: bigint | readonly bigint[] | undefined,
+    amounts: bigint | readonly bigint[] | undefined,
+    options: AssetTransferOptions,
+  ): Promise<BridgeTransfer> {
+    await this.checkNetworks();
+    const gasLimit = checkGasLimit(options.gasLimit);
+    const tx = await sendAssetTransfer(this.assets(), way, kind, token, ids, amounts, { ...options, gasLimit });
+    return this.sent(way === "deposit" || way === "return" ? "main" : "child", tx);
   }
 
   // ---------------------------------------------------------------- tokens created on the child chain
@@ -306,7 +326,7 @@ export class BridgeClient {
    * @throws ChildNativeNotRegisteredError for a token its owner has not registered.
    */
   async exitERC20(childToken: string, amount: bigint, options: AssetTransferOptions = {}): Promise<BridgeTransfer> {
-    return this.asset("exit", "ERC20", childToken, undefined, amount, options);
+    return this.transferAsset("exit", "ERC20", childToken, undefined, amount, options);
   }
 
   /**
@@ -314,27 +334,27 @@ export class BridgeClient {
    * main chain. An id stays locked while it lives on the main chain, so it cannot be minted twice.
    */
   async exitERC721(childToken: string, tokenIds: bigint | readonly bigint[], options: AssetTransferOptions = {}): Promise<BridgeTransfer> {
-    return this.asset("exit", "ERC721", childToken, tokenIds, undefined, options);
+    return this.transferAsset("exit", "ERC721", childToken, tokenIds, undefined, options);
   }
 
   /** Locks `amounts` of ERC1155 `ids` of a registered child-chain token in the child lockbox; minted on the main chain. */
   async exitERC1155(childToken: string, ids: bigint | readonly bigint[], amounts: bigint | readonly bigint[], options: AssetTransferOptions = {}): Promise<BridgeTransfer> {
-    return this.asset("exit", "ERC1155", childToken, ids, amounts, options);
+    return this.transferAsset("exit", "ERC1155", childToken, ids, amounts, options);
   }
 
   /** Burns `amount` of a MainMintable ERC20 (named by itself or its child token) on the main chain; released from the child lockbox to `to`. */
   async returnERC20(token: string, amount: bigint, options: Omit<AssetTransferOptions, "approve"> = {}): Promise<BridgeTransfer> {
-    return this.asset("return", "ERC20", token, undefined, amount, options);
+    return this.transferAsset("return", "ERC20", token, undefined, amount, options);
   }
 
   /** Burns MainMintable ERC721 `tokenIds` (token named by itself or its child token); released from the child lockbox to `to`. */
   async returnERC721(token: string, tokenIds: bigint | readonly bigint[], options: Omit<AssetTransferOptions, "approve"> = {}): Promise<BridgeTransfer> {
-    return this.asset("return", "ERC721", token, tokenIds, undefined, options);
+    return this.transferAsset("return", "ERC721", token, tokenIds, undefined, options);
   }
 
   /** Burns `amounts` of MainMintable ERC1155 `ids` (token named by itself or its child token); released from the child lockbox to `to`. */
   async returnERC1155(token: string, ids: bigint | readonly bigint[], amounts: bigint | readonly bigint[], options: Omit<AssetTransferOptions, "approve"> = {}): Promise<BridgeTransfer> {
-    return this.asset("return", "ERC1155", token, ids, amounts, options);
+    return this.transferAsset("return", "ERC1155", token, ids, amounts, options);
   }
 
   // ---------------------------------------------------------------- credited asset releases
@@ -516,20 +536,6 @@ export class BridgeClient {
   }
 
   // ---------------------------------------------------------------- internals
-
-  private async asset(
-    way: AssetWay,
-    kind: AssetKind,
-    token: string,
-    ids: bigint | readonly bigint[] | undefined,
-    amounts: bigint | readonly bigint[] | undefined,
-    options: AssetTransferOptions,
-  ): Promise<BridgeTransfer> {
-    await this.checkNetworks();
-    const gasLimit = checkGasLimit(options.gasLimit);
-    const tx = await transferAsset(this.assets(), way, kind, token, ids, amounts, { ...options, gasLimit });
-    return this.sent(way === "deposit" || way === "return" ? "main" : "child", tx);
-  }
 
   private assets(): AssetContext {
     return { providers: this.providers, deployments: this.deployments, signer: (side) => this.signerOf(side) };

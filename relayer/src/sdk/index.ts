@@ -1,7 +1,7 @@
 /** The SDK: `BridgeClient` and what its methods take, return and throw. */
 export { BridgeClient, type FromFilesOptions, type TransferOptions } from "./client";
 export { NATIVE_TOKEN } from "./abi";
-export { MAX_ASSET_BATCH, type AssetKind, type AssetTransferOptions } from "./assets";
+export { MAX_ASSET_BATCH, type AssetKind, type AssetTransferOptions, type AssetWay } from "./assets";
 export type { AssetClaim } from "./assetCredits";
 export type { MainTokenInfo } from "./childNative";
 export * from "./errors";
