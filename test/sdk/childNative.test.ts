@@ -5,10 +5,14 @@
  * address), returned, each message followed with getMessageStatus; the ERC721 guard (an exited id
  * stays locked, so it can be neither minted again nor exited twice); releases that a refusing
  * receiver got credited, claimed with claimERC721 / claimERC1155 / claimReturn; and the typed
- * errors, thrown before anything is sent.
+ * errors, thrown before anything is sent. The `sidechain` commands for them run in this process
+ * against the same network served over JSON-RPC (no devnet, no child process).
  */
+import { writeFileSync } from "node:fs";
+import path from "node:path";
 import { expect } from "chai";
 import hre, { ethers } from "hardhat";
+import { JsonRpcServer } from "hardhat/internal/hardhat-network/jsonrpc/server";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { Contract, Signer } from "ethers";
 
@@ -25,7 +29,9 @@ import {
   type BridgeDeployment,
   type BridgeTransfer,
 } from "../../relayer/src";
+import { main as sidechain } from "../../relayer/src/cli";
 import { createTestBridge, type TestBridge } from "../../relayer/src/testing";
+import { makeTempDir } from "../../relayer/src/devnet/localChains";
 import { expectRejection } from "../relayer/helpers/assertions";
 
 /** The deployment files BridgeClient reads, for the kit's contracts (both sides on chain 31337). */
@@ -244,5 +250,83 @@ describe("SDK: tokens created on the child chain, and asset claims", function ()
     expect(released).to.deep.include({ token: swordsAddress, to: alice.address, ids: [3n], amounts: [] });
     expect(await swords.ownerOf(3n)).to.equal(alice.address);
     await expectRejection(holder.claimReturn(back.txHash), InsufficientCreditError);
+  });
+});
+
+/** `sidechain …` in this process: its exit code and what it printed. */
+async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = { stdout: "", stderr: "" };
+  const writes = { stdout: process.stdout.write, stderr: process.stderr.write };
+  process.stdout.write = ((chunk: string) => ((out.stdout += chunk), true)) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string) => ((out.stderr += chunk), true)) as typeof process.stderr.write;
+  try {
+    const code = await sidechain(["node", "sidechain", ...args]);
+    return { code, ...out };
+  } finally {
+    process.stdout.write = writes.stdout;
+    process.stderr.write = writes.stderr;
+  }
+}
+
+describe("sidechain commands for child-chain tokens and claims (in process)", function () {
+  let server: JsonRpcServer;
+  let connection: string[];
+
+  before(async function () {
+    server = new JsonRpcServer({ hostname: "127.0.0.1", port: 0, provider: hre.network.provider });
+    const { port } = await server.listen();
+    const url = `http://127.0.0.1:${port}`;
+    connection = ["--main-rpc", url, "--child-rpc", url];
+  });
+  after(async function () {
+    await server?.close();
+  });
+
+  it("registers, exits and returns a child-chain ERC20, reads its main token, and refuses bad input with exit code 2", async function () {
+    const { bridge, alice, gold } = await loadFixture(fixture);
+    const dir = makeTempDir("cli-assets");
+    const deployments = await kitDeployments(bridge);
+    const files = (["main", "child"] as const).map((role) => {
+      const file = path.join(dir, `${role}.json`);
+      writeFileSync(file, JSON.stringify({ network: role, ...deployments[role] }));
+      return file;
+    });
+    const key = ethers.HDNodeWallet.fromPhrase("test test test test test test test test test test test junk", undefined, "m/44'/60'/0'/0/1");
+    expect(key.address).to.equal(alice.address);
+    const cli = (...args: string[]) => runCli([...args, "--main-deployment", files[0], "--child-deployment", files[1], ...connection, "--key", key.privateKey, "--json"]);
+    const json = async (...args: string[]) => {
+      const run = await cli(...args);
+      expect(run.code, run.stderr).to.equal(0);
+      return JSON.parse(run.stdout) as Record<string, unknown>;
+    };
+    const goldAddress = await gold.getAddress();
+
+    const unregistered = await cli("exit-erc20", "--token", goldAddress, "--amount", "0.0000000000000001");
+    expect(unregistered.code).to.equal(2);
+    expect(unregistered.stderr).to.match(/^sidechain: .* is not registered for exit/);
+
+    const registered = await json("register-child-token", "--token", goldAddress, "--kind", "erc20");
+    expect(registered).to.include({ command: "register-child-token", token: goldAddress, kind: "ERC20" });
+    expect(await json("main-token", "--token", goldAddress)).to.include({ mainToken: registered.mainToken, deployed: false });
+
+    const exit = await json("exit-erc20", "--token", goldAddress, "--amount", "0.0000000000000001");
+    expect(exit).to.include({ command: "exit-erc20", direction: "child->main", from: alice.address, to: alice.address });
+    expect(exit.amounts).to.deep.equal(["100"]);
+    await bridge.relayAll();
+    expect(await json("status", exit.txHash as string)).to.include({ status: "relayed", messageId: exit.messageId });
+    expect(await json("main-token", "--token", goldAddress)).to.include({ deployed: true });
+
+    const back = await json("return-erc20", "--token", registered.mainToken as string, "--amount", "0.00000000000000004");
+    expect(back).to.include({ command: "return-erc20", direction: "main->child" });
+    await bridge.relayAll();
+    expect(await gold.balanceOf(alice.address)).to.equal(1_000n - 100n + 40n);
+
+    const wrongKind = await cli("exit-erc721", "--token", goldAddress, "--ids", "1");
+    expect([wrongKind.code, wrongKind.stderr]).to.deep.equal([2, `sidechain: ${goldAddress} is registered for exit as an ERC20, not an ERC721\n`]);
+    const noCredit = await cli("claim-erc721", "--token", goldAddress, "--id", "1");
+    expect(noCredit.code).to.equal(2);
+    expect(noCredit.stderr).to.match(/credited by the root asset bridge: nothing to claim/);
+    const badKind = await cli("register-child-token", "--token", goldAddress, "--kind", "ERC777");
+    expect([badKind.code, badKind.stderr]).to.deep.equal([2, "sidechain: --kind ERC777 is not ERC20, ERC721 or ERC1155\n"]);
   });
 });
