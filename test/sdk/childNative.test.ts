@@ -26,7 +26,6 @@ import {
   NotTokenOwnerError,
   RelayerError,
   UnknownTokenError,
-  type BridgeDeployment,
   type BridgeTransfer,
 } from "../../relayer/src";
 import { main as sidechain } from "../../relayer/src/cli";
@@ -34,30 +33,11 @@ import { createTestBridge, type TestBridge } from "../../relayer/src/testing";
 import { makeTempDir } from "../../relayer/src/devnet/localChains";
 import { expectRejection } from "../relayer/helpers/assertions";
 
-/** The deployment files BridgeClient reads, for the kit's contracts (both sides on chain 31337). */
-async function kitDeployments(bridge: TestBridge): Promise<{ main: BridgeDeployment; child: BridgeDeployment }> {
-  const at = async (contract: { getAddress(): Promise<string> }) => ({ address: await contract.getAddress() });
-  const chainId = Number((await ethers.provider.getNetwork()).chainId);
-  return {
-    main: {
-      chainId,
-      role: "main",
-      remoteChainId: chainId,
-      contracts: { Messenger: await at(bridge.main.messenger), CheckpointManager: await at(bridge.main.checkpointManager), RootBridge: await at(bridge.main.rootBridge), RootAssetBridge: await at(bridge.main.rootAssetBridge) },
-    },
-    child: {
-      chainId,
-      role: "child",
-      remoteChainId: chainId,
-      contracts: { Messenger: await at(bridge.child.messenger), CheckpointManager: await at(bridge.child.checkpointManager), ChildBridge: await at(bridge.child.childBridge), ChildAssetBridge: await at(bridge.child.childAssetBridge) },
-    },
-  };
-}
-
 async function fixture() {
   const bridge = await createTestBridge(hre);
   const [, alice, bob] = await ethers.getSigners();
-  const deployments = await kitDeployments(bridge);
+  // The kit describes its contracts as deployment files do: the SDK runs on its chains as on real ones.
+  const deployments = bridge.deployments;
   const clientOf = (signer: Signer) => new BridgeClient({ main: signer, child: signer, deployments });
   // The dapp's own tokens, created on the child chain; alice owns the contracts.
   const gold = (await ethers.deployContract("DappERC20", [], alice)) as unknown as Contract;
@@ -285,7 +265,7 @@ describe("sidechain commands for child-chain tokens and claims (in process)", fu
   it("registers, exits and returns a child-chain ERC20, reads its main token, and refuses bad input with exit code 2", async function () {
     const { bridge, alice, gold } = await loadFixture(fixture);
     const dir = makeTempDir("cli-assets");
-    const deployments = await kitDeployments(bridge);
+    const deployments = bridge.deployments;
     const files = (["main", "child"] as const).map((role) => {
       const file = path.join(dir, `${role}.json`);
       writeFileSync(file, JSON.stringify({ network: role, ...deployments[role] }));

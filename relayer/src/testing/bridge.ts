@@ -96,6 +96,7 @@ class KitBridge implements TestBridge {
   readonly child: TestBridge["child"];
   readonly validators: Wallet[];
   readonly sameChain: boolean;
+  readonly deployments: TestBridge["deployments"];
 
   constructor(
     private readonly ctx: RelayContext,
@@ -106,6 +107,35 @@ class KitBridge implements TestBridge {
     this.child = ctx.sides.child;
     this.validators = ctx.validators;
     this.sameChain = ctx.sameChain;
+    const at = (contract: { target: unknown }, block: number) => ({ address: getAddress(contract.target as string), block });
+    const { main, child } = ctx.sides;
+    this.deployments = {
+      main: {
+        chainId: Number(main.chainId),
+        role: "main",
+        remoteChainId: Number(child.chainId),
+        contracts: {
+          Messenger: at(main.messenger, main.deployBlock),
+          CheckpointManager: at(main.checkpointManager, main.deployBlock),
+          ValidatorSet: at(main.validatorSet, main.deployBlock),
+          RootBridge: at(main.rootBridge, main.deployBlock),
+          Lockbox: at(main.lockbox, main.deployBlock),
+          RootAssetBridge: at(main.rootAssetBridge, main.deployBlock),
+        },
+      },
+      child: {
+        chainId: Number(child.chainId),
+        role: "child",
+        remoteChainId: Number(main.chainId),
+        contracts: {
+          Messenger: at(child.messenger, child.deployBlock),
+          CheckpointManager: at(child.checkpointManager, child.deployBlock),
+          ValidatorSet: at(child.validatorSet, child.deployBlock),
+          ChildBridge: at(child.childBridge, child.deployBlock),
+          ChildAssetBridge: at(child.childAssetBridge, child.deployBlock),
+        },
+      },
+    };
   }
 
   async pending(): Promise<PendingMessage[]> {

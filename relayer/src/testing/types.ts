@@ -3,7 +3,7 @@ import type { BaseContract, Interface, InterfaceAbi, Provider, Signer, Wallet } 
 
 import type { JsonRpcSender } from "../chain/rpcValues";
 import type { CheckpointBlock, CheckpointLeaf, CheckpointTree } from "../proof/checkpointTree";
-import type { Direction } from "../sdk/types";
+import type { BridgeDeployment, Direction } from "../sdk/types";
 import type {
   CheckpointManager,
   ChildAssetBridge,
@@ -214,6 +214,11 @@ export interface TestBridge {
   sameChain: boolean;
   challengePeriod: bigint;
   minBond: bigint;
+  /**
+   * The kit's contracts as deployment files describe them, for the SDK on the kit's chains:
+   * `new BridgeClient({ main: alice, child: alice, deployments: bridge.deployments })`.
+   */
+  deployments: { main: BridgeDeployment; child: BridgeDeployment };
   /** Messages sent and not yet delivered, both directions, in source order (block, then log index). */
   pending(): Promise<PendingMessage[]>;
   /** Delivers the first pending message; undefined when none is pending. */
