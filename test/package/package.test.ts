@@ -151,7 +151,7 @@ describe("sidechain-kit as an installed package", function () {
   it("runs the sidechain CLI from node_modules/.bin without a build step", async function () {
     const help = await run("npx", ["sidechain", "--help"], project);
     expectSuccess(help, "sidechain --help");
-    for (const command of ["relayer", "validator", "proof", "deposit", "withdraw", "deposit-erc721", "deposit-erc1155", "withdraw-erc721", "withdraw-erc1155", "status", "relay", "claim", "execute-release", "balances", "stake", "deploy", "relayer-config"]) {
+    for (const command of ["relayer", "validator", "proof", "deposit", "withdraw", "deposit-erc721", "deposit-erc1155", "withdraw-erc721", "withdraw-erc1155", "register-child-token", "main-token", "exit-erc20", "exit-erc721", "exit-erc1155", "return-erc20", "return-erc721", "return-erc1155", "claim-erc721", "claim-erc1155", "claim-return", "status", "relay", "claim", "execute-release", "balances", "stake", "deploy", "relayer-config"]) {
       expect(help.stdout).to.match(new RegExp(`^\\s+${command}\\b`, "m"));
     }
   });
@@ -159,7 +159,7 @@ describe("sidechain-kit as an installed package", function () {
   it("adds the bridge:* tasks to the app's Hardhat through require(\"sidechain-kit/hardhat\")", async function () {
     const help = await run("npx", ["hardhat", "--help"], project);
     expectSuccess(help, "hardhat --help");
-    for (const name of ["bridge:deposit", "bridge:withdraw", "bridge:deposit-erc721", "bridge:deposit-erc1155", "bridge:withdraw-erc721", "bridge:withdraw-erc1155", "bridge:status", "bridge:relay", "bridge:claim", "bridge:execute-release", "bridge:balances"]) expect(help.stdout).to.contain(name);
+    for (const name of ["bridge:deposit", "bridge:withdraw", "bridge:deposit-erc721", "bridge:deposit-erc1155", "bridge:withdraw-erc721", "bridge:withdraw-erc1155", "bridge:register-child-token", "bridge:main-token", "bridge:exit-erc20", "bridge:exit-erc721", "bridge:exit-erc1155", "bridge:return-erc20", "bridge:return-erc721", "bridge:return-erc1155", "bridge:claim-erc721", "bridge:claim-erc1155", "bridge:claim-return", "bridge:status", "bridge:relay", "bridge:claim", "bridge:execute-release", "bridge:balances"]) expect(help.stdout).to.contain(name);
   });
 
   it("ships ABIs and bytecode under sidechain-kit/artifacts for apps that deploy the bridge themselves", async function () {
