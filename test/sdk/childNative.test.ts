@@ -187,18 +187,21 @@ describe("SDK: tokens created on the child chain, and asset claims", function ()
     const nft = (await ethers.deployContract("TestERC721", ["Main Apes", "MAPE"])) as unknown as Contract;
     const items = (await ethers.deployContract("TestERC1155")) as unknown as Contract;
     await nft.mint(alice.address, 5n, "ipfs://apes/5");
+    await nft.mint(alice.address, 6n, "ipfs://apes/6");
     await items.mint(alice.address, 9n, 40n, "ipfs://items/9");
     const nftAddress = await nft.getAddress();
     const itemsAddress = await items.getAddress();
-    await relay(bridge, client, await client.depositERC721(nftAddress, 5n));
+    // Two ids: depositERC721Batch; the ERC1155 withdrawal below has a gas floor: withdrawERC1155Batch.
+    await relay(bridge, client, await client.depositERC721(nftAddress, [5n, 6n]));
     await relay(bridge, client, await client.depositERC1155(itemsAddress, 9n, 40n));
 
     // The releases fail at the receiver: the withdrawals are relayed, their tokens credited to it.
     const nftWithdrawal = await client.withdrawERC721(nftAddress, 5n, { to: receiver });
     await relay(bridge, client, nftWithdrawal);
-    await relay(bridge, client, await client.withdrawERC1155(itemsAddress, 9n, 40n, { to: receiver }));
+    await relay(bridge, client, await client.withdrawERC1155(itemsAddress, 9n, 40n, { to: receiver, gasLimit: 400_000n }));
     const roots = bridge.main.rootAssetBridge;
     expect(await roots.erc721CreditOf(nftAddress, 5n)).to.equal(receiver);
+    expect(await (await ethers.getContractAt("ChildERC721", await bridge.child.childAssetBridge.childTokenOf(nftAddress))).ownerOf(6n)).to.equal(alice.address);
     expect(await roots.erc1155Credit(itemsAddress, 9n, receiver)).to.equal(40n);
 
     // Only the credit holder claims.
