@@ -51,6 +51,7 @@ import {
 import { NO_ATTESTATION } from "../test/helpers/checkpoints";
 import { STAKING_KEYS, benchStakingGas, type StakingKey } from "./lib/benchStaking";
 import { deployAssetBridges } from "../test/helpers/assets";
+import { traceGas, traceMarks } from "./lib/gasTrace";
 
 const KEYS = [
   "depositETH",
@@ -108,6 +109,10 @@ const OUTBOUND = 0;
 
 const gas: Partial<Record<Key | StakingKey, number>> = {};
 
+/** GAS_TRACE=1: each measured transaction's gas split by opcode class and depth, printed at the end. */
+const TRACE = process.env.GAS_TRACE === "1";
+const traces: string[] = [];
+
 /** The receipt of a mined transaction; throws if it reverted. */
 async function mined(tx: Promise<ContractTransactionResponse | TransactionResponse>, what: string): Promise<TransactionReceipt> {
   let receipt: TransactionReceipt | null;
@@ -123,6 +128,8 @@ async function mined(tx: Promise<ContractTransactionResponse | TransactionRespon
 async function measure(key: Key, tx: Promise<ContractTransactionResponse | TransactionResponse>): Promise<TransactionReceipt> {
   const receipt = await mined(tx, key);
   gas[key] = Number(receipt.gasUsed);
+  if (TRACE) traces.push(await traceGas(key, receipt));
+  if (process.env.GAS_MARKS === key) traces.push(await traceMarks(receipt));
   return receipt;
 }
 
@@ -323,6 +330,7 @@ async function benchBatches(): Promise<string> {
     const count = receipt.logs.filter((log) => log.topics[0] === relayed).length;
     if (count !== proofs.length) throw new Error(`${key}: ${count} of ${proofs.length} messages relayed`);
     gas[key] = Math.round(Number(receipt.gasUsed) / proofs.length);
+    if (TRACE) traces.push(await traceGas(key, receipt));
     return batch.nodes.length;
   };
   const depositNodes = await relayBatch(system.child, await proveAll(system.main, depositReceipts, childCheckpoint), "relayBatch32DepositsPerMessage");
@@ -511,6 +519,7 @@ async function main(): Promise<void> {
   if (missing.length > 0) throw new Error(`not measured: ${missing.join(", ")}`);
   console.log(context);
   console.log(batchContext);
+  for (const trace of traces) console.log(trace);
   printTable();
 
   const file = path.join(config.paths.root, "bench-results", "gas.json");
