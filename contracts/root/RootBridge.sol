@@ -178,7 +178,9 @@ contract RootBridge is IRootBridge, FlowControl {
         } else {
             try lockbox.release{gas: gasleft() - CREDIT_GAS_RESERVE}(rootToken, to, amount) {
                 released = true;
-            } catch {}
+            } catch {
+                released = false; // credited below
+            }
         }
         if (released) {
             emit WithdrawalFinalized(rootToken, from, to, amount);

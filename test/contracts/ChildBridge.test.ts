@@ -294,7 +294,7 @@ describe("ChildBridge", function () {
     });
 
     it("burns the child token of ETH and releases it on the main chain", async function () {
-      const { system, alice, bob, childEth, lockbox } = await loadFixture(depositedFixture);
+      const { system, alice, bob, childEth } = await loadFixture(depositedFixture);
       const amount = ethers.parseEther("0.5");
       const receipt = await mined(system.childBridge.connect(alice).withdraw(await childEth.getAddress(), bob.address, amount));
       expect(await childEth.balanceOf(alice.address)).to.equal(ethers.parseEther("1.5"));

@@ -473,7 +473,7 @@ describe("RootBridge", function () {
     });
 
     it("ignores a withdrawal message from another sender on the child chain: the message fails and no funds move", async function () {
-      const { system, carol, lockbox } = await loadFixture(fundedFixture);
+      const { system, carol } = await loadFixture(fundedFixture);
       const withdrawals = Lane.withdrawals(system);
       const lockboxBefore = await ethers.provider.getBalance(system.rootBridge);
       const forged = system.rootBridge.interface.encodeFunctionData("finalizeWithdrawal", [
@@ -514,7 +514,7 @@ describe("RootBridge", function () {
     });
 
     it("credits a withdrawal to a receiver that rejects ETH: the message is relayed, the funds stay in the lockbox owed to it", async function () {
-      const { system, alice, lockbox } = await loadFixture(fundedFixture);
+      const { system, alice } = await loadFixture(fundedFixture);
       const withdrawals = Lane.withdrawals(system);
       const rejecter = await ethers.deployContract("EtherRejecter");
       const childEth = await childTokenOf(system.childBridge, NATIVE_TOKEN);
@@ -535,7 +535,7 @@ describe("RootBridge", function () {
     });
 
     it("pays a credited withdrawal, pushed by anyone, once its receiver accepts ETH", async function () {
-      const { system, alice, carol, lockbox } = await loadFixture(fundedFixture);
+      const { system, alice, carol } = await loadFixture(fundedFixture);
       const withdrawals = Lane.withdrawals(system);
       const receiver = await ethers.deployContract("BridgeSwitchableReceiver");
       const receiverAddress = await receiver.getAddress();
