@@ -51,6 +51,7 @@ import {
 import { NO_ATTESTATION } from "../test/helpers/checkpoints";
 import { STAKING_KEYS, benchStakingGas, type StakingKey } from "./lib/benchStaking";
 import { deployAssetBridges } from "../test/helpers/assets";
+import { traceGas, traceMarks } from "./lib/gasTrace";
 
 const KEYS = [
   "depositETH",
@@ -83,13 +84,14 @@ const ALL_KEYS = [...KEYS, ...STAKING_KEYS] as const;
 const shared = KEYS.filter((key) => (STAKING_KEYS as readonly string[]).includes(key));
 if (shared.length > 0) throw new Error(`keys measured twice: ${shared.join(", ")}`);
 
+// Issue 12's targets. (The guard of the developers' guide, submitCheckpoint21 <= 150,000, is looser.)
 const TARGETS: Partial<Record<Key | StakingKey, number>> = {
-  depositETH: 60_000,
-  depositERC20: 75_000,
-  // protocol.md "Rate limits": at most 8,000 over depositERC20.
+  depositETH: 50_000,
+  depositERC20: 65_000,
+  // protocol.md "Rate limits": at most 8,000 over depositERC20 (75,000 was its target before issue 12).
   depositERC20RateLimited: 83_000,
-  submitCheckpoint21: 150_000,
-  relayWithdrawal: 200_000,
+  submitCheckpoint21: 130_000,
+  relayWithdrawal: 170_000,
   relayBatch32PerMessage: 90_000,
   relayBatch32DepositsPerMessage: 90_000,
 };
@@ -108,6 +110,10 @@ const OUTBOUND = 0;
 
 const gas: Partial<Record<Key | StakingKey, number>> = {};
 
+/** GAS_TRACE=1: each measured transaction's gas split by opcode class and depth, printed at the end. */
+const TRACE = process.env.GAS_TRACE === "1";
+const traces: string[] = [];
+
 /** The receipt of a mined transaction; throws if it reverted. */
 async function mined(tx: Promise<ContractTransactionResponse | TransactionResponse>, what: string): Promise<TransactionReceipt> {
   let receipt: TransactionReceipt | null;
@@ -123,6 +129,8 @@ async function mined(tx: Promise<ContractTransactionResponse | TransactionRespon
 async function measure(key: Key, tx: Promise<ContractTransactionResponse | TransactionResponse>): Promise<TransactionReceipt> {
   const receipt = await mined(tx, key);
   gas[key] = Number(receipt.gasUsed);
+  if (TRACE) traces.push(await traceGas(key, receipt));
+  if (process.env.GAS_MARKS === key) traces.push(await traceMarks(receipt));
   return receipt;
 }
 
@@ -323,6 +331,7 @@ async function benchBatches(): Promise<string> {
     const count = receipt.logs.filter((log) => log.topics[0] === relayed).length;
     if (count !== proofs.length) throw new Error(`${key}: ${count} of ${proofs.length} messages relayed`);
     gas[key] = Math.round(Number(receipt.gasUsed) / proofs.length);
+    if (TRACE) traces.push(await traceGas(key, receipt));
     return batch.nodes.length;
   };
   const depositNodes = await relayBatch(system.child, await proveAll(system.main, depositReceipts, childCheckpoint), "relayBatch32DepositsPerMessage");
@@ -511,6 +520,7 @@ async function main(): Promise<void> {
   if (missing.length > 0) throw new Error(`not measured: ${missing.join(", ")}`);
   console.log(context);
   console.log(batchContext);
+  for (const trace of traces) console.log(trace);
   printTable();
 
   const file = path.join(config.paths.root, "bench-results", "gas.json");

@@ -25,7 +25,9 @@ import {CheckpointTree} from "../libraries/CheckpointTree.sol";
 /// slashes the fraudulent checkpoint's share of its proposer's bond (each pending checkpoint locks one),
 /// pays part of it to the challenger and keeps the rest.
 /// Ids are positions in the chain of checkpoints: after a revert they are reused by the resubmissions.
-contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, ReentrancyGuardTransient, EIP712 {
+// EIP712 before Pausable: its two string slots come first, so that Pausable's flag is followed
+// by this contract's first variables (the parameters) and shares their slot.
+contract CheckpointManager is ICheckpointManager, AccessControl, EIP712, Pausable, ReentrancyGuardTransient {
     using Memory for Memory.Slice;
 
     /// @notice Version of this contract's interface and storage.
@@ -97,17 +99,8 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
         uint64 activatesAt;
     }
 
-    /// @notice The chain whose blocks are checkpointed here.
-    uint256 public immutable sourceChainId;
-
-    /// @notice The source chain's validators.
-    IValidatorSet public immutable validatorSet;
-
-    mapping(uint256 id => StoredCheckpoint) private _checkpoints;
-    Head private _head;
-    mapping(address proposer => Bond) private _bonds;
-
-    // The three parameters share one slot, read together by every submission.
+    // The three parameters share one slot with Pausable's flag (the first variables after it), read
+    // together by every submission: one cold read for the four (2,100 gas less than two).
 
     /// @notice Bond a proposer must hold to submit.
     uint128 public minBond;
@@ -117,6 +110,16 @@ contract CheckpointManager is ICheckpointManager, AccessControl, Pausable, Reent
 
     /// @notice Share of a slashed bond paid to the challenger, in basis points.
     uint16 public challengerRewardBps;
+
+    /// @notice The chain whose blocks are checkpointed here.
+    uint256 public immutable sourceChainId;
+
+    /// @notice The source chain's validators.
+    IValidatorSet public immutable validatorSet;
+
+    mapping(uint256 id => StoredCheckpoint) private _checkpoints;
+    Head private _head;
+    mapping(address proposer => Bond) private _bonds;
 
     /// @notice Slashed funds kept by this contract.
     uint256 public slashedFunds;

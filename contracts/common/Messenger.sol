@@ -59,7 +59,10 @@ contract Messenger is IMessenger, AccessControl, Pausable, ReentrancyGuardTransi
     address public remoteMessenger;
 
     /// @notice Nonce of the next message sent from this chain.
-    uint256 public nextNonce;
+    /// @dev 88 bits, so that it shares one slot with `remoteMessenger` and Pausable's flag: a send
+    /// reads all three, and pays one cold read for them instead of two (about 2,100 gas). 2^88
+    /// messages is more than any chain will ever send.
+    uint88 public nextNonce;
 
     // Replay protection is keyed by nonce: the remote messenger numbers its messages one by one,
     // so a nonce names exactly one message, and 256 of them share a storage slot (a relay writes

@@ -2,7 +2,8 @@
 pragma solidity ^0.8.30;
 
 /// @title IRootBridge
-/// @notice Main-chain side of the token bridge: locks tokens and native currency, releases them on withdrawal.
+/// @notice Main-chain side of the token bridge: locks tokens (in its lockbox) and native currency (in
+/// itself), releases them on withdrawal.
 interface IRootBridge {
     event DepositInitiated(
         address indexed rootToken,

@@ -3,13 +3,12 @@ pragma solidity ^0.8.30;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {ILockbox} from "../interfaces/ILockbox.sol";
 
 /// @title Lockbox
-/// @notice Holds what is locked on the main chain for the child chain: every ERC20 and the native
-/// currency. Only its bridge moves funds out.
+/// @notice Holds the ERC20s locked on the main chain for the child chain. Only its bridge moves
+/// them out. The native currency is held by the bridge itself, where a deposit's value arrives.
 /// @dev Deployed by `RootBridge`'s constructor, so the binding cannot be set by anyone else.
 /// Invariant, per root token: balance = child supply + deposits in flight + withdrawals in flight
 /// (a withdrawal burns on the child chain when sent and is released here only when relayed).
@@ -18,8 +17,6 @@ contract Lockbox is ILockbox, ReentrancyGuardTransient {
 
     /// @notice Version of this contract's interface and storage.
     string public constant version = "0.1.0";
-
-    address private constant NATIVE_TOKEN = 0xEeeeeEeeeEeEeeEeEeEeeEEEeeeeEeeeeeeeEEeE;
 
     /// @inheritdoc ILockbox
     address public immutable bridge;
@@ -33,17 +30,9 @@ contract Lockbox is ILockbox, ReentrancyGuardTransient {
         bridge = msg.sender;
     }
 
-    /// @notice Accepts native currency locked by the bridge.
-    /// @dev Anything sent by others would sit outside the bridge's accounting, so it is refused.
-    receive() external payable onlyBridge {}
-
     /// @inheritdoc ILockbox
     function release(address token, address to, uint256 amount) external onlyBridge nonReentrant {
         emit Released(token, to, amount);
-        if (token == NATIVE_TOKEN) {
-            Address.sendValue(payable(to), amount);
-        } else {
-            IERC20(token).safeTransfer(to, amount);
-        }
+        IERC20(token).safeTransfer(to, amount);
     }
 }

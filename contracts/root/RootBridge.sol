@@ -13,14 +13,16 @@ import {TokenMetadata} from "../libraries/TokenMetadata.sol";
 import {Lockbox} from "./Lockbox.sol";
 
 /// @title RootBridge
-/// @notice Main-chain side of the token bridge. Deposits lock ERC20s and native currency in the
-/// `Lockbox` and mint on the child chain; withdrawals from the child chain release them.
+/// @notice Main-chain side of the token bridge. Deposits lock ERC20s in the `Lockbox`, and native
+/// currency in this bridge, and mint on the child chain; withdrawals from the child chain release them.
 /// @dev Credits what the lockbox actually received, so fee-on-transfer tokens stay fully backed.
 /// Tokens that return no bool (USDT) go through `SafeERC20`. A release that fails (a receiver that
 /// refuses ETH, a blocklisted receiver, a token fee above the amount, a lockbox short of a
 /// rebasing token) is credited to the receiver instead, who claims it to any address later or
 /// sends it back to the child chain: the withdrawal message itself succeeds, and nothing is stuck.
 /// Rebasing tokens are not supported: their lockbox balance drifts from the child supply.
+/// Native currency stays here, where the deposit's value arrives (DESIGN §5): forwarding it to the
+/// lockbox was a value-bearing call to a cold account, about 9,600 gas of every ETH deposit.
 /// With a rate limit set (`FlowControl`), deposits over it are refused and releases over it wait
 /// in the queue; a queued release, once executed, is released or credited like any other.
 contract RootBridge is IRootBridge, FlowControl {
@@ -109,7 +111,7 @@ contract RootBridge is IRootBridge, FlowControl {
         if (to == address(0)) revert RootBridgeZeroAddress();
         _takeCredit(rootToken, msg.sender, amount);
         emit WithdrawalClaimed(rootToken, msg.sender, to, amount);
-        lockbox.release(rootToken, to, amount);
+        _release(rootToken, to, amount);
     }
 
     /// @inheritdoc IRootBridge
@@ -118,7 +120,7 @@ contract RootBridge is IRootBridge, FlowControl {
         // bridge, and refused the release earlier, is paid once it accepts.
         _takeCredit(rootToken, account, amount);
         emit WithdrawalClaimed(rootToken, account, account, amount);
-        lockbox.release(rootToken, account, amount);
+        _release(rootToken, account, amount);
     }
 
     /// @inheritdoc IRootBridge
@@ -136,7 +138,7 @@ contract RootBridge is IRootBridge, FlowControl {
     function _depositETH(address to, uint256 minGasLimit) private returns (bytes32 messageId) {
         if (msg.value == 0) revert RootBridgeZeroAmount();
         if (to == address(0)) revert RootBridgeZeroAddress();
-        Address.sendValue(payable(address(lockbox)), msg.value);
+        // The value stays in this bridge: it holds the native currency, the lockbox the tokens.
         messageId = _sendDeposit(NATIVE_TOKEN, to, msg.value, minGasLimit);
     }
 
@@ -169,12 +171,37 @@ contract RootBridge is IRootBridge, FlowControl {
 
     function _releaseOrCredit(address rootToken, address from, address to, uint256 amount) private {
         // A release that cannot succeed must not leave the withdrawal stuck behind its message:
-        // the amount stays in the lockbox, owed to the receiver (M-2).
-        try lockbox.release{gas: gasleft() - CREDIT_GAS_RESERVE}(rootToken, to, amount) {
+        // the amount stays locked, owed to the receiver (M-2).
+        bool released;
+        if (rootToken == NATIVE_TOKEN) {
+            released = _sendNative(to, amount, gasleft() - CREDIT_GAS_RESERVE);
+        } else {
+            try lockbox.release{gas: gasleft() - CREDIT_GAS_RESERVE}(rootToken, to, amount) {
+                released = true;
+            } catch {
+                released = false; // credited below
+            }
+        }
+        if (released) {
             emit WithdrawalFinalized(rootToken, from, to, amount);
-        } catch {
+        } else {
             claimable[rootToken][to] += amount;
             emit WithdrawalCredited(rootToken, from, to, amount);
+        }
+    }
+
+    /// @dev Pays out a credit: native currency from this bridge, tokens from the lockbox.
+    function _release(address rootToken, address to, uint256 amount) private {
+        if (rootToken == NATIVE_TOKEN) Address.sendValue(payable(to), amount);
+        else lockbox.release(rootToken, to, amount);
+    }
+
+    /// @dev Sends native currency with at most `gasLimit`, copying no return data: a receiver cannot
+    /// eat the reserve the credit needs with a huge return (a "return bomb"), as it could through a
+    /// Solidity call, which copies it all. The balance is sufficient: it backs the child supply.
+    function _sendNative(address to, uint256 amount, uint256 gasLimit) private returns (bool success) {
+        assembly ("memory-safe") {
+            success := call(gasLimit, to, amount, 0, 0, 0, 0)
         }
     }
 

@@ -159,7 +159,8 @@ describe("Bridge conservation invariant (randomized)", function () {
       const pendingWithdrawals: PendingWithdrawal[] = [];
 
       const lockboxBalance = async (t: TokenKey): Promise<bigint> =>
-        t === "eth" ? ethers.provider.getBalance(lockboxAddress) : erc20[t].balanceOf(lockboxAddress);
+        // The root bridge holds the native currency itself, the lockbox the tokens.
+        t === "eth" ? ethers.provider.getBalance(await system.rootBridge.getAddress()) : erc20[t].balanceOf(lockboxAddress);
       const childToken = async (t: TokenKey) => {
         const address = await system.childBridge.childTokenOf(rootOf[t]);
         return address === ethers.ZeroAddress ? undefined : ethers.getContractAt("ChildERC20", address);

@@ -294,11 +294,11 @@ describe("ChildBridge", function () {
     });
 
     it("burns the child token of ETH and releases it on the main chain", async function () {
-      const { system, alice, bob, childEth, lockbox } = await loadFixture(depositedFixture);
+      const { system, alice, bob, childEth } = await loadFixture(depositedFixture);
       const amount = ethers.parseEther("0.5");
       const receipt = await mined(system.childBridge.connect(alice).withdraw(await childEth.getAddress(), bob.address, amount));
       expect(await childEth.balanceOf(alice.address)).to.equal(ethers.parseEther("1.5"));
-      await expect(Lane.withdrawals(system).relay(receipt)).to.changeEtherBalances([bob, lockbox], [amount, -amount]);
+      await expect(Lane.withdrawals(system).relay(receipt)).to.changeEtherBalances([bob, system.rootBridge], [amount, -amount]);
     });
 
     it("rejects a zero amount", async function () {

@@ -31,40 +31,31 @@ describe("Lockbox", function () {
     expect(await lockbox.version()).to.equal("0.1.0");
   });
 
-  describe("receive", function () {
-    it("refuses ETH from anyone but its bridge", async function () {
+  describe("native currency", function () {
+    it("refuses ETH from anyone: the bridge holds what ETH deposits lock", async function () {
       const { system, alice, lockbox } = await loadFixture(bridgeFixture);
-      await expect(alice.sendTransaction({ to: system.lockbox, value: 1n }))
-        .to.be.revertedWithCustomError(lockbox, "LockboxOnlyBridge")
-        .withArgs(alice.address);
-      await expect(system.admin.sendTransaction({ to: system.lockbox, value: 1n }))
-        .to.be.revertedWithCustomError(lockbox, "LockboxOnlyBridge")
-        .withArgs(system.admin.address);
-      expect(await ethers.provider.getBalance(system.lockbox)).to.equal(0n);
-    });
-
-    it("accepts ETH that its bridge locks", async function () {
-      const { system, alice, lockbox } = await loadFixture(bridgeFixture);
-      await expect(system.rootBridge.connect(alice).depositETH(alice.address, { value: 5n })).to.changeEtherBalance(lockbox, 5n);
+      await expect(alice.sendTransaction({ to: system.lockbox, value: 1n })).to.be.reverted;
+      await expect(system.rootBridge.connect(alice).depositETH(alice.address, { value: 5n })).to.changeEtherBalances(
+        [lockbox, system.rootBridge],
+        [0n, 5n],
+      );
     });
   });
 
   describe("release", function () {
-    it("is reserved to its bridge, for ETH and for tokens", async function () {
+    it("is reserved to its bridge", async function () {
       const { system, alice, token, lockbox } = await loadFixture(bridgeFixture);
-      await system.rootBridge.connect(alice).depositETH(alice.address, { value: 10n });
       await system.rootBridge.connect(alice).depositERC20(await token.getAddress(), alice.address, 10n);
-      await expect(lockbox.connect(alice).release(NATIVE_TOKEN, alice.address, 10n))
+      await expect(lockbox.connect(alice).release(await token.getAddress(), alice.address, 10n))
         .to.be.revertedWithCustomError(lockbox, "LockboxOnlyBridge")
         .withArgs(alice.address);
       await expect(lockbox.connect(system.admin).release(await token.getAddress(), system.admin.address, 10n))
         .to.be.revertedWithCustomError(lockbox, "LockboxOnlyBridge")
         .withArgs(system.admin.address);
-      expect(await ethers.provider.getBalance(system.lockbox)).to.equal(10n);
       expect(await token.balanceOf(system.lockbox)).to.equal(10n);
     });
 
-    it("emits Released as its bridge pays out withdrawals of ETH and of tokens", async function () {
+    it("emits Released as its bridge pays out withdrawals of tokens; ETH is paid by the bridge", async function () {
       const { system, alice, bob, token, lockbox } = await loadFixture(bridgeFixture);
       const deposits = Lane.deposits(system);
       const withdrawals = Lane.withdrawals(system);
@@ -77,8 +68,8 @@ describe("Lockbox", function () {
       const ethOut = await withdrawals.relay(
         await mined(system.childBridge.connect(alice).withdraw(await childEth.getAddress(), bob.address, 60n)),
       );
-      await expect(ethOut).to.emit(lockbox, "Released").withArgs(NATIVE_TOKEN, bob.address, 60n);
-      await expect(ethOut).to.changeEtherBalances([lockbox, bob], [-60n, 60n]);
+      await expect(ethOut).not.to.emit(lockbox, "Released");
+      await expect(ethOut).to.changeEtherBalances([system.rootBridge, lockbox, bob], [-60n, 0n, 60n]);
 
       const tokenOut = await withdrawals.relay(
         await mined(system.childBridge.connect(alice).withdraw(await child.getAddress(), bob.address, 150n)),
@@ -87,12 +78,12 @@ describe("Lockbox", function () {
       await expect(tokenOut).to.changeTokenBalances(token, [lockbox, bob], [-150n, 150n]);
     });
 
-    // A withdrawal the lockbox cannot pay is credited by the bridge (M-2); the claim shows the lockbox's revert.
-    it("reverts when asked for more ETH than it holds", async function () {
-      const { bridge, stubLockbox, release, bob } = await loadFixture(stubbedRootBridgeFixture);
+    // A withdrawal that cannot be paid is credited by the bridge (M-2); the claim shows the payer's revert.
+    it("leaves ETH to the bridge, which reverts a claim of more than it holds", async function () {
+      const { bridge, release, bob } = await loadFixture(stubbedRootBridgeFixture);
       await expect(release(NATIVE_TOKEN, bob.address, 1_001n)).to.emit(bridge, "WithdrawalCredited");
       await expect(bridge.connect(bob).claimWithdrawal(NATIVE_TOKEN, bob.address, 1_001n))
-        .to.be.revertedWithCustomError(stubLockbox, "InsufficientBalance")
+        .to.be.revertedWithCustomError(bridge, "InsufficientBalance")
         .withArgs(1_000n, 1_001n);
     });
 
@@ -105,7 +96,7 @@ describe("Lockbox", function () {
     });
 
     it("passes on the revert of a receiver that refuses ETH", async function () {
-      const { bridge, release, stubLockbox, bob } = await loadFixture(stubbedRootBridgeFixture);
+      const { bridge, release, bob } = await loadFixture(stubbedRootBridgeFixture);
       const rejecter = await ethers.deployContract("EtherRejecter");
       const rejecterAddress = await rejecter.getAddress();
       await expect(release(NATIVE_TOKEN, rejecterAddress, 1n)).to.emit(bridge, "WithdrawalCredited");
@@ -113,7 +104,7 @@ describe("Lockbox", function () {
         rejecter,
         "EtherRejecterRefused",
       );
-      expect(await ethers.provider.getBalance(await stubLockbox.getAddress())).to.equal(1_000n);
+      expect(await ethers.provider.getBalance(await bridge.getAddress())).to.equal(1_000n);
     });
 
     it("pays out exactly what it is asked for through a bridge it answers to", async function () {

@@ -36,13 +36,13 @@ describe("RootBridge", function () {
   });
 
   describe("depositETH", function () {
-    it("locks the ETH in the lockbox and sends a deposit message to the child bridge", async function () {
+    it("keeps the ETH in the bridge (the lockbox holds tokens) and sends a deposit message to the child bridge", async function () {
       const { system, alice, bob, lockbox } = await loadFixture(bridgeFixture);
       const amount = ethers.parseEther("1.5");
       const expectedId = await system.rootBridge.connect(alice).depositETH.staticCall(bob.address, { value: amount });
 
       const tx = system.rootBridge.connect(alice).depositETH(bob.address, { value: amount });
-      await expect(tx).to.changeEtherBalances([alice, lockbox, system.rootBridge], [-amount, amount, 0n]);
+      await expect(tx).to.changeEtherBalances([alice, system.rootBridge, lockbox], [-amount, amount, 0n]);
       const receipt = await mined(tx);
       const message = await onlyMessage(system.main.messenger, receipt);
       const messageId = await system.child.messenger.incomingMessageId(message);
@@ -275,7 +275,10 @@ describe("RootBridge", function () {
         const tx = system.rootBridge.connect(alice).depositERC20(oddAddress, alice.address, 10n, { gasLimit: 500_000 });
         await expect(tx).to.emit(system.rootBridge, "TokenMapped").withArgs(oddAddress, "Bridged Token", "BRIDGED", 18);
         const receipt = await mined(tx);
-        expect(receipt.gasUsed - baseline.gasUsed).to.be.lessThanOrEqual(55_000n);
+        // The 50,000 burnt, and about 12,000 by which the two tokens' transfers and other metadata
+        // calls differ. (The bound was 55,000 while the baseline was the messenger's first message,
+        // whose nonce write from zero cost 17,100 more; the nonce now shares a written slot.)
+        expect(receipt.gasUsed - baseline.gasUsed).to.be.lessThanOrEqual(65_000n);
 
         await Lane.deposits(system).relay(receipt);
         const child = await childTokenOf(system.childBridge, oddAddress);
@@ -360,7 +363,7 @@ describe("RootBridge", function () {
         await expect(
           system.rootBridge.connect(alice).depositERC20(await reentrant.getAddress(), alice.address, 100n),
         ).to.be.revertedWithCustomError(system.rootBridge, "ReentrancyGuardReentrantCall");
-        expect(await ethers.provider.getBalance(system.lockbox)).to.equal(0n);
+        expect(await ethers.provider.getBalance(system.rootBridge)).to.equal(0n);
       });
 
       it("accepts the same token when it does not re-enter", async function () {
@@ -424,13 +427,14 @@ describe("RootBridge", function () {
       const receipt = await mined(system.childBridge.connect(alice).withdraw(await childEth.getAddress(), bob.address, 400_000n));
 
       const relay = await withdrawals.relay(receipt);
-      await expect(relay).to.changeEtherBalances([bob, lockbox], [400_000n, -400_000n]);
+      await expect(relay).to.changeEtherBalances([bob, system.rootBridge], [400_000n, -400_000n]);
       await expect(relay)
         .to.emit(system.rootBridge, "WithdrawalFinalized")
         .withArgs(NATIVE_TOKEN, alice.address, bob.address, 400_000n);
-      await expect(relay).to.emit(lockbox, "Released").withArgs(NATIVE_TOKEN, bob.address, 400_000n);
+      // Paid by the bridge itself: the lockbox, which holds only tokens, plays no part.
+      await expect(relay).not.to.emit(lockbox, "Released");
       expect(await withdrawals.statusOf(await onlyMessage(system.child.messenger, receipt))).to.equal(MessageStatus.Relayed);
-      expect(await ethers.provider.getBalance(system.lockbox)).to.equal(await childEth.totalSupply());
+      expect(await ethers.provider.getBalance(system.rootBridge)).to.equal(await childEth.totalSupply());
     });
 
     it("releases an ERC20 to the receiver", async function () {
@@ -469,9 +473,9 @@ describe("RootBridge", function () {
     });
 
     it("ignores a withdrawal message from another sender on the child chain: the message fails and no funds move", async function () {
-      const { system, carol, lockbox } = await loadFixture(fundedFixture);
+      const { system, carol } = await loadFixture(fundedFixture);
       const withdrawals = Lane.withdrawals(system);
-      const lockboxBefore = await ethers.provider.getBalance(system.lockbox);
+      const lockboxBefore = await ethers.provider.getBalance(system.rootBridge);
       const forged = system.rootBridge.interface.encodeFunctionData("finalizeWithdrawal", [
         NATIVE_TOKEN,
         carol.address,
@@ -485,7 +489,7 @@ describe("RootBridge", function () {
       const messageId = await withdrawals.idOf(message);
 
       const relay = await withdrawals.relay(receipt);
-      await expect(relay).to.changeEtherBalances([carol, lockbox], [0n, 0n]);
+      await expect(relay).to.changeEtherBalances([carol, system.rootBridge], [0n, 0n]);
       await expect(relay)
         .to.emit(system.main.messenger, "MessageFailed")
         .withArgs(
@@ -499,7 +503,7 @@ describe("RootBridge", function () {
 
       // Retrying cannot help: the bridge tells the messenger why, from the forger's address.
       const retry = await withdrawals.retry(message);
-      await expect(retry).to.changeEtherBalances([carol, lockbox], [0n, 0n]);
+      await expect(retry).to.changeEtherBalances([carol, system.rootBridge], [0n, 0n]);
       expect(await revertDataAtDepth(retry.hash)).to.equal(
         system.rootBridge.interface.encodeErrorResult("TokenBridgeNotFromCounterpart", [
           await system.main.messenger.getAddress(),
@@ -510,7 +514,7 @@ describe("RootBridge", function () {
     });
 
     it("credits a withdrawal to a receiver that rejects ETH: the message is relayed, the funds stay in the lockbox owed to it", async function () {
-      const { system, alice, lockbox } = await loadFixture(fundedFixture);
+      const { system, alice } = await loadFixture(fundedFixture);
       const withdrawals = Lane.withdrawals(system);
       const rejecter = await ethers.deployContract("EtherRejecter");
       const childEth = await childTokenOf(system.childBridge, NATIVE_TOKEN);
@@ -520,18 +524,18 @@ describe("RootBridge", function () {
       const message = await onlyMessage(system.child.messenger, receipt);
 
       const relay = await withdrawals.relay(receipt);
-      await expect(relay).to.changeEtherBalances([rejecter, lockbox], [0n, 0n]);
+      await expect(relay).to.changeEtherBalances([rejecter, system.rootBridge], [0n, 0n]);
       await expect(relay)
         .to.emit(system.rootBridge, "WithdrawalCredited")
         .withArgs(NATIVE_TOKEN, alice.address, await rejecter.getAddress(), 300_000n);
       await expect(relay).not.to.emit(system.rootBridge, "WithdrawalFinalized");
       expect(await withdrawals.statusOf(message)).to.equal(MessageStatus.Relayed);
       expect(await system.rootBridge.claimable(NATIVE_TOKEN, await rejecter.getAddress())).to.equal(300_000n);
-      expect(await ethers.provider.getBalance(system.lockbox)).to.equal(1_000_000n);
+      expect(await ethers.provider.getBalance(system.rootBridge)).to.equal(1_000_000n);
     });
 
     it("pays a credited withdrawal, pushed by anyone, once its receiver accepts ETH", async function () {
-      const { system, alice, carol, lockbox } = await loadFixture(fundedFixture);
+      const { system, alice, carol } = await loadFixture(fundedFixture);
       const withdrawals = Lane.withdrawals(system);
       const receiver = await ethers.deployContract("BridgeSwitchableReceiver");
       const receiverAddress = await receiver.getAddress();
@@ -547,7 +551,7 @@ describe("RootBridge", function () {
 
       await receiver.setAccepting(true);
       const pushed = system.rootBridge.connect(carol).releaseCredit(NATIVE_TOKEN, receiverAddress, 300_000n);
-      await expect(pushed).to.changeEtherBalances([receiver, lockbox], [300_000n, -300_000n]);
+      await expect(pushed).to.changeEtherBalances([receiver, system.rootBridge], [300_000n, -300_000n]);
       await expect(pushed)
         .to.emit(system.rootBridge, "WithdrawalClaimed")
         .withArgs(NATIVE_TOKEN, receiverAddress, receiverAddress, 300_000n);

@@ -18,6 +18,6 @@ describe("round trip (smoke)", function () {
     const before = await ethers.provider.getBalance(user.address);
     await deliver(system, system.child, system.main, withdrawal!);
     expect(await ethers.provider.getBalance(user.address)).to.equal(before + amount);
-    expect(await ethers.provider.getBalance(system.lockbox)).to.equal(0n);
+    expect(await ethers.provider.getBalance(system.rootBridge)).to.equal(0n);
   });
 });

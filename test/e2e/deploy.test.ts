@@ -85,7 +85,7 @@ async function depositByHand(devnet: Devnet, user: Wallet): Promise<Contract> {
   const childBridge = deployed(child.deployment, "ChildBridge", devnet.child.provider);
   const token = new Contract((await childBridge.predictChildToken(NATIVE_TOKEN)) as string, ERC20_ABI, devnet.child.provider);
   expect(await token.balanceOf(user.address)).to.equal(parseEther("1"));
-  expect(await devnet.main.provider.getBalance(main.deployment.contracts.Lockbox!.address)).to.be.gte(parseEther("1"));
+  expect(await devnet.main.provider.getBalance(main.deployment.contracts.RootBridge!.address)).to.be.gte(parseEther("1"));
   return token;
 }
 

@@ -413,8 +413,11 @@ export class BridgeClient {
     const amount = options.amount ?? credit;
     if (credit === 0n || amount > credit) throw new InsufficientCreditError(token, from, credit, amount);
     checkAmount(amount);
-    const lockbox = (await bridge.lockbox()) as string;
-    const held = token.toLowerCase() === NATIVE_TOKEN.toLowerCase() ? await this.providers.main.getBalance(lockbox) : ((await new Contract(token, erc20Abi, this.providers.main).balanceOf(lockbox)) as bigint);
+    // The root bridge holds the native currency itself; its lockbox holds the tokens.
+    const held =
+      token.toLowerCase() === NATIVE_TOKEN.toLowerCase()
+        ? await this.providers.main.getBalance(await bridge.getAddress())
+        : ((await new Contract(token, erc20Abi, this.providers.main).balanceOf((await bridge.lockbox()) as string)) as bigint);
     if (held < amount) throw new LockboxShortError(token, held, amount);
     const tx = await bridge.claimWithdrawal(token, to, amount);
     await tx.wait();
