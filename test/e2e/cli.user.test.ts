@@ -32,7 +32,9 @@ describe("sidechain user commands (real processes on a devnet)", function () {
 
   before(async function () {
     buildCli();
-    devnet = await startDevnet({ dir: path.join(makeTempDir("cli-user"), ".devnet"), challengePeriod: 25, blockTimeMs: 500 });
+    // 15 s: room for the few CLI runs between a checkpoint and the refused relay; every withdrawal and
+    // relayed deposit below waits it out once more.
+    devnet = await startDevnet({ dir: path.join(makeTempDir("cli-user"), ".devnet"), challengePeriod: 15, blockTimeMs: 500 });
     main = new JsonRpcProvider(devnet.main.url, devnet.main.chainId, { staticNetwork: true, pollingInterval: 100, cacheTimeout: -1 });
     child = new JsonRpcProvider(devnet.child.url, devnet.child.chainId, { staticNetwork: true, pollingInterval: 100, cacheTimeout: -1 });
     // The test follows messages with the SDK (fast, in-process); the CLI is what is under test.

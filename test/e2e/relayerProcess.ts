@@ -422,9 +422,10 @@ export interface BridgeProcesses {
 /**
  * Starts two `sidechain validator` processes (validator keys 1 and 2 of the devnet) and a
  * `sidechain relayer` whose in-process validator has key 0. deployDevnet's four validators with
- * the default threshold (3) need both separate processes for every checkpoint.
+ * the default threshold (3) need both separate processes for every checkpoint. `relayer` changes
+ * the relayer's config (as writeConfig does).
  */
-export async function startBridge(devnet: Devnet, dir: string, keys: { proposer: string; executor: string }): Promise<BridgeProcesses> {
+export async function startBridge(devnet: Devnet, dir: string, keys: { proposer: string; executor: string }, relayer: Partial<RelayerConfigOptions> = {}): Promise<BridgeProcesses> {
   const validators: CliProcess[] = [];
   const validatorUrls: string[] = [];
   for (const i of [1, 2]) {
@@ -437,7 +438,7 @@ export async function startBridge(devnet: Devnet, dir: string, keys: { proposer:
   const relayerKeys: Keys = { validator: devnet.validators[0].privateKey, ...keys };
   const writeConfig = (name: string, overrides: Partial<RelayerConfigOptions> = {}) =>
     writeJson(path.join(dir, name), relayerConfig(devnet, { dbPath, validatorUrls, ...overrides }));
-  const configFile = writeConfig("relayer.json");
+  const configFile = writeConfig("relayer.json", relayer);
   const first = await startService("relayer", "relayer", configFile, relayerKeys);
   const bridge: BridgeProcesses = {
     dir,
