@@ -9,51 +9,35 @@
  *       the game and resolves the unanswered demand, which reverts the checkpoint and slashes the rogue.
  */
 import { expect } from "chai";
-import path from "node:path";
 import { id as hashText, type EventLog } from "ethers";
 
-import { buildCheckpointTree, fetchBlock, type RpcBlock } from "../../relayer/src";
+import { buildCheckpointTree } from "../../relayer/src";
 import {
   CHALLENGER_ACCOUNT,
   RELAYER_ACCOUNT,
   RogueProposer,
+  canonicalRange,
   contractOf,
-  mineBlocks,
-  relayerEnv,
-  setMining,
-  startRelayer,
+  startFaultBridge,
+  submitAheadOfRelayer,
   stopAllRelayers,
   waitFor,
-  writeRelayerConfig,
-  type RelayerProcess,
+  type FaultBridge,
 } from "./faults";
-import { deployDevnet, devAccount, makeTempDir, makeValidatorWallets, startHardhatNode, stopAllNodes, type Devnet, type RunningNode } from "./harness";
+import { devAccount, stopAllNodes } from "./harness";
 
 const CHALLENGE_PERIOD = 40;
 const RESPONSE_WINDOW = 6;
 const RESOLVE_WINDOW = 4;
-const MINING_INTERVAL_MS = 300;
 /** ICheckpointManager.Fraud.LeavesUnavailable */
 const LEAVES_UNAVAILABLE = 3n;
 
 describe("data-availability game: the relayer's proposer answers, its challenger catches withheld leaves (end to end)", function () {
   this.timeout(300_000);
-  let main: RunningNode;
-  let child: RunningNode;
-  let devnet: Devnet;
-  let relayer: RelayerProcess | undefined;
+  let bridge: FaultBridge;
 
   before(async function () {
-    [main, child] = await Promise.all([startHardhatNode({ chainId: 31337 }), startHardhatNode({ chainId: 31338 })]);
-    devnet = await deployDevnet(main, child, {
-      validators: makeValidatorWallets(1),
-      challengePeriod: CHALLENGE_PERIOD,
-      availability: { responseWindow: RESPONSE_WINDOW, resolveWindow: RESOLVE_WINDOW },
-    });
-    await Promise.all([setMining(main, { intervalMs: MINING_INTERVAL_MS, auto: true }), setMining(child, { intervalMs: MINING_INTERVAL_MS, auto: true })]);
-    const dir = makeTempDir("availability");
-    const { file, apiPort } = await writeRelayerConfig({ dir, devnet, challenger: { leafSources: [] }, proposer: { maxWaitMs: 1_000 } });
-    relayer = await startRelayer(file, apiPort, relayerEnv(devnet), path.join(dir, "relayer.log"));
+    bridge = await startFaultBridge("availability", { challengePeriod: CHALLENGE_PERIOD, availability: { responseWindow: RESPONSE_WINDOW, resolveWindow: RESOLVE_WINDOW } }, { challenger: { leafSources: [] }, proposer: { maxWaitMs: 1_000 } });
   });
 
   after(async function () {
@@ -62,6 +46,7 @@ describe("data-availability game: the relayer's proposer answers, its challenger
   });
 
   it("answers demands on the relayer's checkpoints, and reverts a checkpoint whose leaves are withheld", async function () {
+    const { main, child, devnet, relayer } = bridge;
     expect(devnet.deployment.child.contracts.LeafAvailabilityGame, "deployed beside the CheckpointManager").to.not.equal(undefined);
     const manager = contractOf(devnet.deployment.child, "CheckpointManager", child.provider);
     const demander = devAccount(5, child.provider);
@@ -108,7 +93,7 @@ describe("data-availability game: the relayer's proposer answers, its challenger
     // (b) The rogue: the validator's real signature over a made-up block hash, leaves kept to itself.
     const rogue = new RogueProposer(devAccount(3, child.provider), { file: devnet.deployment.child, chainId: child.chainId }, main.chainId);
     await rogue.ensureBond();
-    const sub = await submitFirst(main, async () => {
+    const sub = await submitAheadOfRelayer(main, async () => {
       const blocks = await canonicalRange(main, (await manager.nextStartBlock()) as bigint, BigInt(await main.provider.getBlockNumber()));
       const leaves = blocks.map((b, i) => ({ number: BigInt(b.number), hash: i === 0 ? hashText("made-up block") : b.hash, receiptsRoot: b.receiptsRoot }));
       return rogue.submit(leaves, [{ index: 0, key: devnet.validators[0] }]);
@@ -126,7 +111,7 @@ describe("data-availability game: the relayer's proposer answers, its challenger
     expect(await rogue.bond()).to.equal(0n);
     const demands = (await game.queryFilter(game.filters.LeavesDemanded(sub.id), sub.blockNumber, "latest")) as EventLog[];
     expect(demands.map((d) => d.args.demander)).to.deep.equal([devAccount(CHALLENGER_ACCOUNT).address]);
-    expect(relayer!.logs().some((l) => l.at === "challenger.demand-leaves")).to.equal(true);
+    expect(relayer.logs().some((l) => l.at === "challenger.demand-leaves")).to.equal(true);
 
     // Only the rogue was slashed; the relayer's checkpoint with its answered demands became final.
     const slashed = (await manager.queryFilter(manager.filters.BondSlashed(), 0, "latest")) as EventLog[];
@@ -136,23 +121,3 @@ describe("data-availability game: the relayer's proposer answers, its challenger
   });
 });
 
-async function canonicalRange(node: RunningNode, from: bigint, to: bigint): Promise<RpcBlock[]> {
-  const blocks: RpcBlock[] = [];
-  for (let n = from; n <= to; n++) blocks.push(await fetchBlock(node.provider, n));
-  return blocks;
-}
-
-/** Runs `submit` with main's mining paused after fresh blocks, so the relayer has not taken the range; retried if it still did. */
-async function submitFirst<T>(main: RunningNode, submit: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    await setMining(main, { intervalMs: 0, auto: false });
-    try {
-      await mineBlocks(main, 2);
-      return await submit();
-    } catch (error) {
-      if (attempt >= 3 || !/NotContiguous|UnexpectedPredecessor|reverted|0x/i.test((error as Error).message)) throw error;
-    } finally {
-      await setMining(main, { intervalMs: MINING_INTERVAL_MS, auto: true });
-    }
-  }
-}

@@ -4,52 +4,17 @@
  * the signer key, unstaking, a withdrawal refused while unbonding, and bad input as one line on
  * stderr with exit code 2. The node and every process are stopped in after().
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
 import { ContractFactory, Wallet, ZeroAddress, parseEther } from "ethers";
 
 import { REPO_ROOT, devAccount, startHardhatNode, type RunningNode } from "./harness";
+import { NATIVE_TOKEN, buildCli, expectBadInput, runCli, stopAllRelayers, type CliRun } from "./relayerProcess";
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-const CLI = path.join(REPO_ROOT, "relayer", "src", "cli.ts");
-const NATIVE = "0xEeeeeEeeeEeEeeEeEeEeeEEEeeeeEeeeeeeeEEeE";
-const running = new Set<ChildProcess>();
-
-function cli(...args: string[]): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" };
-  delete env.SIDECHAIN_OWNER_KEY;
-  delete env.SIDECHAIN_VALIDATOR_KEY;
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", CLI, ...args], { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-    running.add(proc);
-    let stdout = "";
-    let stderr = "";
-    proc.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    proc.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => proc.kill("SIGKILL"), 90_000);
-    proc.once("error", reject);
-    proc.once("exit", (code) => {
-      clearTimeout(timer);
-      running.delete(proc);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-function expectBadInput(run: Run, pattern: RegExp): void {
-  expect(run.code, `exit code; stderr: ${run.stderr}`).to.equal(2);
-  expect(run.stdout).to.equal("");
-  const lines = run.stderr.trim().split("\n");
-  expect(lines, run.stderr).to.have.length(1);
-  expect(lines[0]).to.match(/^sidechain: /);
-  expect(lines[0]).to.match(pattern);
+/** `sidechain …` with no key in the environment (cleanEnv drops every SIDECHAIN_*). */
+function cli(...args: string[]): Promise<CliRun> {
+  return runCli(args, undefined, 90_000);
 }
 
 describe("sidechain stake (real processes on a Hardhat node)", function () {
@@ -61,11 +26,12 @@ describe("sidechain stake (real processes on a Hardhat node)", function () {
   const rotatedKey = Wallet.createRandom();
 
   before(async function () {
+    buildCli();
     node = await startHardhatNode({ chainId: 31_337 });
     const artifact = JSON.parse(readFileSync(path.join(REPO_ROOT, "artifacts/contracts/root/StakeManager.sol/StakeManager.json"), "utf8")) as { abi: []; bytecode: string };
     const admin = devAccount(0, node.provider);
     const config = {
-      stakeToken: NATIVE,
+      stakeToken: NATIVE_TOKEN,
       epochLength: 60n,
       unbondingDelay: 100n,
       challengePeriod: 10n,
@@ -86,7 +52,7 @@ describe("sidechain stake (real processes on a Hardhat node)", function () {
   });
 
   after(async function () {
-    for (const proc of running) proc.kill("SIGKILL");
+    await stopAllRelayers();
     await node?.stop();
   });
 

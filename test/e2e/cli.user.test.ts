@@ -4,7 +4,6 @@
  * and each bad input as one line on stderr with exit code 2 (1 for anything else). The devnet
  * and every process started are stopped in after().
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
@@ -13,15 +12,7 @@ import { ContractFactory, JsonRpcProvider, Wallet, parseEther, type Contract } f
 import { BRIDGE_STATUSES, BridgeClient } from "../../relayer/src";
 import { startDevnet, type RunningDevnet } from "../../relayer/src/devnet/devnet";
 import { REPO_ROOT, devAccount, makeTempDir } from "./harness";
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-const CLI = path.join(REPO_ROOT, "relayer", "src", "cli.ts");
-const running = new Set<ChildProcess>();
+import { buildCli, cleanEnv, expectBadInput, runCli, stopAllRelayers, type CliRun } from "./relayerProcess";
 
 describe("sidechain user commands (real processes on a devnet)", function () {
   this.timeout(300_000);
@@ -34,38 +25,16 @@ describe("sidechain user commands (real processes on a devnet)", function () {
   let tokenDeposit: string;
   const user = devAccount(3);
 
-  /** `sidechain …` against the devnet (found through DEVNET_DIR, as after `npm run devnet`). */
-  function cli(...args: string[]): Promise<Run> {
-    const env: NodeJS.ProcessEnv = { ...process.env, DEVNET_DIR: devnet!.dir, TS_NODE_TRANSPILE_ONLY: "true" };
-    delete env.SIDECHAIN_USER_KEY;
-    return new Promise((resolve, reject) => {
-      const proc = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", CLI, ...args], { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-      running.add(proc);
-      let stdout = "";
-      let stderr = "";
-      proc.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-      proc.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-      const timer = setTimeout(() => proc.kill("SIGKILL"), 90_000);
-      proc.once("error", reject);
-      proc.once("exit", (code) => {
-        clearTimeout(timer);
-        running.delete(proc);
-        resolve({ code, stdout, stderr });
-      });
-    });
-  }
-
-  function expectBadInput(run: Run, pattern: RegExp, code = 2): void {
-    expect(run.code, `exit code; stderr: ${run.stderr}`).to.equal(code);
-    expect(run.stdout).to.equal("");
-    const lines = run.stderr.trim().split("\n");
-    expect(lines, run.stderr).to.have.length(1);
-    expect(lines[0]).to.match(/^sidechain: /);
-    expect(lines[0]).to.match(pattern);
+  /** `sidechain …` against the devnet (found through DEVNET_DIR, as after `npm run devnet`), no key in the environment. */
+  function cli(...args: string[]): Promise<CliRun> {
+    return runCli(args, cleanEnv({ DEVNET_DIR: devnet!.dir }), 90_000);
   }
 
   before(async function () {
-    devnet = await startDevnet({ dir: path.join(makeTempDir("cli-user"), ".devnet"), challengePeriod: 25, blockTimeMs: 500 });
+    buildCli();
+    // 15 s: room for the few CLI runs between a checkpoint and the refused relay; every withdrawal and
+    // relayed deposit below waits it out once more.
+    devnet = await startDevnet({ dir: path.join(makeTempDir("cli-user"), ".devnet"), challengePeriod: 15, blockTimeMs: 500 });
     main = new JsonRpcProvider(devnet.main.url, devnet.main.chainId, { staticNetwork: true, pollingInterval: 100, cacheTimeout: -1 });
     child = new JsonRpcProvider(devnet.child.url, devnet.child.chainId, { staticNetwork: true, pollingInterval: 100, cacheTimeout: -1 });
     // The test follows messages with the SDK (fast, in-process); the CLI is what is under test.
@@ -79,7 +48,7 @@ describe("sidechain user commands (real processes on a devnet)", function () {
   });
 
   after(async function () {
-    for (const proc of running) proc.kill("SIGKILL");
+    await stopAllRelayers();
     main?.destroy();
     child?.destroy();
     const urls = devnet === undefined ? [] : [devnet.main.url, devnet.child.url, devnet.apiUrl];

@@ -12,7 +12,6 @@
  * own proposer, which never builds on an unchecked predecessor, must never be slashed (H-1).
  */
 import { expect } from "chai";
-import path from "node:path";
 import { Contract, Wallet, parseEther, type EventLog } from "ethers";
 
 import { encodeBlockHeader, fetchBlock, type RpcBlock } from "../../relayer/src";
@@ -21,44 +20,33 @@ import {
   LeafServer,
   RELAYER_ACCOUNT,
   RogueProposer,
+  canonicalRange,
   contractOf,
   metricSum,
   metricsText,
   mineBlocks,
   relayedIds,
-  relayerEnv,
-  setMining,
-  startRelayer,
+  startFaultBridge,
+  submitAheadOfRelayer,
   stopAllRelayers,
   waitFor,
-  writeRelayerConfig,
-  type RelayerProcess,
+  type FaultBridge,
   type RogueSubmission,
 } from "./faults";
-import { deployDevnet, devAccount, makeTempDir, makeValidatorWallets, startHardhatNode, stopAllNodes, type Devnet, type RunningNode } from "./harness";
+import { devAccount, stopAllNodes, type RunningNode } from "./harness";
 
 const NATIVE_TOKEN = "0xEeeeeEeeeEeEeeEeEeEeeEEEeeeeEeeeeeeeEEeE";
 const CHALLENGE_PERIOD = 12;
-const MINING_INTERVAL_MS = 300;
 const REWARD_BPS = 5_000n;
 
 describe("rogue proposer vs the relayer's challenger (end to end)", function () {
   this.timeout(300_000);
-  let main: RunningNode;
-  let child: RunningNode;
-  let devnet: Devnet;
-  let relayer: RelayerProcess | undefined;
+  let bridge: FaultBridge;
   let leaves: LeafServer | undefined;
-  let dir: string;
 
   before(async function () {
-    [main, child] = await Promise.all([startHardhatNode({ chainId: 31337 }), startHardhatNode({ chainId: 31338 })]);
-    devnet = await deployDevnet(main, child, { validators: makeValidatorWallets(1), challengePeriod: CHALLENGE_PERIOD, challengerRewardBps: Number(REWARD_BPS) });
-    await Promise.all([setMining(main, { intervalMs: MINING_INTERVAL_MS, auto: true }), setMining(child, { intervalMs: MINING_INTERVAL_MS, auto: true })]);
     leaves = await LeafServer.start();
-    dir = makeTempDir("rogue");
-    const { file, apiPort } = await writeRelayerConfig({ dir, devnet, challenger: { leafSources: [leaves.url] }, proposer: { maxWaitMs: 2_000 } });
-    relayer = await startRelayer(file, apiPort, relayerEnv(devnet), path.join(dir, "relayer.log"));
+    bridge = await startFaultBridge("rogue", { challengePeriod: CHALLENGE_PERIOD, challengerRewardBps: Number(REWARD_BPS) }, { challenger: { leafSources: [leaves.url] }, proposer: { maxWaitMs: 2_000 } });
   });
 
   after(async function () {
@@ -68,6 +56,7 @@ describe("rogue proposer vs the relayer's challenger (end to end)", function () 
   });
 
   it("reverts a forged-signature and a broken-header-chain checkpoint in the window; every deposit arrives once", async function () {
+    const { main, child, devnet, relayer } = bridge;
     const user = devAccount(2, main.provider);
     const rootBridge = contractOf(devnet.deployment.main, "RootBridge", user);
     const childMessenger = contractOf(devnet.deployment.child, "Messenger", child.provider);
@@ -117,7 +106,7 @@ describe("rogue proposer vs the relayer's challenger (end to end)", function () 
 
     // (a) Real blocks, one forged signature: a key outside the set claims the validator's index.
     await rogue.ensureBond();
-    const forged = await submitWhenFirst(main, async () => {
+    const forged = await submitAheadOfRelayer(main, async () => {
       const blocks = await canonicalRange(main, await manager.nextStartBlock(), BigInt(await main.provider.getBlockNumber()));
       return rogue.submit(blocks.map(leafOf), [{ index: validatorIndex, key: new Wallet(Wallet.createRandom().privateKey) }]);
     });
@@ -126,7 +115,7 @@ describe("rogue proposer vs the relayer's challenger (end to end)", function () 
 
     // (b) Valid signatures over a broken header chain: leaf H+1 is a dropped fork's block.
     await rogue.ensureBond();
-    const broken = await submitWhenFirst(main, async () => {
+    const broken = await submitAheadOfRelayer(main, async () => {
       const { dropped, keptNext } = await mineDroppedBlock(main);
       const start = (await manager.nextStartBlock()) as bigint;
       const blocks = await canonicalRange(main, start, keptNext);
@@ -157,40 +146,15 @@ describe("rogue proposer vs the relayer's challenger (end to end)", function () 
     // The challenger was paid both rewards (less its gas); the relayer counted both reverts.
     const gained = (await child.provider.getBalance(challenger)) - challengerBefore;
     expect(gained).to.be.greaterThan(2n * ((minBond * REWARD_BPS) / 10_000n) - parseEther("0.01"));
-    const metrics = await metricsText(relayer!);
+    const metrics = await metricsText(relayer);
     expect(metricSum(metrics, "sidechain_challenges_total", { chain: "child" })).to.be.at.least(2);
-    const challenged = relayer!.logs().filter((l) => l.at === "challenger.challenged");
+    const challenged = relayer.logs().filter((l) => l.at === "challenger.challenged");
     expect(challenged.map((l) => l.kind)).to.include.members(["signature", "header-chain"]);
   });
 });
 
 function leafOf(block: RpcBlock) {
   return { number: BigInt(block.number), hash: block.hash, receiptsRoot: block.receiptsRoot };
-}
-
-async function canonicalRange(node: RunningNode, from: bigint, to: bigint): Promise<RpcBlock[]> {
-  const blocks: RpcBlock[] = [];
-  for (let n = from; n <= to; n++) blocks.push(await fetchBlock(node.provider, n));
-  return blocks;
-}
-
-/**
- * Runs `submit` with main's mining paused right after fresh blocks, so the rogue's range starts
- * where the honest proposer has not submitted yet; retried if the honest proposer still got there
- * first (the contract refuses a non-contiguous range).
- */
-async function submitWhenFirst(main: RunningNode, submit: () => Promise<RogueSubmission>): Promise<RogueSubmission> {
-  for (let attempt = 1; ; attempt++) {
-    await setMining(main, { intervalMs: 0, auto: false });
-    try {
-      await mineBlocks(main, 2);
-      return await submit();
-    } catch (error) {
-      if (attempt >= 3 || !/NotContiguous|reverted|0x/i.test((error as Error).message)) throw error;
-    } finally {
-      await setMining(main, { intervalMs: MINING_INTERVAL_MS, auto: true });
-    }
-  }
 }
 
 /**

@@ -49,7 +49,9 @@ describe("staking mode: the relayer rotates the validator set to both chains", f
     const checkpointsBefore = await Promise.all([main, child].map((node, i) => deployed(i === 0 ? files.main : files.child, "CheckpointManager", node.provider).head()));
 
     await Promise.all([intervalMining(main.provider, 500), intervalMining(child.provider, 500)]);
-    bridge = await startBridge(devnet, makeTempDir("staking-rotation"), { proposer: devAccount(2).privateKey, executor: devAccount(3).privateKey });
+    // Idle lanes checkpoint every maxBlocks blocks, and the proposer activates a due set only on
+    // its way to a checkpoint: 4 blocks (2 s) rather than 16 shortens each wait below.
+    bridge = await startBridge(devnet, makeTempDir("staking-rotation"), { proposer: devAccount(2).privateKey, executor: devAccount(3).privateKey }, { maxBlocks: 4 });
 
     // Epoch 1 starts EPOCH_SECONDS after the deployment; nobody but the relayer sends anything.
     await waitFor("the main set to hold epoch 1", async () => (await mainSet.stakeEpoch()) >= 1n, 90_000, 500);

@@ -10,16 +10,34 @@ import type { Signer, Wallet } from "ethers";
 import type { CheckpointTree } from "../../relayer/src";
 import { CHECKPOINT_TYPES, checkpointDomain } from "../../relayer/src/chain/abi";
 import type { StakeManager } from "../../typechain-types";
-import { CHALLENGE_PERIOD, NATIVE_TOKEN, deploySystem, makeValidators } from "./fixture";
+import type { ChainRole } from "../../deploy/lib";
+import { normalizeStaking, type NormalizedStaking, type SideSettings } from "../../deploy/lib/options";
+import { CHALLENGE_PERIOD, deploySystem, makeValidators } from "./fixture";
 
 export const EPOCH = 86_400n;
 export const SET_CHANGE_DELAY = 2n * 86_400n;
 /** Longer than EPOCH + CHALLENGE_PERIOD + SET_CHANGE_DELAY, as the constructor demands. */
 export const UNBONDING = 4n * 86_400n;
 export const MIN_STAKE = ethers.parseEther("1");
-export const THRESHOLD_BPS = 6_667;
-export const SLASH_BPS = 5_000;
-export const REPORTER_BPS = 1_000;
+
+/**
+ * What normalizeStaking reads of each chain: the fixture's challenge period and deploy/lib's
+ * default change delay (twice it, below EPOCH as its rules demand). Only the config is derived
+ * from it; the fixture's ValidatorSets keep their own, longer delay.
+ */
+function side(role: ChainRole): SideSettings {
+  return { role, challengePeriod: CHALLENGE_PERIOD, validatorChangeDelay: 2n * CHALLENGE_PERIOD, minBond: 1n, challengerRewardBps: 0, validatorSet: { addresses: [], powers: [], threshold: 0n } };
+}
+
+/** The tests' StakeManager config: the test's epoch and delays, every other field deploy/lib's default. */
+const DEFAULT_CONFIG = normalizeStaking(
+  { epochLength: EPOCH, minStake: MIN_STAKE, setChangeDelay: SET_CHANGE_DELAY, unbondingDelay: UNBONDING, maxValidators: 8 },
+  side("main"),
+  side("child"),
+);
+export const THRESHOLD_BPS = DEFAULT_CONFIG.thresholdBps;
+export const SLASH_BPS = DEFAULT_CONFIG.slashBps;
+export const REPORTER_BPS = DEFAULT_CONFIG.reporterRewardBps;
 export const BPS = 10_000n;
 
 /** IStakeManager.Lane */
@@ -34,18 +52,8 @@ export const SIGNER_KEY_TYPES = {
   ],
 };
 
-export interface StakeConfig {
-  stakeToken: string;
-  epochLength: bigint;
-  unbondingDelay: bigint;
-  challengePeriod: bigint;
-  setChangeDelay: bigint;
-  minStake: bigint;
-  maxValidators: number;
-  thresholdBps: number;
-  slashBps: number;
-  reporterRewardBps: number;
-}
+/** IStakeManager.Config, as deploy/lib builds it. */
+export type StakeConfig = NormalizedStaking;
 
 /** A lane's CheckpointManager domain, as `IStakeManager.LaneDomain`. */
 export interface Domain {
@@ -54,19 +62,7 @@ export interface Domain {
 }
 
 export function stakeConfig(overrides: Partial<StakeConfig> = {}): StakeConfig {
-  return {
-    stakeToken: NATIVE_TOKEN,
-    epochLength: EPOCH,
-    unbondingDelay: UNBONDING,
-    challengePeriod: CHALLENGE_PERIOD,
-    setChangeDelay: SET_CHANGE_DELAY,
-    minStake: MIN_STAKE,
-    maxValidators: 8,
-    thresholdBps: THRESHOLD_BPS,
-    slashBps: SLASH_BPS,
-    reporterRewardBps: REPORTER_BPS,
-    ...overrides,
-  };
+  return { ...DEFAULT_CONFIG, ...overrides };
 }
 
 /** The shared system, and a StakeManager on the main chain whose lanes are its two managers. */

@@ -128,8 +128,7 @@ export class Proposer {
       return false;
     }
 
-    await this.activateDueValidatorSet();
-    await this.rotateDueEpoch();
+    await this.rotateDueEpoch(await this.activateDueValidatorSet());
     if (count > 0n && !(await this.mayBuildOn(count - 1n, previousBlockRoot))) return false;
 
     if (!(await this.ensureBond())) return false;
@@ -214,31 +213,36 @@ export class Proposer {
   /**
    * Activates a scheduled validator set whose delay has passed (anyone may): until someone does,
    * the old set stays in force, and a lane whose old validators are leaving would stall.
+   * @returns the destination set's pendingChange activation time (0n: none) for rotateDueEpoch,
+   *   which reads the same slot; undefined once an activation was attempted, since the change is
+   *   then no longer what was read
    */
-  private async activateDueValidatorSet(): Promise<void> {
+  private async activateDueValidatorSet(): Promise<bigint | undefined> {
     const { destination } = this.lane;
     const rpc = this.ctx.rpc[destination];
     const vs = this.ctx.config.chains[destination].contracts.ValidatorSet;
     const [activatesAt, setHash] = (await readContract(rpc, validatorSetAbi, vs, "pendingChange")) as unknown as [bigint, string];
-    if (activatesAt === 0n) return;
+    if (activatesAt === 0n) return activatesAt;
     const latest = (await rpc.send("eth_getBlockByNumber", ["latest", false])) as { timestamp: string };
-    if (BigInt(latest.timestamp) < activatesAt) return;
+    if (BigInt(latest.timestamp) < activatesAt) return activatesAt;
     try {
       const outcome = await this.tx.execute({ intent: `activate-validators:${destination}:${setHash}`, to: vs, data: validatorSetAbi.encodeFunctionData("activateValidators"), abi: validatorSetAbi });
       this.ctx.log.info({ at: "proposer.validator-set", chain: destination, setHash, txHash: outcome.hash, status: outcome.status }, "scheduled validator set activated");
     } catch (error) {
       // Someone else activated it first (or the guardian cancelled it): nothing left to do.
-      if (error instanceof SimulationRevertedError && error.errorName === "ValidatorSetNoPendingChange") return;
-      throw error;
+      if (!(error instanceof SimulationRevertedError && error.errorName === "ValidatorSetNoPendingChange")) throw error;
     }
+    return undefined;
   }
 
   /**
    * Staking mode, on the main chain: schedules the StakeManager's current epoch in both sets once
    * the previous change is active (anyone may; scheduling over a pending change would cancel it).
    * Without it the last rotated set stays in force after its validators have left.
+   * @param pendingAt the main ValidatorSet's pendingChange activation time as activateDueValidatorSet
+   *   read it this step; undefined: read it again
    */
-  private async rotateDueEpoch(): Promise<void> {
+  private async rotateDueEpoch(pendingAt: bigint | undefined): Promise<void> {
     const { destination } = this.lane;
     const contracts = this.ctx.config.chains[destination].contracts;
     if (destination !== "main" || contracts.StakeManager === undefined) return;
@@ -246,7 +250,7 @@ export class Proposer {
     const [epoch] = (await readContract(rpc, stakeManagerAbi, contracts.StakeManager, "currentEpoch")) as unknown as [bigint];
     const [rotated] = (await readContract(rpc, stakeManagerAbi, contracts.ValidatorSet, "stakeEpoch")) as unknown as [bigint];
     if (epoch <= rotated) return;
-    const [activatesAt] = (await readContract(rpc, validatorSetAbi, contracts.ValidatorSet, "pendingChange")) as unknown as [bigint];
+    const activatesAt = pendingAt ?? ((await readContract(rpc, validatorSetAbi, contracts.ValidatorSet, "pendingChange")) as unknown as [bigint])[0];
     if (activatesAt !== 0n) return;
     try {
       const outcome = await this.tx.execute({
