@@ -11,13 +11,26 @@ useNpmSolc({ strict: true });
 
 const config: HardhatUserConfig = {
   solidity: {
-    version: SOLC_VERSION,
-    settings: {
-      // OpenZeppelin 5.7 uses transient storage and mcopy.
-      evmVersion: "cancun",
-      viaIR: true,
-      optimizer: { enabled: true, runs: 10_000 },
-    },
+    compilers: [
+      {
+        version: SOLC_VERSION,
+        settings: {
+          // OpenZeppelin 5.7 uses transient storage and mcopy.
+          evmVersion: "cancun",
+          viaIR: true,
+          optimizer: { enabled: true, runs: 10_000 },
+        },
+      },
+    ],
+    overrides: Object.fromEntries(
+      ["contracts/root/RootAssetBridge.sol", "contracts/child/ChildAssetBridge.sol"].map((file) => [
+        file,
+        {
+          version: SOLC_VERSION,
+          settings: { evmVersion: "cancun", viaIR: true, optimizer: { enabled: true, runs: 200 } },
+        },
+      ]),
+    ),
   },
   networks: {
     hardhat: {

@@ -7,6 +7,7 @@ import {AssetKind} from "../interfaces/AssetKind.sol";
 import {IMessenger} from "../interfaces/IMessenger.sol";
 import {IRootAssetBridge} from "../interfaces/IRootAssetBridge.sol";
 import {TokenBridge} from "../common/TokenBridge.sol";
+import {IChildNativeExits} from "../interfaces/IChildNativeExits.sol";
 import {AssetGas} from "../libraries/AssetGas.sol";
 import {ChildERC721} from "./ChildERC721.sol";
 import {ChildERC1155} from "./ChildERC1155.sol";
@@ -21,6 +22,9 @@ import {ChildNativeExits} from "./ChildNativeExits.sol";
 /// at CREATE2 addresses: the implementations' code is in this contract's constructor, not in its
 /// runtime code, which keeps it under the 24 KB limit, and a first deposit pays for a clone, not
 /// a full token. Tokens created on this chain exit through `ChildNativeExits`.
+/// With a rate limit set on a root token (`FlowControl`: an ERC721 counts one per id, an ERC1155
+/// the sum of its amounts), withdrawals over it are refused and deposits over it wait in the
+/// queue (the child token is deployed before).
 contract ChildAssetBridge is IChildAssetBridge, TokenBridge, ChildNativeExits {
     /// @notice Version of this contract's interface and storage.
     string public constant version = "0.1.0";
@@ -63,6 +67,18 @@ contract ChildAssetBridge is IChildAssetBridge, TokenBridge, ChildNativeExits {
         bytes calldata metadata
     ) external onlyCounterpart {
         address childToken = _childTokenFor(rootToken, AssetKind.ERC721, metadata);
+        if (_flowLimited() && _queuedInbound(rootToken, tokenIds.length, msg.data)) return;
+        _mintERC721(rootToken, childToken, from, to, tokenIds, uris);
+    }
+
+    function _mintERC721(
+        address rootToken,
+        address childToken,
+        address from,
+        address to,
+        uint256[] memory tokenIds,
+        string[] memory uris
+    ) private {
         for (uint256 i = 0; i < tokenIds.length; ++i) {
             ChildERC721(childToken).mint(to, tokenIds[i], uris[i]);
         }
@@ -80,8 +96,47 @@ contract ChildAssetBridge is IChildAssetBridge, TokenBridge, ChildNativeExits {
         bytes calldata metadata
     ) external onlyCounterpart {
         address childToken = _childTokenFor(rootToken, AssetKind.ERC1155, metadata);
+        if (_flowLimited() && _queuedInbound(rootToken, AssetGas.units(AssetKind.ERC1155, ids, amounts), msg.data)) {
+            return;
+        }
+        _mintERC1155(rootToken, childToken, from, to, ids, amounts, uris);
+    }
+
+    function _mintERC1155(
+        address rootToken,
+        address childToken,
+        address from,
+        address to,
+        uint256[] memory ids,
+        uint256[] memory amounts,
+        string[] memory uris
+    ) private {
         ChildERC1155(childToken).mintBatch(to, ids, amounts, uris);
         emit ERC1155DepositFinalized(rootToken, childToken, from, to, ids, amounts);
+    }
+
+    /// @dev A queued deposit or return, paid out as its finalize function would have (a deposit's
+    /// child token exists: it was deployed before the deposit was queued).
+    function _executeRelease(bytes calldata payload) internal override {
+        bytes4 selector = bytes4(payload[:4]);
+        if (selector == IChildNativeExits.finalizeReturn.selector) return _executeReturn(payload[4:]);
+        if (selector == IChildAssetBridge.finalizeERC721Deposit.selector) {
+            (address rootToken, address from, address to, uint256[] memory tokenIds, string[] memory uris,) =
+                abi.decode(payload[4:], (address, address, address, uint256[], string[], bytes));
+            _mintERC721(rootToken, childTokenOf[rootToken], from, to, tokenIds, uris);
+        } else if (selector == IChildAssetBridge.finalizeERC1155Deposit.selector) {
+            (
+                address rootToken,
+                address from,
+                address to,
+                uint256[] memory ids,
+                uint256[] memory amounts,
+                string[] memory uris,
+            ) = abi.decode(payload[4:], (address, address, address, uint256[], uint256[], string[], bytes));
+            _mintERC1155(rootToken, childTokenOf[rootToken], from, to, ids, amounts, uris);
+        } else {
+            revert ChildAssetBridgeUnknownRelease(selector);
+        }
     }
 
     /// @inheritdoc IChildAssetBridge
@@ -152,6 +207,7 @@ contract ChildAssetBridge is IChildAssetBridge, TokenBridge, ChildNativeExits {
         AssetGas.checkBatch(tokenIds.length);
         if (to == address(0)) revert ChildAssetBridgeZeroAddress();
         address rootToken = _rootTokenOf(childToken, AssetKind.ERC721);
+        if (_flowLimited()) _consumeOutbound(rootToken, tokenIds.length);
         for (uint256 i = 0; i < tokenIds.length; ++i) {
             ChildERC721(childToken).burn(msg.sender, tokenIds[i]);
         }
@@ -177,6 +233,7 @@ contract ChildAssetBridge is IChildAssetBridge, TokenBridge, ChildNativeExits {
         }
         if (to == address(0)) revert ChildAssetBridgeZeroAddress();
         address rootToken = _rootTokenOf(childToken, AssetKind.ERC1155);
+        if (_flowLimited()) _consumeOutbound(rootToken, AssetGas.units(AssetKind.ERC1155, ids, amounts));
         ChildERC1155(childToken).burnBatch(msg.sender, ids, amounts);
         messageId = _sendToCounterpart(
             abi.encodeCall(IRootAssetBridge.finalizeERC1155Withdrawal, (rootToken, msg.sender, to, ids, amounts)),

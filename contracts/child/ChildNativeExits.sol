@@ -9,7 +9,7 @@ import {IERC1155} from "@openzeppelin/contracts/token/ERC1155/IERC1155.sol";
 import {AssetKind} from "../interfaces/AssetKind.sol";
 import {IChildNativeExits} from "../interfaces/IChildNativeExits.sol";
 import {IMainMintableAssets} from "../interfaces/IMainMintableAssets.sol";
-import {TokenBridge} from "../common/TokenBridge.sol";
+import {FlowControl} from "../common/FlowControl.sol";
 import {AssetGas} from "../libraries/AssetGas.sol";
 import {TokenMetadata} from "../libraries/TokenMetadata.sol";
 import {ChildLockbox} from "./ChildLockbox.sol";
@@ -23,8 +23,9 @@ import {ChildLockbox} from "./ChildLockbox.sol";
 /// locked. An ERC721 id that exited stays in the lockbox, so it exists here and its dapp cannot
 /// mint it a second time while it lives on the main chain (what pos-portal's `withdrawnTokens`
 /// flag does for tokens it burns instead). A release that fails is credited to its receiver as a
-/// whole (`claimReturn`), so the return message succeeds.
-abstract contract ChildNativeExits is IChildNativeExits, TokenBridge {
+/// whole (`claimReturn`), so the return message succeeds. Rate limits count by the token
+/// (`FlowControl`): exits over them are refused, returns over them wait in the queue.
+abstract contract ChildNativeExits is IChildNativeExits, FlowControl {
     using SafeERC20 for IERC20;
 
     /// @notice Gas kept back from a return's release so that, if it fails, the bridge can credit it.
@@ -106,6 +107,7 @@ abstract contract ChildNativeExits is IChildNativeExits, TokenBridge {
             }
             if (kind == AssetKind.ERC1155) IERC1155(token).safeBatchTransferFrom(msg.sender, lockbox, ids, amounts, "");
         }
+        if (_flowLimited()) _consumeOutbound(token, AssetGas.units(kind, ids, locked));
         bool first = !exitMapped[token];
         bytes memory metadata;
         if (first) {
@@ -139,6 +141,29 @@ abstract contract ChildNativeExits is IChildNativeExits, TokenBridge {
     ) external onlyCounterpart {
         AssetKind registered = exitKindOf[token];
         if (registered != kind) revert ChildNativeExitsNotRegistered(token);
+        if (_flowLimited() && _queuedInbound(token, AssetGas.units(kind, ids, amounts), msg.data)) return;
+        _release(kind, token, from, to, ids, amounts);
+    }
+
+    /// @dev A queued return (`finalizeReturn`'s arguments), released as it would have been. Whoever
+    /// executes picks the gas, unlike a relay: without a floor, too little gas would fail the
+    /// release on purpose and turn it into a credit. The floor is the message's default.
+    function _executeReturn(bytes calldata arguments) internal {
+        (AssetKind kind, address token, address from, address to, uint256[] memory ids, uint256[] memory amounts) =
+            abi.decode(arguments, (AssetKind, address, address, address, uint256[], uint256[]));
+        uint256 required = AssetGas.releaseGas(kind == AssetKind.ERC20 ? 1 : ids.length) + RETURN_CREDIT_GAS_RESERVE;
+        if (gasleft() < required) revert ChildNativeExitsReleaseGasTooLow(gasleft(), required);
+        _release(kind, token, from, to, ids, amounts);
+    }
+
+    function _release(
+        AssetKind kind,
+        address token,
+        address from,
+        address to,
+        uint256[] memory ids,
+        uint256[] memory amounts
+    ) private {
         _unlock(kind, token, ids, amounts);
         try childLockbox.release{gas: gasleft() - RETURN_CREDIT_GAS_RESERVE}(kind, token, to, ids, amounts) {
             emit ChildNativeReturnFinalized(token, from, to, ids, amounts);
@@ -164,7 +189,7 @@ abstract contract ChildNativeExits is IChildNativeExits, TokenBridge {
     /// @dev Whether `token` is one this bridge deployed (a child token of a main-chain token).
     function _isBridgedToken(address token) internal view virtual returns (bool);
 
-    function _unlock(AssetKind kind, address token, uint256[] calldata ids, uint256[] calldata amounts) private {
+    function _unlock(AssetKind kind, address token, uint256[] memory ids, uint256[] memory amounts) private {
         if (kind == AssetKind.ERC20) {
             _take(token, 0, amounts[0]);
         } else {
@@ -180,7 +205,7 @@ abstract contract ChildNativeExits is IChildNativeExits, TokenBridge {
         lockedAmount[token][id] = locked - amount;
     }
 
-    function _creditKey(address token, address account, uint256[] calldata ids, uint256[] calldata amounts)
+    function _creditKey(address token, address account, uint256[] memory ids, uint256[] memory amounts)
         private
         pure
         returns (bytes32)

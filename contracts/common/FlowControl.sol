@@ -212,6 +212,16 @@ abstract contract FlowControl is IFlowControl, TokenBridge {
         return ready == block.timestamp ? 0 : SafeCast.toUint64(ready);
     }
 
+    /// @dev An inbound transfer of `amount` of `token`: queued with `payload` if its limit holds it
+    /// back (the answer is then true and the bridge pays nothing out now), otherwise left to the
+    /// bridge to pay out at once. The bridges call it only when `_flowLimited()`.
+    function _queuedInbound(address token, uint256 amount, bytes memory payload) internal returns (bool) {
+        uint64 releasableAt = _admitInbound(token, amount);
+        if (releasableAt == 0) return false;
+        _queueRelease(token, amount, releasableAt, payload);
+        return true;
+    }
+
     /// @dev Records a payout for `releasableAt`, executable then by anyone with `payload`, which
     /// `_executeRelease` performs. Its id commits to the payload and a fresh sequence number, so two
     /// equal payouts are two releases and neither can be executed twice.

@@ -46,6 +46,8 @@ interface IChildAssetBridge {
     error ChildAssetBridgeLengthMismatch(uint256 ids, uint256 amounts);
     error ChildAssetBridgeTokenNotDeployed(address rootToken);
     error ChildAssetBridgeWrongKind(address token, AssetKind kind, AssetKind expected);
+    /// @notice A queued release's payload is no call this bridge queues (it never queues one).
+    error ChildAssetBridgeUnknownRelease(bytes4 selector);
 
     /// @notice Mints an ERC721 deposit from the main chain, deploying the child token on the first one.
     /// @dev Only through the messenger, from the root asset bridge.

@@ -38,6 +38,8 @@ interface IChildNativeExits {
     error ChildNativeExitsAlreadyLocked(address token, uint256 tokenId);
     error ChildNativeExitsNotLocked(address token, uint256 id, uint256 locked, uint256 requested);
     error ChildNativeExitsNoCredit(address token, address account);
+    /// @notice `executeQueuedRelease` with less gas than the return's message would have had.
+    error ChildNativeExitsReleaseGasTooLow(uint256 gasLeft, uint256 required);
 
     /// @notice Lets `token`, created on this chain, exit to the main chain as `kind`, once and for good.
     /// @dev Only the token's `owner()` (OpenZeppelin `Ownable`). A token deployed by a bridge cannot be registered.

@@ -55,6 +55,10 @@ interface IRootAssetBridge {
     error RootAssetBridgeNotCreditHolder(address rootToken, uint256 tokenId, address caller, address holder);
     error RootAssetBridgeInsufficientCredit(address rootToken, uint256 id, address account, uint256 credit, uint256 requested);
     error RootAssetBridgeBadDepositData(uint256 length);
+    /// @notice A queued release's payload is no call this bridge queues (it never queues one).
+    error RootAssetBridgeUnknownRelease(bytes4 selector);
+    /// @notice `executeQueuedRelease` with less gas than the release's message would have had.
+    error RootAssetBridgeReleaseGasTooLow(uint256 gasLeft, uint256 required);
     /// @notice A `MainMintable…` token of a child-chain token goes back with `returnToChild`.
     error RootAssetBridgeMainMintable(address token);
 

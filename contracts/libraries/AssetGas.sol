@@ -61,6 +61,17 @@ library AssetGas {
         return kind == AssetKind.ERC20 ? 1 : ids.length;
     }
 
+    /// @notice How much of its token a transfer moves, as the rate limits count it (`FlowControl`):
+    /// an ERC20 its amount, an ERC721 one per id, an ERC1155 the sum of its amounts.
+    /// @param kind The token's kind.
+    /// @param ids Token ids.
+    /// @param amounts Amounts (none for an ERC721).
+    /// @return total The units.
+    function units(AssetKind kind, uint256[] memory ids, uint256[] memory amounts) internal pure returns (uint256 total) {
+        if (kind == AssetKind.ERC721) return ids.length;
+        for (uint256 i = 0; i < amounts.length; ++i) total += amounts[i];
+    }
+
     /// @notice Default gas limit of a withdrawal releasing `size` tokens or ids on the main chain.
     /// @param size Entries in the batch.
     /// @return The gas limit.

@@ -5,7 +5,7 @@ import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {AssetKind} from "../interfaces/AssetKind.sol";
 import {IChildNativeExits} from "../interfaces/IChildNativeExits.sol";
 import {IMainMintableAssets} from "../interfaces/IMainMintableAssets.sol";
-import {TokenBridge} from "../common/TokenBridge.sol";
+import {FlowControl} from "../common/FlowControl.sol";
 import {AssetGas} from "../libraries/AssetGas.sol";
 import {MainMintableERC20} from "./MainMintableERC20.sol";
 import {MainMintableERC721} from "./MainMintableERC721.sol";
@@ -17,7 +17,9 @@ import {MainMintableERC1155} from "./MainMintableERC1155.sol";
 /// exit mints it, and burning it sends the child token back.
 /// @dev Minting calls no receiver hook, so an exit cannot fail at its receiver. An ERC721 id is
 /// locked on the child chain while it lives here, so it can only be minted here once at a time.
-abstract contract MainMintableAssets is IMainMintableAssets, TokenBridge {
+/// Rate limits count by the child token (`FlowControl`): returns over them are refused, exits over
+/// them wait in the queue (their `MainMintable…` token is deployed before).
+abstract contract MainMintableAssets is IMainMintableAssets, FlowControl {
     struct MainToken {
         address childToken;
         AssetKind kind;
@@ -61,6 +63,35 @@ abstract contract MainMintableAssets is IMainMintableAssets, TokenBridge {
             if (metadata.length == 0) revert MainMintableAssetsNotDeployed(childToken);
             mainToken = _deploy(kind, childToken, metadata);
         }
+        if (_flowLimited() && _queuedInbound(childToken, AssetGas.units(kind, ids, amounts), msg.data)) return;
+        _mintExit(kind, childToken, mainToken, from, to, ids, amounts, uris);
+    }
+
+    /// @dev A queued exit (`finalizeExit`'s arguments), minted as it would have been: its token was
+    /// deployed before it was queued.
+    function _executeExit(bytes calldata arguments) internal {
+        (
+            AssetKind kind,
+            address childToken,
+            address from,
+            address to,
+            uint256[] memory ids,
+            uint256[] memory amounts,
+            string[] memory uris,
+        ) = abi.decode(arguments, (AssetKind, address, address, address, uint256[], uint256[], string[], bytes));
+        _mintExit(kind, childToken, mainTokenOf[childToken], from, to, ids, amounts, uris);
+    }
+
+    function _mintExit(
+        AssetKind kind,
+        address childToken,
+        address mainToken,
+        address from,
+        address to,
+        uint256[] memory ids,
+        uint256[] memory amounts,
+        string[] memory uris
+    ) private {
         if (kind == AssetKind.ERC20) {
             MainMintableERC20(mainToken).mint(to, amounts[0]);
         } else if (kind == AssetKind.ERC721) {
@@ -83,6 +114,7 @@ abstract contract MainMintableAssets is IMainMintableAssets, TokenBridge {
         if (entry.kind == AssetKind.None) revert MainMintableAssetsUnknownToken(mainToken);
         uint256 size = AssetGas.checkShape(entry.kind, ids, amounts);
         if (to == address(0)) revert MainMintableAssetsZeroAddress();
+        if (_flowLimited()) _consumeOutbound(entry.childToken, AssetGas.units(entry.kind, ids, amounts));
         if (entry.kind == AssetKind.ERC20) {
             MainMintableERC20(mainToken).burn(msg.sender, amounts[0]);
         } else if (entry.kind == AssetKind.ERC721) {

@@ -9,8 +9,10 @@ import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IChildAssetBridge} from "../interfaces/IChildAssetBridge.sol";
 import {AssetKind} from "../interfaces/AssetKind.sol";
+import {IMainMintableAssets} from "../interfaces/IMainMintableAssets.sol";
 import {IMessenger} from "../interfaces/IMessenger.sol";
 import {IRootAssetBridge} from "../interfaces/IRootAssetBridge.sol";
+import {FlowControl} from "../common/FlowControl.sol";
 import {TokenBridge} from "../common/TokenBridge.sol";
 import {AssetGas} from "../libraries/AssetGas.sol";
 import {TokenMetadata} from "../libraries/TokenMetadata.sol";
@@ -27,7 +29,10 @@ import {MainMintableAssets} from "./MainMintableAssets.sol";
 /// the token, a token that blocks the receiver) is credited to the receiver, who claims it to
 /// any address: the withdrawal message succeeds and nothing is stuck behind it. Tokens created
 /// on the child chain come here through `MainMintableAssets`.
-contract RootAssetBridge is IRootAssetBridge, IERC721Receiver, IERC1155Receiver, TokenBridge, MainMintableAssets {
+/// With a rate limit set on a token (`FlowControl`: an ERC721 counts one per id, an ERC1155 the
+/// sum of its amounts), deposits over it are refused and withdrawals over it wait in the queue; a
+/// queued withdrawal, once executed, is released or credited like any other.
+contract RootAssetBridge is IRootAssetBridge, IERC721Receiver, IERC1155Receiver, MainMintableAssets {
     /// @notice Version of this contract's interface and storage.
     string public constant version = "0.1.0";
 
@@ -185,6 +190,26 @@ contract RootAssetBridge is IRootAssetBridge, IERC721Receiver, IERC1155Receiver,
         external
         onlyCounterpart
     {
+        if (_flowLimited() && _queuedInbound(rootToken, tokenIds.length, msg.data)) return;
+        _releaseERC721(rootToken, from, to, tokenIds);
+    }
+
+    /// @inheritdoc IRootAssetBridge
+    /// @dev One batch transfer: if it fails, the whole withdrawal is credited to `to`.
+    function finalizeERC1155Withdrawal(
+        address rootToken,
+        address from,
+        address to,
+        uint256[] calldata ids,
+        uint256[] calldata amounts
+    ) external onlyCounterpart {
+        if (_flowLimited() && _queuedInbound(rootToken, AssetGas.units(AssetKind.ERC1155, ids, amounts), msg.data)) {
+            return;
+        }
+        _releaseERC1155(rootToken, from, to, ids, amounts);
+    }
+
+    function _releaseERC721(address rootToken, address from, address to, uint256[] memory tokenIds) private {
         for (uint256 i = 0; i < tokenIds.length; ++i) {
             uint256 tokenId = tokenIds[i];
             // Only what a deposit of this very token escrowed can leave (per-pair accounting).
@@ -199,15 +224,13 @@ contract RootAssetBridge is IRootAssetBridge, IERC721Receiver, IERC1155Receiver,
         emit ERC721WithdrawalFinalized(rootToken, from, to, tokenIds);
     }
 
-    /// @inheritdoc IRootAssetBridge
-    /// @dev One batch transfer: if it fails, the whole withdrawal is credited to `to`.
-    function finalizeERC1155Withdrawal(
+    function _releaseERC1155(
         address rootToken,
         address from,
         address to,
-        uint256[] calldata ids,
-        uint256[] calldata amounts
-    ) external onlyCounterpart {
+        uint256[] memory ids,
+        uint256[] memory amounts
+    ) private {
         for (uint256 i = 0; i < ids.length; ++i) {
             uint256 escrowed = escrowedAmount[rootToken][ids[i]];
             if (amounts[i] > escrowed) revert RootAssetBridgeInsufficientEscrow(rootToken, ids[i], escrowed, amounts[i]);
@@ -250,6 +273,32 @@ contract RootAssetBridge is IRootAssetBridge, IERC721Receiver, IERC1155Receiver,
 
     // ---------------------------------------------------------------- internals
 
+    /// @dev A queued withdrawal or exit, as its finalize function would have paid it out.
+    function _executeRelease(bytes calldata payload) internal override {
+        bytes4 selector = bytes4(payload[:4]);
+        if (selector == IMainMintableAssets.finalizeExit.selector) return _executeExit(payload[4:]);
+        // Whoever executes picks the gas, unlike a relay: without a floor, too little gas would
+        // fail a release on purpose and turn it into a credit. The floor is the message's default.
+        if (selector == IRootAssetBridge.finalizeERC721Withdrawal.selector) {
+            (address rootToken, address from, address to, uint256[] memory tokenIds) =
+                abi.decode(payload[4:], (address, address, address, uint256[]));
+            _checkReleaseGas(tokenIds.length);
+            _releaseERC721(rootToken, from, to, tokenIds);
+        } else if (selector == IRootAssetBridge.finalizeERC1155Withdrawal.selector) {
+            (address rootToken, address from, address to, uint256[] memory ids, uint256[] memory amounts) =
+                abi.decode(payload[4:], (address, address, address, uint256[], uint256[]));
+            _checkReleaseGas(ids.length);
+            _releaseERC1155(rootToken, from, to, ids, amounts);
+        } else {
+            revert RootAssetBridgeUnknownRelease(selector);
+        }
+    }
+
+    function _checkReleaseGas(uint256 size) private view {
+        uint256 required = AssetGas.releaseGas(size) + CREDIT_GAS_RESERVE;
+        if (gasleft() < required) revert RootAssetBridgeReleaseGasTooLow(gasleft(), required);
+    }
+
     /// @dev `pull`: take the tokens from `from` (a deposit call); otherwise they arrived by a
     /// `safeTransferFrom` whose hook is running, and `rootToken` is the calling token.
     function _depositERC721(
@@ -263,6 +312,7 @@ contract RootAssetBridge is IRootAssetBridge, IERC721Receiver, IERC1155Receiver,
         AssetGas.checkBatch(tokenIds.length);
         if (to == address(0)) revert RootAssetBridgeZeroAddress();
         if (rootToken.code.length == 0) revert RootAssetBridgeTokenNotContract(rootToken);
+        if (_flowLimited()) _consumeOutbound(rootToken, tokenIds.length);
         (bytes memory metadata, bool first) = _map(rootToken, AssetKind.ERC721);
         string[] memory uris = new string[](tokenIds.length);
         uint256 uriBytes;
@@ -307,6 +357,7 @@ contract RootAssetBridge is IRootAssetBridge, IERC721Receiver, IERC1155Receiver,
         if (ids.length != amounts.length) revert RootAssetBridgeLengthMismatch(ids.length, amounts.length);
         if (to == address(0)) revert RootAssetBridgeZeroAddress();
         if (rootToken.code.length == 0) revert RootAssetBridgeTokenNotContract(rootToken);
+        if (_flowLimited()) _consumeOutbound(rootToken, AssetGas.units(AssetKind.ERC1155, ids, amounts));
         (bytes memory metadata, bool first) = _map(rootToken, AssetKind.ERC1155);
         string[] memory uris = new string[](ids.length);
         uint256 uriBytes;

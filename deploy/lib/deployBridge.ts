@@ -95,6 +95,7 @@ export async function deployBridge(options: DeployBridgeOptions): Promise<Deploy
     await settleBoth(deploySide(sides.main, BigInt(childHead) + 1n, logger), deploySide(sides.child, BigInt(mainHead) + 1n, logger));
     await settleBoth(wireSide(sides.main, sides.child, logger), wireSide(sides.child, sides.main, logger));
     await settleBoth(grantAvailabilityRole(sides.main, logger), grantAvailabilityRole(sides.child, logger));
+    await settleBoth(grantBridgeGuardian(sides.main, logger), grantBridgeGuardian(sides.child, logger));
     await settleBoth(handOver(sides.main, logger), handOver(sides.child, logger));
 
     const staking = settings.staking !== undefined;
@@ -341,6 +342,28 @@ async function grantAvailabilityRole(side: Side, logger: DeployLogger): Promise<
   }
   const receipt = await chain.send(`CheckpointManager.grantRole(AVAILABILITY_ROLE, ${game})`, (overrides) => manager.getFunction("grantRole")(availabilityRole, game, overrides));
   logger.info({ at: "deploy.wire", chain: role, contract: "CheckpointManager", link: "AVAILABILITY_ROLE", target: game, txHash: receipt.hash }, "wired");
+}
+
+/**
+ * Grants the guardian GUARDIAN_ROLE on both bridges of `side` (their FlowControl): without it
+ * nobody can push back a queued release that looks like the proceeds of a forgery, nor cancel a
+ * loosened limit. No guardian (the zero address), nothing to grant. A reused bridge already
+ * handed to another admin cannot be granted it by the deployer: governance must, and the run says so.
+ */
+async function grantBridgeGuardian(side: Side, logger: DeployLogger): Promise<void> {
+  const { chain, role, file, settings } = side;
+  if (settings.guardian === ZeroAddress) return;
+  for (const contract of [bridgeOf(role), assetBridgeOf(role)]) {
+    const instance = chain.at(contract, file.contracts[contract]!.address);
+    const guardianRole = (await instance.getFunction("GUARDIAN_ROLE")()) as string;
+    if ((await instance.getFunction("hasRole")(guardianRole, settings.guardian)) as boolean) continue;
+    if (!((await instance.getFunction("hasRole")(DEFAULT_ADMIN_ROLE, chain.deployer)) as boolean)) {
+      logger.warn({ at: "deploy.guardian", chain: role, contract, guardian: settings.guardian }, `the deployer is not admin of the ${contract}: governance must grantRole(GUARDIAN_ROLE, guardian) for the guardian to extend queued releases`);
+      continue;
+    }
+    const receipt = await chain.send(`${contract}.grantRole(GUARDIAN_ROLE, ${settings.guardian})`, (overrides) => instance.getFunction("grantRole")(guardianRole, settings.guardian, overrides));
+    logger.info({ at: "deploy.wire", chain: role, contract, link: "GUARDIAN_ROLE", target: settings.guardian, txHash: receipt.hash }, "wired");
+  }
 }
 
 /** Gives the admin role of the wired contracts to the configured admin and drops the deployer's. */

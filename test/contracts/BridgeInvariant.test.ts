@@ -22,10 +22,11 @@
  */
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import fc from "fast-check";
 import type { ContractTransactionResponse, TransactionReceipt } from "ethers";
 import { Kind, assetFixture } from "../helpers/assets";
+import type { ChildAssetBridge, RootAssetBridge } from "../../typechain-types";
 import {
   FEE_BPS,
   Lane,
@@ -314,11 +315,16 @@ describe("Asset bridge conservation invariant (randomized)", function () {
   const ITEM_IDS = [1n, 2n, 3n];
   const HOLDERS = 3;
   const SWORD_IDS = [1n, 2n, 3n, 4n];
-  type AssetKey = "nft" | "items" | "gold" | "swords";
+  type AssetKey = "nft" | "items" | "gold" | "swords" | "potions";
   type AssetAction =
     | { kind: "depositNft" | "withdrawNft" | "exitSword" | "returnSword"; pick: number; to: number }
-    | { kind: "depositItems" | "withdrawItems" | "exitGold" | "returnGold"; from: number; to: number; id: number; amount: bigint }
-    | { kind: "relayDown" | "relayUp"; pick: number };
+    | { kind: "depositItems" | "withdrawItems" | "exitGold" | "returnGold" | "exitPotions" | "returnPotions"; from: number; to: number; id: number; amount: bigint }
+    | { kind: "relayDown" | "relayUp" | "executeQueued"; pick: number };
+  // Inbound limits that hold transfers back (FlowControl): a queued release is still in flight.
+  // The ERC1155 and ERC20 buckets (40, refilling 1 a second) fill within a few transfers of up to 40;
+  // the ERC721 one (1 id, 1 a second) when two withdrawals land within a second.
+  const INBOUND = 1;
+  const limit = (capacity: bigint) => ({ capacity, ratePerSecond: 1n, maxTransfer: capacity, largeTransferDelay: 600n });
   const holder = fc.nat(HOLDERS - 1);
   const assetAction: fc.Arbitrary<AssetAction> = fc.oneof(
     fc.record({ kind: fc.constantFrom("depositNft" as const, "withdrawNft" as const), pick: fc.nat(), to: holder }),
@@ -330,7 +336,15 @@ describe("Asset bridge conservation invariant (randomized)", function () {
       id: fc.nat(ITEM_IDS.length - 1),
       amount: fc.bigInt({ min: 1n, max: 40n }),
     }),
+    fc.record({
+      kind: fc.constantFrom("exitPotions" as const, "returnPotions" as const),
+      from: holder,
+      to: holder,
+      id: fc.nat(ITEM_IDS.length - 1),
+      amount: fc.bigInt({ min: 1n, max: 40n }),
+    }),
     { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom("relayDown" as const, "relayUp" as const), pick: fc.nat() }) },
+    fc.record({ kind: fc.constant("executeQueued" as const), pick: fc.nat() }),
   );
 
   async function invariantAssetFixture() {
@@ -342,6 +356,11 @@ describe("Asset bridge conservation invariant (randomized)", function () {
     const swords = await ethers.deployContract("DappERC721", [], system.admin);
     await childAssets.connect(system.admin).registerChildNative(await swords.getAddress(), Kind.ERC721);
     for (const [i, id] of SWORD_IDS.entries()) await swords.mint(users[i % HOLDERS].address, id, `ipfs://swords/${id}`);
+    const potions = await ethers.deployContract("DappERC1155", [], system.admin);
+    await childAssets.connect(system.admin).registerChildNative(await potions.getAddress(), Kind.ERC1155);
+    await rootAssets.setRateLimit(nft, INBOUND, limit(1n));
+    await childAssets.setRateLimit(items, INBOUND, limit(40n));
+    await childAssets.setRateLimit(gold, INBOUND, limit(40n));
     // alice has ids 1-21 of nft and 1,000 of every item id; spread nft ids over the holders.
     for (const [i, id] of NFT_IDS.entries()) {
       if (i % HOLDERS !== 0) await nft.connect(users[0]).transferFrom(users[0].address, users[i % HOLDERS].address, id);
@@ -350,18 +369,20 @@ describe("Asset bridge conservation invariant (randomized)", function () {
       await gold.mint(u.address, 1_000n);
       await gold.connect(u).approve(await childAssets.getAddress(), ethers.MaxUint256);
       await swords.connect(u).setApprovalForAll(await childAssets.getAddress(), true);
+      for (const id of ITEM_IDS) await potions.mint(u.address, id, 200n);
+      await potions.connect(u).setApprovalForAll(await childAssets.getAddress(), true);
       await nft.connect(u).setApprovalForAll(await rootAssets.getAddress(), true);
       await items.connect(u).setApprovalForAll(await rootAssets.getAddress(), true);
       if (u !== users[0]) for (const id of ITEM_IDS) await items.connect(users[0]).safeTransferFrom(users[0].address, u.address, id, 100n, "0x");
     }
-    return { ...fixture, users, gold, swords };
+    return { ...fixture, users, gold, swords, potions };
   }
 
-  const seen = { nft: 0, items: 0, gold: 0, overtaking: 0, returns: 0, nftWithdrawals: 0, swordExits: 0, swordReturns: 0 };
+  const seen = { nft: 0, items: 0, gold: 0, overtaking: 0, returns: 0, nftWithdrawals: 0, swordExits: 0, swordReturns: 0, potionExits: 0, potionReturns: 0, queued: 0, executed: 0 };
 
   it("keeps what each token's home chain holds equal to its supply on the other chain + transfers in flight, per id for ERC721", async function () {
-    const property = fc.asyncProperty(fc.array(assetAction, { minLength: 20, maxLength: 35 }), async (actions) => {
-      const { system, rootAssets, childAssets, nft, items, gold, swords, users } = await loadFixture(invariantAssetFixture);
+    const property = fc.asyncProperty(fc.array(assetAction, { minLength: 25, maxLength: 40 }), async (actions) => {
+      const { system, rootAssets, childAssets, nft, items, gold, swords, potions, users } = await loadFixture(invariantAssetFixture);
       const down = Lane.deposits(system);
       const up = Lane.withdrawals(system);
       const bridge = await rootAssets.getAddress();
@@ -370,10 +391,14 @@ describe("Asset bridge conservation invariant (randomized)", function () {
       const nftInFlight = new Map<bigint, number>();
       const itemsInFlight = ITEM_IDS.map(() => 0n);
       let goldInFlight = 0n;
+      const potionsInFlight = ITEM_IDS.map(() => 0n);
       const swordOwnerOnMain = new Map<bigint, number>();
       const swordInFlight = new Map<bigint, number>();
-      const mapped: Record<AssetKey, boolean> = { nft: false, items: false, gold: false, swords: false };
-      const deployed: Record<AssetKey, boolean> = { nft: false, items: false, gold: false, swords: false };
+      const mapped: Record<AssetKey, boolean> = { nft: false, items: false, gold: false, swords: false, potions: false };
+      const deployed: Record<AssetKey, boolean> = { nft: false, items: false, gold: false, swords: false, potions: false };
+      /** Relayed but held back by an inbound limit: in flight until executed. */
+      type Queued = { bridge: RootAssetBridge | ChildAssetBridge; sequence: bigint; payload: string; releasableAt: bigint; land: () => void };
+      const queued: Queued[] = [];
       type Pending = { asset: AssetKey; first: boolean; failed: boolean; receipt: TransactionReceipt; message: MessageFields; land: () => void };
       const pending: Record<"down" | "up", Pending[]> = { down: [], up: [] };
 
@@ -381,7 +406,8 @@ describe("Asset bridge conservation invariant (randomized)", function () {
       const child1155 = async () => ethers.getContractAt("ChildERC1155", await childAssets.childTokenOf(await items.getAddress()));
       const mainGold = async () => ethers.getContractAt("MainMintableERC20", await rootAssets.mainTokenOf(await gold.getAddress()));
       const mainSwords = async () => ethers.getContractAt("MainMintableERC721", await rootAssets.mainTokenOf(await swords.getAddress()));
-      const childNative = (asset: AssetKey) => asset === "gold" || asset === "swords";
+      const mainPotions = async () => ethers.getContractAt("MainMintableERC1155", await rootAssets.mainTokenOf(await potions.getAddress()));
+      const childNative = (asset: AssetKey) => asset === "gold" || asset === "swords" || asset === "potions";
 
       async function check(step: string): Promise<void> {
         for (const id of NFT_IDS) {
@@ -420,6 +446,13 @@ describe("Asset bridge conservation invariant (randomized)", function () {
           }
           expect(Number(lockedId), `${step}: sword ${id} locked = on main + in flight`).to.equal(onMain + (swordInFlight.get(id) ?? 0));
         }
+        for (const [i, id] of ITEM_IDS.entries()) {
+          const lockedId = await childAssets.lockedAmount(await potions.getAddress(), id);
+          expect(await potions.balanceOf(lockbox, id), `${step}: potions ${id} locked = lockbox`).to.equal(lockedId);
+          let supply = 0n;
+          if (deployed.potions) for (const u of users) supply += await (await mainPotions()).balanceOf(u.address, id);
+          expect(lockedId, `${step}: potions ${id} locked = main holdings + in flight`).to.equal(supply + potionsInFlight[i]);
+        }
       }
 
       async function send(lane: "down" | "up", asset: AssetKey, tx: Promise<ContractTransactionResponse>, land: () => void) {
@@ -432,8 +465,7 @@ describe("Asset bridge conservation invariant (randomized)", function () {
       async function relay(lane: "down" | "up", index: number): Promise<boolean> {
         const l = lane === "down" ? down : up;
         const [p] = pending[lane].splice(index, 1);
-        if (p.failed) await l.retry(p.message);
-        else await l.relay(p.receipt);
+        const relayed = await mined(p.failed ? l.retry(p.message) : l.relay(p.receipt));
         const status = await l.statusOf(p.message);
         // Deposits and exits carry metadata on their token's first transfer; one that overtakes it fails.
         const carriesOrFinds = deployed[p.asset] || p.first || (childNative(p.asset) ? lane === "down" : lane === "up");
@@ -445,8 +477,25 @@ describe("Asset bridge conservation invariant (randomized)", function () {
         }
         expect(status, `${p.asset} ${lane} relayed`).to.equal(MessageStatus.Relayed);
         if (childNative(p.asset) === (lane === "up")) deployed[p.asset] = true;
-        p.land();
+        const destination = lane === "down" ? childAssets : rootAssets;
+        const log = relayed.logs.map((x) => (x.address === destination.target ? destination.interface.parseLog(x) : null)).find((x) => x?.name === "ReleaseQueued");
+        if (log) {
+          queued.push({ bridge: destination, sequence: log.args.sequence as bigint, payload: log.args.payload as string, releasableAt: log.args.releasableAt as bigint, land: p.land });
+          seen.queued++;
+        } else {
+          p.land();
+        }
         return true;
+      }
+
+      /** Executes a queued release, waiting for its time if it has not come. */
+      async function execute(index: number): Promise<void> {
+        const [q] = queued.splice(index, 1);
+        const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
+        if (now < q.releasableAt) await time.setNextBlockTimestamp(q.releasableAt);
+        await mined(q.bridge.executeQueuedRelease(q.sequence, q.payload));
+        q.land();
+        seen.executed++;
       }
 
       const nftOnRoot = async (u: number) => {
@@ -541,6 +590,39 @@ describe("Asset bridge conservation invariant (randomized)", function () {
               seen.returns++;
             }
           }
+        } else if (a.kind === "exitPotions") {
+          const id = ITEM_IDS[a.id];
+          const held = await potions.balanceOf(users[a.from].address, id);
+          const amount = a.amount > held ? held : a.amount;
+          if (amount > 0n) {
+            potionsInFlight[a.id] += amount;
+            await send("up", "potions", childAssets.connect(users[a.from]).exitChildNative(await potions.getAddress(), users[a.to].address, [id], [amount], 0), () => {
+              potionsInFlight[a.id] -= amount;
+            });
+            seen.potionExits++;
+          }
+        } else if (a.kind === "returnPotions") {
+          if (deployed.potions) {
+            const main = await mainPotions();
+            // Any holder of any id, from (`from`, `id`) on: the few exits that landed are spread thin.
+            let [from, slot] = [a.from, a.id];
+            for (let k = 0; k < HOLDERS * ITEM_IDS.length && (await main.balanceOf(users[from].address, ITEM_IDS[slot])) === 0n; k++) {
+              [from, slot] = [(from + 1) % HOLDERS, from + 1 === HOLDERS ? (slot + 1) % ITEM_IDS.length : slot];
+            }
+            const id = ITEM_IDS[slot];
+            const held = await main.balanceOf(users[from].address, id);
+            const amount = a.amount > held ? held : a.amount;
+            if (amount > 0n) {
+              const i = slot;
+              potionsInFlight[i] += amount;
+              await send("down", "potions", rootAssets.connect(users[from]).returnToChild(await main.getAddress(), users[a.to].address, [id], [amount], 0), () => {
+                potionsInFlight[i] -= amount;
+              });
+              seen.potionReturns++;
+            }
+          }
+        } else if (a.kind === "executeQueued") {
+          if (queued.length > 0) await execute(a.pick % queued.length);
         } else if (a.kind === "relayDown" || a.kind === "relayUp") {
           const lane = a.kind === "relayDown" ? "down" : "up";
           if (pending[lane].length > 0) await relay(lane, a.pick % pending[lane].length);
@@ -553,8 +635,11 @@ describe("Asset bridge conservation invariant (randomized)", function () {
         pending[lane].sort((x, y) => (x.message.nonce < y.message.nonce ? -1 : 1));
         while (pending[lane].length > 0) expect(await relay(lane, 0), "a drained transfer succeeds").to.equal(true);
       }
+      await check("relays drained");
+      while (queued.length > 0) await execute(0);
       await check("drained");
-      expect(nftInFlight.size + swordInFlight.size + Number(itemsInFlight.reduce((x, y) => x + y, 0n)) + Number(goldInFlight)).to.equal(0);
+      const sum = (xs: bigint[]) => Number(xs.reduce((x, y) => x + y, 0n));
+      expect(nftInFlight.size + swordInFlight.size + sum(itemsInFlight) + Number(goldInFlight) + sum(potionsInFlight)).to.equal(0);
     });
 
     await fc.assert(property, { numRuns: 6, seed: 0xa55e7, endOnFailure: true });
@@ -566,5 +651,9 @@ describe("Asset bridge conservation invariant (randomized)", function () {
     expect(seen.swordExits, "child-native ERC721 exits").to.be.greaterThan(0);
     expect(seen.swordReturns, "child-native ERC721 returns").to.be.greaterThan(0);
     expect(seen.overtaking, "transfers that overtook their token's first one").to.be.greaterThan(0);
+    expect(seen.potionExits, "child-native ERC1155 exits").to.be.greaterThan(0);
+    expect(seen.potionReturns, "child-native ERC1155 returns").to.be.greaterThan(0);
+    expect(seen.queued, "transfers queued by an inbound limit").to.be.greaterThan(0);
+    expect(seen.executed, "queued releases executed").to.be.greaterThan(0);
   });
 });

@@ -218,8 +218,9 @@ describe("deploy (end to end, real nodes)", function () {
       expect(finished.deployment.deployed).to.have.members(["child.Messenger", "child.ChildBridge", "child.ChildAssetBridge"]);
       expect(finished.deployment.main.contracts).to.deep.equal(half.main.contracts);
       expect(finished.deployment.child.contracts.CheckpointManager).to.deep.equal(half.child.contracts.CheckpointManager);
-      // Main: only its three wiring transactions; child: three deployments and three wirings.
-      expect(finished.deployment.transactions).to.deep.equal({ main: 3, child: 6 });
+      // Main: only its three wiring transactions and the guardian's role on its two bridges;
+      // child: three deployments, three wirings and the two guardian grants.
+      expect(finished.deployment.transactions).to.deep.equal({ main: 5, child: 8 });
       await expectWired(finished);
     });
 
@@ -271,6 +272,10 @@ describe("deploy (end to end, real nodes)", function () {
       // The example config's guardian can pause; the admin is the deployer (account 0).
       expect(await messenger.hasRole(ZeroHash, devAccount(0).address)).to.equal(true);
       expect(await messenger.hasRole(await messenger.GUARDIAN_ROLE(), "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc")).to.equal(true);
+      for (const name of ["RootBridge", "RootAssetBridge"] as const) {
+        const bridge = deployed(cliMain, name, main.provider);
+        expect(await bridge.hasRole(await bridge.GUARDIAN_ROLE(), "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc"), `${name} guardian`).to.equal(true);
+      }
 
       const wrong = await runCli(["--config", configFile, "--main-rpc", child.url, "--child-rpc", main.url, "--out", dir], { MAIN_DEPLOYER_KEY: key, CHILD_DEPLOYER_KEY: key });
       expect(wrong.code).to.equal(1);
@@ -354,9 +359,12 @@ describe("deploy (end to end, real nodes)", function () {
           expect(await contract.hasRole(ZeroHash, admin.address), `${name} admin`).to.equal(true);
           expect(await contract.hasRole(ZeroHash, devnet.deployer.main.address), `${name} deployer`).to.equal(false);
         }
-        for (const name of ["CheckpointManager", "Messenger"] as const) {
+        // The bridges' guardian extends queued releases and cancels loosened limits (FlowControl).
+        const assetBridge = bridge === "RootBridge" ? "RootAssetBridge" : "ChildAssetBridge";
+        for (const name of ["CheckpointManager", "Messenger", bridge, assetBridge] as const) {
           const contract = deployed(file, name, node.provider);
           expect(await contract.hasRole(await contract.GUARDIAN_ROLE(), guardian.address), `${name} guardian`).to.equal(true);
+          expect(await contract.hasRole(await contract.GUARDIAN_ROLE(), devnet.deployer.main.address), `${name} deployer as guardian`).to.equal(false);
         }
       }
     });

@@ -97,4 +97,54 @@ describe("Releaser", function () {
       store.close();
     }
   });
+
+  it("executes the asset bridge's queued ERC721 release too, from the same log scan", async function () {
+    const [admin, alice, bob, remote] = await ethers.getSigners();
+    const stub = await ethers.deployContract("BridgeMessengerStub");
+    const bridge = await ethers.deployContract("RootBridge", [admin.address, await stub.getAddress()]);
+    const assets = await ethers.deployContract("RootAssetBridge", [admin.address, await stub.getAddress()]);
+    await assets.setCounterpart(remote.address);
+    await stub.setRemoteSender(remote.address);
+    const nft = await ethers.deployContract("TestERC721", ["Test Apes", "APE"]);
+    for (const id of [1n, 2n, 3n]) await nft.mint(alice.address, id, "");
+    await nft.connect(alice).setApprovalForAll(assets, true);
+    await assets.connect(alice).depositERC721Batch(nft, alice.address, [1n, 2n, 3n], 0);
+    await assets.setRateLimit(nft, INBOUND, { capacity: 2n, ratePerSecond: 1n, maxTransfer: 2n, largeTransferDelay: 600n });
+    const call = assets.interface.encodeFunctionData("finalizeERC721Withdrawal", [nft.target as string, alice.address, bob.address, [1n, 2n, 3n]]);
+    const queued = (await (await stub.forward(assets, call)).wait())!.logs.map((l) => assets.interface.parseLog(l)).find((p) => p?.name === "ReleaseQueued")!;
+
+    const executor = ethers.Wallet.createRandom();
+    await admin.sendTransaction({ to: executor.address, value: ethers.parseEther("1") });
+    const rpc = { chain: "main", send: (method: string, params: unknown[]) => network.provider.send(method, params as unknown[]) } as unknown as RpcClient;
+    const filler = `0x${"1".repeat(40)}`;
+    const contracts = { ValidatorSet: filler, CheckpointManager: filler, Messenger: filler };
+    const config = parseConfig({
+      chains: {
+        main: { rpcUrl: "http://127.0.0.1:8545", chainId: 31337, confirmations: 0, contracts: { ...contracts, RootBridge: await bridge.getAddress(), RootAssetBridge: await assets.getAddress() }, startBlock: 0 },
+        child: { rpcUrl: "http://127.0.0.1:8546", chainId: 31338, confirmations: 0, contracts },
+      },
+      tx: { receiptPollMs: 20 },
+    });
+    const store = Store.open(join(mkdtempSync(join(tmpdir(), "releaser-")), "db.sqlite"));
+    const controller = new AbortController();
+    const log = pino({ level: "silent" });
+    const ctx: RoleContext = { config, store, log, rpc: { main: rpc, child: rpc }, metrics: new Metrics(), rounds: new SigningRounds(), signal: controller.signal };
+    const sender = new TxSender(rpc, 31337, executor.privateKey, store, config.tx, log, controller.signal);
+    await sender.recover();
+    const releaser = new Releaser(ctx, "main", sender);
+    try {
+      while (await releaser.step());
+      const id = (queued.args.id as string).toLowerCase();
+      expect(store.releases.get("main", id)!.status).to.equal("queued");
+      const metrics = await ctx.metrics.registry.metrics();
+      expect(metrics).to.match(new RegExp(`sidechain_rate_limit_available\\{chain="main",token="${(nft.target as string).toLowerCase()}",direction="inbound"\\} 0`));
+      await time.increaseTo(queued.args.releasableAt as bigint);
+      await releaser.step();
+      expect(await nft.ownerOf(3n)).to.equal(bob.address);
+      expect(store.releases.get("main", id)!.status).to.equal("executed");
+    } finally {
+      controller.abort();
+      store.close();
+    }
+  });
 });

@@ -16,6 +16,9 @@ export const contractsSchema = z.object({
   RootBridge: address.optional(),
   Lockbox: address.optional(),
   ChildBridge: address.optional(),
+  /** The asset (ERC721/ERC1155, child-native) bridges: the releaser executes their queued releases too. */
+  RootAssetBridge: address.optional(),
+  ChildAssetBridge: address.optional(),
   /** Main chain only: the validators' stake (deploy/ writes it in a staked deployment). */
   StakeManager: address.optional(),
   /** The data-availability game beside this chain's CheckpointManager; without it the challenger relies on `leafSources` alone. */
@@ -192,6 +195,8 @@ export interface Contracts {
   RootBridge?: string;
   Lockbox?: string;
   ChildBridge?: string;
+  RootAssetBridge?: string;
+  ChildAssetBridge?: string;
   StakeManager?: string;
   LeafAvailabilityGame?: string;
 }

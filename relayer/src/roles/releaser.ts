@@ -1,14 +1,17 @@
 /**
- * Releaser of one chain: mirrors its bridge's release queue (FlowControl: ReleaseQueued,
+ * Releaser of one chain: mirrors its bridges' release queues (FlowControl: ReleaseQueued,
  * QueuedReleaseExtended, QueuedReleaseExecuted) and its rate-limited tokens (RateLimitSet) into
  * the store, executes each queued release once the chain's clock reaches its time, and reports
- * the queue length and each limited bucket's level to the metrics.
+ * the queue length and each limited bucket's level to the metrics. The token bridge and the asset
+ * bridge of a chain share one log cursor; a release goes back to the bridge that queued it, told
+ * by its payload's selector (a token bridge queues only its one finalize call), so the store needs
+ * no bridge column.
  *
  * It runs with the executor's key: a queued release is the tail end of a message the executor
  * relayed. Anyone may execute a release, so a lost race is no error: the contract's
  * `checkQueuedRelease` says it was executed and the store follows.
  */
-import { Interface } from "ethers";
+import { Interface, id as keccakId } from "ethers";
 
 import type { ChainName } from "../config";
 import { errorMessage } from "../chain/provider";
@@ -24,6 +27,12 @@ const LOG_RANGE = 2_000;
 /** RootBridge requires 250,000 left for the payout itself (RootBridgeReleaseGasTooLow). */
 const EXECUTE_GAS_LIMIT = 400_000n;
 
+/** The call a token bridge queues: RootBridge a withdrawal's release, ChildBridge a deposit's mint. */
+const TOKEN_BRIDGE_RELEASE = {
+  main: keccakId("finalizeWithdrawal(address,address,address,uint256)").slice(0, 10),
+  child: keccakId("finalizeDeposit(address,address,address,uint256,bytes)").slice(0, 10),
+} as const;
+
 const TOPICS = ["ReleaseQueued", "QueuedReleaseExtended", "QueuedReleaseExecuted", "RateLimitSet"].map((name) => flowControlAbi.getEvent(name)!.topicHash);
 
 export class Releaser {
@@ -33,10 +42,20 @@ export class Releaser {
     private readonly tx: TxSender | undefined,
   ) {}
 
-  /** The bridge whose queue this chain holds: RootBridge on the main chain, ChildBridge on the child. */
+  /** The token bridge whose queue this chain holds: RootBridge on the main chain, ChildBridge on the child. */
   get bridge(): string | undefined {
     const contracts = this.ctx.config.chains[this.chain].contracts;
     return (this.chain === "main" ? contracts.RootBridge : contracts.ChildBridge)?.toLowerCase();
+  }
+
+  /** The asset bridge beside it: RootAssetBridge on the main chain, ChildAssetBridge on the child. */
+  get assetBridge(): string | undefined {
+    const contracts = this.ctx.config.chains[this.chain].contracts;
+    return (this.chain === "main" ? contracts.RootAssetBridge : contracts.ChildAssetBridge)?.toLowerCase();
+  }
+
+  private get bridges(): string[] {
+    return [this.bridge, this.assetBridge].filter((b): b is string => b !== undefined);
   }
 
   run(): Promise<void> {
@@ -45,16 +64,16 @@ export class Releaser {
 
   /** Mirrors new logs, executes what is due, refreshes the gauges. Returns true if more logs remain. */
   async step(): Promise<boolean> {
-    const bridge = this.bridge;
-    if (bridge === undefined) return false;
-    const more = await this.sync(bridge);
+    const bridges = this.bridges;
+    if (bridges.length === 0) return false;
+    const more = await this.sync(bridges);
     const now = await this.chainTime();
-    await this.executeDue(bridge, now);
-    await this.refreshMetrics(bridge);
+    await this.executeDue(now);
+    await this.refreshMetrics(bridges);
     return more;
   }
 
-  private async sync(bridge: string): Promise<boolean> {
+  private async sync(bridges: string[]): Promise<boolean> {
     const { store, config } = this.ctx;
     const chain = config.chains[this.chain];
     const cursorName = `releases:${this.chain}`;
@@ -63,7 +82,7 @@ export class Releaser {
     const head = Number(await this.rpc.send("eth_blockNumber", []).then((n) => BigInt(n as string))) - (typeof chain.confirmations === "number" ? chain.confirmations : 0);
     if (head < from) return false;
     const to = Math.min(head, from + LOG_RANGE - 1);
-    const logs = (await this.rpc.send("eth_getLogs", [{ address: bridge, topics: [TOPICS], fromBlock: `0x${from.toString(16)}`, toBlock: `0x${to.toString(16)}` }])) as (RpcLog & {
+    const logs = (await this.rpc.send("eth_getLogs", [{ address: bridges, topics: [TOPICS], fromBlock: `0x${from.toString(16)}`, toBlock: `0x${to.toString(16)}` }])) as (RpcLog & {
       transactionHash: string;
       removed?: boolean;
     })[];
@@ -104,13 +123,19 @@ export class Releaser {
   }
 
   /** Executes, oldest first, every queued release whose time the chain's clock has reached. */
-  private async executeDue(bridge: string, now: number): Promise<void> {
+  private async executeDue(now: number): Promise<void> {
     if (this.tx === undefined) return;
     for (const release of this.ctx.store.releases.due(this.chain, now)) {
       if (this.ctx.signal.aborted) return;
+      const fromTokenBridge = release.payload.startsWith(TOKEN_BRIDGE_RELEASE[this.chain]);
+      const bridge = fromTokenBridge ? this.bridge : this.assetBridge;
+      if (bridge === undefined) continue;
       const data = flowControlAbi.encodeFunctionData("executeQueuedRelease", [release.sequence, release.payload]);
+      // An asset release's gas grows with its batch and URIs: estimated (the bridge's own floor,
+      // the message's default limit, keeps an estimate from starving the payout into a credit).
+      const gasLimit = fromTokenBridge ? EXECUTE_GAS_LIMIT : undefined;
       try {
-        const outcome = await this.tx.execute({ intent: `release:${this.chain}:${release.id}`, to: bridge, data, abi: flowControlAbi, gasLimit: EXECUTE_GAS_LIMIT });
+        const outcome = await this.tx.execute({ intent: `release:${this.chain}:${release.id}`, to: bridge, data, abi: flowControlAbi, gasLimit });
         if (outcome.status === "mined") {
           this.ctx.store.releases.executed(this.chain, release.id, outcome.hash);
           this.ctx.log.info({ at: "releaser.executed", chain: this.chain, id: release.id, txHash: outcome.hash }, "queued release executed");
@@ -129,7 +154,7 @@ export class Releaser {
     }
   }
 
-  private async refreshMetrics(bridge: string): Promise<void> {
+  private async refreshMetrics(bridges: string[]): Promise<void> {
     const { metrics, store } = this.ctx;
     metrics.releaseQueue.set({ chain: this.chain }, store.releases.queuedCount(this.chain));
     for (const { token, direction, capacity } of store.releases.limits(this.chain)) {
@@ -139,8 +164,13 @@ export class Releaser {
         metrics.rateLimitAvailable.remove(labels);
         continue;
       }
-      const [, available] = await this.read(bridge, flowControlAbi, "rateLimit", [token, direction]);
-      metrics.rateLimitAvailable.set(labels, Number(available as bigint));
+      // The store keeps the token, not its bridge: the bridge that limits it is the one with a capacity.
+      for (const bridge of bridges) {
+        const [limit, available] = await this.read(bridge, flowControlAbi, "rateLimit", [token, direction]);
+        if ((limit as { capacity: bigint }).capacity === 0n) continue;
+        metrics.rateLimitAvailable.set(labels, Number(available as bigint));
+        break;
+      }
     }
   }
 
