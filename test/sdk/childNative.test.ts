@@ -13,7 +13,7 @@ import path from "node:path";
 import { expect } from "chai";
 import hre, { ethers } from "hardhat";
 import { JsonRpcServer } from "hardhat/internal/hardhat-network/jsonrpc/server";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { Contract, Signer } from "ethers";
 
 import {
@@ -25,6 +25,7 @@ import {
   InvalidArgumentError,
   NotTokenOwnerError,
   RelayerError,
+  ReleaseNotDueError,
   UnknownTokenError,
   type BridgeTransfer,
 } from "../../relayer/src";
@@ -133,6 +134,32 @@ describe("SDK: tokens created on the child chain, and asset claims", function ()
     expect(await gold.balanceOf(alice.address)).to.equal(650n);
     // Supply on main + nothing in flight = what the lockbox holds.
     expect(await mainGold.totalSupply()).to.equal(await gold.balanceOf(lockbox));
+  });
+
+  it("reports an exit minted over the asset bridge's inbound limit as queued, and executes it once due", async function () {
+    const { bridge, client, bob, gold } = await loadFixture(fixture);
+    const goldAddress = await gold.getAddress();
+    await client.registerChildNative(goldAddress, "ERC20");
+    // Child-chain tokens are limited under their child token's address on the main asset bridge too.
+    const INBOUND = 1;
+    await bridge.main.rootAssetBridge.setRateLimit(goldAddress, INBOUND, { capacity: 1_000n, ratePerSecond: 1n, maxTransfer: 100n, largeTransferDelay: 3_600n });
+    const limit = await client.getRateLimit(goldAddress, "main", "Inbound", { assets: true });
+    expect([limit.enabled, limit.limit.maxTransfer, limit.limit.largeTransferDelay]).to.deep.equal([true, 100n, 3_600]);
+    expect((await client.getRateLimit(goldAddress, "main", "Inbound")).enabled).to.equal(false);
+
+    const exit = await client.exitERC20(goldAddress, 150n, { to: bob.address });
+    await bridge.relayAll();
+    const status = await client.getMessageStatus(exit.txHash);
+    if (status.status !== "queued") expect.fail(`expected queued, got ${status.status}`);
+    const mainGold = await ethers.getContractAt("MainMintableERC20", (await client.getMainToken(goldAddress)).mainToken);
+    expect(await mainGold.balanceOf(bob.address)).to.equal(0n);
+
+    const early = await expectRejection(client.executeQueuedRelease(exit.txHash), ReleaseNotDueError);
+    expect(early.releasableAt).to.equal(status.releasableAt);
+    await time.increaseTo(status.releasableAt);
+    expect((await client.executeQueuedRelease(exit.txHash)).outcome).to.equal("executed");
+    expect(await mainGold.balanceOf(bob.address)).to.equal(150n);
+    await expectStatus(client, exit, "relayed");
   });
 
   it("exits ERC721 ids, keeps each locked while it lives on the main chain, and returns one", async function () {

@@ -507,11 +507,13 @@ export class BridgeClient {
    * The limit of `token` (the root token; NATIVE_TOKEN for ETH) on `side`'s bridge in `direction`:
    * outbound is what leaves through it (deposits on main, withdrawals on child), refused over the
    * limit; inbound is what it pays out (releases on main, mints on child), queued over the limit.
+   * `options.assets` reads the asset bridge's limit instead (ERC721/ERC1155, named by the root
+   * token; child-chain tokens, named by their child token), counted in ids or ERC1155 units.
    */
-  async getRateLimit(token: string, side: ChainSide, direction: "Outbound" | "Inbound"): Promise<RateLimitInfo> {
+  async getRateLimit(token: string, side: ChainSide, direction: "Outbound" | "Inbound", options: { assets?: boolean } = {}): Promise<RateLimitInfo> {
     const address = checkAddress("token", token);
     await this.checkNetworks();
-    return readRateLimit(this.ctx, side, address, direction);
+    return readRateLimit(this.ctx, side, address, direction, options.assets === true ? "assets" : "tokens");
   }
 
   /** The release the relay of this message queued over a rate limit, or undefined if it queued none (or is not relayed yet). */

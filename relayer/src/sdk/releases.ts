@@ -12,9 +12,24 @@ import type { LocatedMessage } from "./messages";
 import type { SdkContext } from "./relay";
 import type { BridgeDeployment, QueuedRelease, RateLimitInfo } from "./types";
 
-/** The bridge that pays out on `side`: the root bridge's lockbox on main, the child bridge's mints on child. */
-export function bridgeOf(deployments: Record<ChainSide, BridgeDeployment>, side: ChainSide): string {
-  return contractAddress(deployments[side], side === "main" ? "RootBridge" : "ChildBridge");
+/** Which of a side's two bridges: ETH and ERC20s (`RootBridge`/`ChildBridge`) or NFTs and child-chain tokens (`RootAssetBridge`/`ChildAssetBridge`). */
+export type BridgeFamily = "tokens" | "assets";
+
+const BRIDGE_NAMES: Record<BridgeFamily, Record<ChainSide, string>> = {
+  tokens: { main: "RootBridge", child: "ChildBridge" },
+  assets: { main: "RootAssetBridge", child: "ChildAssetBridge" },
+};
+
+/** The bridge of `family` that pays out on `side`; each keeps its own limits and release queue. */
+export function bridgeOf(deployments: Record<ChainSide, BridgeDeployment>, side: ChainSide, family: BridgeFamily = "tokens"): string {
+  return contractAddress(deployments[side], BRIDGE_NAMES[family][side]);
+}
+
+/** The deployed bridges of `side` (a deployment without the asset pair has only the token bridge). */
+function bridgesOf(deployments: Record<ChainSide, BridgeDeployment>, side: ChainSide): string[] {
+  return (Object.keys(BRIDGE_NAMES) as BridgeFamily[])
+    .filter((family) => deployments[side].contracts[BRIDGE_NAMES[family][side]] !== undefined)
+    .map((family) => bridgeOf(deployments, side, family));
 }
 
 /**
@@ -26,13 +41,9 @@ export function bridgeOf(deployments: Record<ChainSide, BridgeDeployment>, side:
 export async function findQueuedRelease(ctx: SdkContext, message: LocatedMessage): Promise<QueuedRelease | undefined> {
   const destination = message.destination;
   const provider = ctx.providers[destination];
-  let bridge: string;
-  try {
-    bridge = bridgeOf(ctx.deployments, destination);
-  } catch {
-    return undefined;
-  }
-  if (message.fields.target.toLowerCase() !== bridge.toLowerCase()) return undefined;
+  // Only a bridge queues releases, and only for a message addressed to it.
+  const bridge = bridgesOf(ctx.deployments, destination).find((address) => address.toLowerCase() === message.fields.target.toLowerCase());
+  if (bridge === undefined) return undefined;
   const flow = new Contract(bridge, flowControlAbi, provider);
   // Cheap gate: a bridge that never queued anything needs no log search.
   if (((await flow.releaseSequence()) as bigint) === 0n) return undefined;
@@ -85,9 +96,9 @@ export async function executeRelease(ctx: SdkContext, release: QueuedRelease): P
   return { txHash: tx.hash as string, outcome: "executed" };
 }
 
-/** The limit of `token` on `side`'s bridge in `direction`, its bucket now, and any scheduled change. */
-export async function readRateLimit(ctx: SdkContext, side: ChainSide, token: string, direction: keyof typeof FlowDirection): Promise<RateLimitInfo> {
-  const flow = new Contract(bridgeOf(ctx.deployments, side), flowControlAbi, ctx.providers[side]);
+/** The limit of `token` on `side`'s bridge of `family` in `direction`, its bucket now, and any scheduled change. */
+export async function readRateLimit(ctx: SdkContext, side: ChainSide, token: string, direction: keyof typeof FlowDirection, family: BridgeFamily = "tokens"): Promise<RateLimitInfo> {
+  const flow = new Contract(bridgeOf(ctx.deployments, side, family), flowControlAbi, ctx.providers[side]);
   const dir = FlowDirection[direction];
   const [limit, available, refilledAt, pending, activatesAt] = (await flow.rateLimit(token, dir)) as unknown as [LimitTuple, bigint, bigint, LimitTuple, bigint];
   const shape = (l: LimitTuple) => ({ capacity: l[0], ratePerSecond: l[1], maxTransfer: l[2], largeTransferDelay: Number(l[3]) });
