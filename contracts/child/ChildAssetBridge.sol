@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
-import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {IChildAssetBridge} from "../interfaces/IChildAssetBridge.sol";
 import {AssetKind} from "../interfaces/AssetKind.sol";
 import {IMessenger} from "../interfaces/IMessenger.sol";
@@ -9,6 +8,7 @@ import {IRootAssetBridge} from "../interfaces/IRootAssetBridge.sol";
 import {TokenBridge} from "../common/TokenBridge.sol";
 import {IChildNativeExits} from "../interfaces/IChildNativeExits.sol";
 import {AssetGas} from "../libraries/AssetGas.sol";
+import {BridgedTokenClones} from "../libraries/BridgedTokenClones.sol";
 import {ChildERC721} from "./ChildERC721.sol";
 import {ChildERC1155} from "./ChildERC1155.sol";
 import {ChildNativeExits} from "./ChildNativeExits.sol";
@@ -184,7 +184,7 @@ contract ChildAssetBridge is IChildAssetBridge, TokenBridge, ChildNativeExits {
 
     /// @inheritdoc IChildAssetBridge
     function predictChildToken(address rootToken, AssetKind kind) public view returns (address) {
-        return Clones.predictDeterministicAddress(_implementation(kind), _salt(rootToken));
+        return BridgedTokenClones.predict(_implementation(kind), rootToken);
     }
 
     /// @notice The root token and kind of a child token deployed here.
@@ -261,9 +261,7 @@ contract ChildAssetBridge is IChildAssetBridge, TokenBridge, ChildNativeExits {
         }
         if (metadata.length == 0) revert ChildAssetBridgeTokenNotDeployed(rootToken);
         (string memory name, string memory symbol) = abi.decode(metadata, (string, string));
-        childToken = Clones.cloneDeterministic(_implementation(kind), _salt(rootToken));
-        if (kind == AssetKind.ERC721) ChildERC721(childToken).initialize(rootToken, name, symbol);
-        else ChildERC1155(childToken).initialize(rootToken, name, symbol);
+        childToken = BridgedTokenClones.deployNFT(_implementation(kind), kind, rootToken, name, symbol);
         childTokenOf[rootToken] = childToken;
         _childTokens[childToken] = ChildToken(rootToken, kind);
         emit ChildAssetDeployed(rootToken, childToken, kind, name, symbol);
@@ -271,9 +269,5 @@ contract ChildAssetBridge is IChildAssetBridge, TokenBridge, ChildNativeExits {
 
     function _implementation(AssetKind kind) private view returns (address) {
         return kind == AssetKind.ERC721 ? erc721Implementation : erc1155Implementation;
-    }
-
-    function _salt(address rootToken) private pure returns (bytes32) {
-        return bytes32(uint256(uint160(rootToken)));
     }
 }

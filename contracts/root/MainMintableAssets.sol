@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
-import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {AssetKind} from "../interfaces/AssetKind.sol";
 import {IChildNativeExits} from "../interfaces/IChildNativeExits.sol";
 import {IMainMintableAssets} from "../interfaces/IMainMintableAssets.sol";
 import {FlowControl} from "../common/FlowControl.sol";
 import {AssetGas} from "../libraries/AssetGas.sol";
+import {BridgedTokenClones} from "../libraries/BridgedTokenClones.sol";
 import {MainMintableERC20} from "./MainMintableERC20.sol";
 import {MainMintableERC721} from "./MainMintableERC721.sol";
 import {MainMintableERC1155} from "./MainMintableERC1155.sol";
@@ -132,7 +132,7 @@ abstract contract MainMintableAssets is IMainMintableAssets, FlowControl {
 
     /// @inheritdoc IMainMintableAssets
     function predictMainToken(address childToken, AssetKind kind) external view returns (address) {
-        return Clones.predictDeterministicAddress(_mintableImplementation(kind), _mintableSalt(childToken));
+        return BridgedTokenClones.predict(_mintableImplementation(kind), childToken);
     }
 
     /// @notice The child-chain token and kind of a `MainMintable…` token deployed here.
@@ -151,17 +151,17 @@ abstract contract MainMintableAssets is IMainMintableAssets, FlowControl {
     }
 
     function _deploy(AssetKind kind, address childToken, bytes calldata metadata) private returns (address mainToken) {
-        mainToken = Clones.cloneDeterministic(_mintableImplementation(kind), _mintableSalt(childToken));
+        address implementation = _mintableImplementation(kind);
         string memory name;
         string memory symbol;
         if (kind == AssetKind.ERC20) {
             uint8 decimals;
             (name, symbol, decimals) = abi.decode(metadata, (string, string, uint8));
+            mainToken = BridgedTokenClones.deploy(implementation, childToken);
             MainMintableERC20(mainToken).initialize(childToken, name, symbol, decimals);
         } else {
             (name, symbol) = abi.decode(metadata, (string, string));
-            if (kind == AssetKind.ERC721) MainMintableERC721(mainToken).initialize(childToken, name, symbol);
-            else MainMintableERC1155(mainToken).initialize(childToken, name, symbol);
+            mainToken = BridgedTokenClones.deployNFT(implementation, kind, childToken, name, symbol);
         }
         mainTokenOf[childToken] = mainToken;
         _mainTokens[mainToken] = MainToken(childToken, kind);
@@ -171,9 +171,5 @@ abstract contract MainMintableAssets is IMainMintableAssets, FlowControl {
     function _mintableImplementation(AssetKind kind) private view returns (address) {
         if (kind == AssetKind.ERC20) return mintableERC20Implementation;
         return kind == AssetKind.ERC721 ? mintableERC721Implementation : mintableERC1155Implementation;
-    }
-
-    function _mintableSalt(address childToken) private pure returns (bytes32) {
-        return bytes32(uint256(uint160(childToken)));
     }
 }

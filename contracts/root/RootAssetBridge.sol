@@ -12,7 +12,6 @@ import {AssetKind} from "../interfaces/AssetKind.sol";
 import {IMainMintableAssets} from "../interfaces/IMainMintableAssets.sol";
 import {IMessenger} from "../interfaces/IMessenger.sol";
 import {IRootAssetBridge} from "../interfaces/IRootAssetBridge.sol";
-import {FlowControl} from "../common/FlowControl.sol";
 import {TokenBridge} from "../common/TokenBridge.sol";
 import {AssetGas} from "../libraries/AssetGas.sol";
 import {TokenMetadata} from "../libraries/TokenMetadata.sol";
