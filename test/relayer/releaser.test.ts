@@ -24,6 +24,38 @@ import { TxSender } from "../../relayer/src/tx/sender";
 const INBOUND = 1;
 const LIMIT = { capacity: 1_000n, ratePerSecond: 10n, maxTransfer: 600n, largeTransferDelay: 86_400n };
 
+/**
+ * The relayer's releaser for the main chain on the in-process network (its RPC calls go to
+ * Hardhat's provider), watching `bridges`, with a funded key of its own and a real SQLite store.
+ */
+async function startReleaser(bridges: { RootBridge: string; RootAssetBridge?: string }) {
+  const [admin] = await ethers.getSigners();
+  const executor = ethers.Wallet.createRandom();
+  await admin.sendTransaction({ to: executor.address, value: ethers.parseEther("1") });
+  const rpc = { chain: "main", send: (method: string, params: unknown[]) => network.provider.send(method, params as unknown[]) } as unknown as RpcClient;
+  const filler = `0x${"1".repeat(40)}`;
+  const contracts = { ValidatorSet: filler, CheckpointManager: filler, Messenger: filler };
+  const config = parseConfig({
+    chains: {
+      main: { rpcUrl: "http://127.0.0.1:8545", chainId: 31337, confirmations: 0, contracts: { ...contracts, ...bridges }, startBlock: 0 },
+      child: { rpcUrl: "http://127.0.0.1:8546", chainId: 31338, confirmations: 0, contracts },
+    },
+    tx: { receiptPollMs: 20 },
+  });
+  const store = Store.open(join(mkdtempSync(join(tmpdir(), "releaser-")), "db.sqlite"));
+  const controller = new AbortController();
+  const log = pino({ level: "silent" });
+  const ctx: RoleContext = { config, store, log, rpc: { main: rpc, child: rpc }, metrics: new Metrics(), rounds: new SigningRounds(), signal: controller.signal };
+  const sender = new TxSender(rpc, 31337, executor.privateKey, store, config.tx, log, controller.signal);
+  await sender.recover();
+  const releaser = new Releaser(ctx, "main", sender);
+  const stop = () => {
+    controller.abort();
+    store.close();
+  };
+  return { releaser, store, metrics: ctx.metrics, executor, stop };
+}
+
 describe("Releaser", function () {
   it("executes a queued release once the chain's clock reaches its time, and not before", async function () {
     const [admin, alice, bob, remote] = await ethers.getSigners();
@@ -43,32 +75,13 @@ describe("Releaser", function () {
     const queued = queuedTx!.logs.map((l) => bridge.interface.parseLog(l)).find((p) => p?.name === "ReleaseQueued")!;
     const releasableAt = queued.args.releasableAt as bigint;
 
-    // The relayer's parts, on the in-process network: its RPC calls go to Hardhat's provider.
-    const executor = ethers.Wallet.createRandom();
-    await admin.sendTransaction({ to: executor.address, value: ethers.parseEther("1") });
-    const rpc = { chain: "main", send: (method: string, params: unknown[]) => network.provider.send(method, params as unknown[]) } as unknown as RpcClient;
-    const filler = `0x${"1".repeat(40)}`;
-    const contracts = { ValidatorSet: filler, CheckpointManager: filler, Messenger: filler };
-    const config = parseConfig({
-      chains: {
-        main: { rpcUrl: "http://127.0.0.1:8545", chainId: 31337, confirmations: 0, contracts: { ...contracts, RootBridge: await bridge.getAddress() }, startBlock: 0 },
-        child: { rpcUrl: "http://127.0.0.1:8546", chainId: 31338, confirmations: 0, contracts },
-      },
-      tx: { receiptPollMs: 20 },
-    });
-    const store = Store.open(join(mkdtempSync(join(tmpdir(), "releaser-")), "db.sqlite"));
-    const controller = new AbortController();
-    const log = pino({ level: "silent" });
-    const ctx: RoleContext = { config, store, log, rpc: { main: rpc, child: rpc }, metrics: new Metrics(), rounds: new SigningRounds(), signal: controller.signal };
-    const sender = new TxSender(rpc, 31337, executor.privateKey, store, config.tx, log, controller.signal);
-    await sender.recover();
-    const releaser = new Releaser(ctx, "main", sender);
+    const { releaser, store, metrics: relayerMetrics, executor, stop } = await startReleaser({ RootBridge: await bridge.getAddress() });
     try {
       while (await releaser.step());
       const id = (queued.args.id as string).toLowerCase();
       expect(store.releases.get("main", id)).to.include({ status: "queued", releasableAt: Number(releasableAt) });
       expect(await token.balanceOf(bob.address)).to.equal(600n);
-      let metrics = await ctx.metrics.registry.metrics();
+      let metrics = await relayerMetrics.registry.metrics();
       expect(metrics).to.match(/sidechain_release_queue_length\{chain="main"\} 1/);
       expect(metrics).to.match(new RegExp(`sidechain_rate_limit_available\\{chain="main",token="${(token.target as string).toLowerCase()}",direction="inbound"\\} 0`));
 
@@ -90,11 +103,10 @@ describe("Releaser", function () {
       // Its own QueuedReleaseExecuted log changes nothing, and nothing is sent twice.
       await releaser.step();
       expect(store.releases.get("main", id)!.txHash).to.equal(stored.txHash);
-      metrics = await ctx.metrics.registry.metrics();
+      metrics = await relayerMetrics.registry.metrics();
       expect(metrics).to.match(/sidechain_release_queue_length\{chain="main"\} 0/);
     } finally {
-      controller.abort();
-      store.close();
+      stop();
     }
   });
 
@@ -113,38 +125,19 @@ describe("Releaser", function () {
     const call = assets.interface.encodeFunctionData("finalizeERC721Withdrawal", [nft.target as string, alice.address, bob.address, [1n, 2n, 3n]]);
     const queued = (await (await stub.forward(assets, call)).wait())!.logs.map((l) => assets.interface.parseLog(l)).find((p) => p?.name === "ReleaseQueued")!;
 
-    const executor = ethers.Wallet.createRandom();
-    await admin.sendTransaction({ to: executor.address, value: ethers.parseEther("1") });
-    const rpc = { chain: "main", send: (method: string, params: unknown[]) => network.provider.send(method, params as unknown[]) } as unknown as RpcClient;
-    const filler = `0x${"1".repeat(40)}`;
-    const contracts = { ValidatorSet: filler, CheckpointManager: filler, Messenger: filler };
-    const config = parseConfig({
-      chains: {
-        main: { rpcUrl: "http://127.0.0.1:8545", chainId: 31337, confirmations: 0, contracts: { ...contracts, RootBridge: await bridge.getAddress(), RootAssetBridge: await assets.getAddress() }, startBlock: 0 },
-        child: { rpcUrl: "http://127.0.0.1:8546", chainId: 31338, confirmations: 0, contracts },
-      },
-      tx: { receiptPollMs: 20 },
-    });
-    const store = Store.open(join(mkdtempSync(join(tmpdir(), "releaser-")), "db.sqlite"));
-    const controller = new AbortController();
-    const log = pino({ level: "silent" });
-    const ctx: RoleContext = { config, store, log, rpc: { main: rpc, child: rpc }, metrics: new Metrics(), rounds: new SigningRounds(), signal: controller.signal };
-    const sender = new TxSender(rpc, 31337, executor.privateKey, store, config.tx, log, controller.signal);
-    await sender.recover();
-    const releaser = new Releaser(ctx, "main", sender);
+    const { releaser, store, metrics: relayerMetrics, stop } = await startReleaser({ RootBridge: await bridge.getAddress(), RootAssetBridge: await assets.getAddress() });
     try {
       while (await releaser.step());
       const id = (queued.args.id as string).toLowerCase();
       expect(store.releases.get("main", id)!.status).to.equal("queued");
-      const metrics = await ctx.metrics.registry.metrics();
+      const metrics = await relayerMetrics.registry.metrics();
       expect(metrics).to.match(new RegExp(`sidechain_rate_limit_available\\{chain="main",token="${(nft.target as string).toLowerCase()}",direction="inbound"\\} 0`));
       await time.increaseTo(queued.args.releasableAt as bigint);
       await releaser.step();
       expect(await nft.ownerOf(3n)).to.equal(bob.address);
       expect(store.releases.get("main", id)!.status).to.equal("executed");
     } finally {
-      controller.abort();
-      store.close();
+      stop();
     }
   });
 });
